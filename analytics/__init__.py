@@ -1,0 +1,1 @@
+"""Mutual's analytics: ingest survey exports into DuckDB and compute programme outcomes."""

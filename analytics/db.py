@@ -1,0 +1,188 @@
+"""DuckDB connection and schema (DESIGN.md section 3)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+
+from analytics.instruments import ITEMS
+
+__all__ = ["SCHEMA_VERSION", "DEFAULT_DB", "db_path", "connect", "create_schema", "table_counts"]
+
+SCHEMA_VERSION = 1
+DEFAULT_DB = Path("data/mutual.duckdb")
+
+# Every data table carries the import that added its rows, so an import can be undone.
+_SCHEMA = [
+    """CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS imports (
+        import_id   INTEGER PRIMARY KEY,
+        file_name   VARCHAR NOT NULL,
+        sha256      VARCHAR NOT NULL,
+        format      VARCHAR NOT NULL,
+        kind        VARCHAR NOT NULL,
+        wave        VARCHAR,
+        rows        INTEGER NOT NULL,
+        status      VARCHAR NOT NULL,
+        errors      VARCHAR,
+        imported_at TIMESTAMP NOT NULL
+    )""",
+    """CREATE SEQUENCE IF NOT EXISTS import_id_seq START 1""",
+    """CREATE TABLE IF NOT EXISTS employees (
+        employee_id VARCHAR PRIMARY KEY,
+        department  VARCHAR,
+        grade       VARCHAR,
+        location    VARCHAR,
+        hire_date   DATE,
+        exit_date   DATE,
+        exit_type   VARCHAR,
+        gender      VARCHAR,
+        ethnicity   VARCHAR,
+        age_band    VARCHAR,
+        disability  VARCHAR,
+        import_id   INTEGER
+    )""",
+    """CREATE TABLE IF NOT EXISTS participants (
+        employee_id   VARCHAR NOT NULL,
+        cohort        VARCHAR NOT NULL,
+        role          VARCHAR NOT NULL,
+        pair_id       VARCHAR NOT NULL,
+        focus         VARCHAR,
+        start_date    DATE,
+        end_date      DATE,
+        status        VARCHAR,
+        story_consent BOOLEAN NOT NULL DEFAULT FALSE,
+        import_id     INTEGER,
+        PRIMARY KEY (employee_id, cohort)
+    )""",
+    """CREATE TABLE IF NOT EXISTS waves (
+        wave      VARCHAR PRIMARY KEY,
+        kind      VARCHAR NOT NULL,
+        opened_on DATE
+    )""",
+    """CREATE TABLE IF NOT EXISTS responses (
+        response_id  VARCHAR PRIMARY KEY,
+        employee_id  VARCHAR,
+        wave         VARCHAR NOT NULL,
+        submitted_at TIMESTAMP,
+        import_id    INTEGER,
+        department   VARCHAR,
+        grade        VARCHAR,
+        location     VARCHAR,
+        gender       VARCHAR,
+        ethnicity    VARCHAR,
+        age_band     VARCHAR,
+        disability   VARCHAR
+    )""",
+    """CREATE TABLE IF NOT EXISTS answers (
+        response_id VARCHAR NOT NULL,
+        item_id     VARCHAR NOT NULL,
+        value       DOUBLE NOT NULL,
+        import_id   INTEGER,
+        PRIMARY KEY (response_id, item_id)
+    )""",
+    """CREATE TABLE IF NOT EXISTS comments (
+        response_id VARCHAR NOT NULL,
+        question    VARCHAR NOT NULL,
+        text        VARCHAR NOT NULL,
+        compound    DOUBLE,
+        pos         DOUBLE,
+        neu         DOUBLE,
+        neg         DOUBLE,
+        label       VARCHAR,
+        theme       VARCHAR,
+        import_id   INTEGER,
+        PRIMARY KEY (response_id, question)
+    )""",
+    """CREATE TABLE IF NOT EXISTS goals (
+        employee_id VARCHAR NOT NULL,
+        goal_id     VARCHAR NOT NULL,
+        title       VARCHAR,
+        weight      DOUBLE NOT NULL DEFAULT 1,
+        level_mid   INTEGER,
+        level_post  INTEGER,
+        import_id   INTEGER,
+        PRIMARY KEY (employee_id, goal_id)
+    )""",
+    """CREATE TABLE IF NOT EXISTS sessions (
+        pair_id   VARCHAR NOT NULL,
+        date      DATE NOT NULL,
+        minutes   INTEGER,
+        kind      VARCHAR,
+        import_id INTEGER
+    )""",
+    # One row per response with everything a breakdown or filter needs: HRIS attributes for linked
+    # responses, inline attributes for anonymous ones, and programme attributes for participants.
+    """CREATE OR REPLACE VIEW respondents AS
+    SELECT r.response_id, r.employee_id, r.wave, w.kind, w.opened_on, r.submitted_at, r.import_id,
+           p.cohort, p.role, p.pair_id, p.focus, p.status, p.start_date,
+           p.employee_id IS NOT NULL AS is_participant,
+           coalesce(e.department, r.department) AS department,
+           coalesce(e.grade, r.grade) AS grade,
+           coalesce(e.location, r.location) AS location,
+           coalesce(e.gender, r.gender) AS gender,
+           coalesce(e.ethnicity, r.ethnicity) AS ethnicity,
+           coalesce(e.age_band, r.age_band) AS age_band,
+           coalesce(e.disability, r.disability) AS disability
+    FROM responses r
+    JOIN waves w USING (wave)
+    LEFT JOIN employees e USING (employee_id)
+    LEFT JOIN (
+        SELECT * FROM participants QUALIFY row_number() OVER (PARTITION BY employee_id ORDER BY start_date DESC) = 1
+    ) p USING (employee_id)""",
+    """CREATE TABLE IF NOT EXISTS mapping_profiles (
+        name       VARCHAR PRIMARY KEY,
+        signature  VARCHAR NOT NULL,
+        mapping    VARCHAR NOT NULL,
+        saved_at   TIMESTAMP NOT NULL
+    )""",
+]
+
+DATA_TABLES = ("employees", "participants", "responses", "answers", "comments", "goals", "sessions")
+
+
+def db_path(path: str | os.PathLike | None = None) -> Path:
+    """The database file: the given path, else $MUTUAL_DB, else data/mutual.duckdb."""
+    if path:
+        return Path(path)
+    return Path(os.environ.get("MUTUAL_DB") or DEFAULT_DB)
+
+
+def _write_items(con: duckdb.DuckDBPyConnection) -> None:
+    """Mirror the item bank into an `items` table so SQL can reverse-code and group by construct."""
+    con.execute(
+        """CREATE OR REPLACE TABLE items (
+            item_id VARCHAR PRIMARY KEY, construct VARCHAR NOT NULL, text VARCHAR NOT NULL,
+            scale_min DOUBLE NOT NULL, scale_max DOUBLE NOT NULL, reverse BOOLEAN NOT NULL)"""
+    )
+    con.executemany(
+        "INSERT INTO items VALUES (?, ?, ?, ?, ?, ?)",
+        [[i.code, i.construct, i.text, i.scale_min, i.scale_max, i.reverse] for i in ITEMS.values()],
+    )
+
+
+def create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create every table that is missing and record the schema version."""
+    for statement in _SCHEMA:
+        con.execute(statement)
+    _write_items(con)
+    if con.execute("SELECT count(*) FROM schema_version").fetchone()[0] == 0:
+        con.execute("INSERT INTO schema_version VALUES (?)", [SCHEMA_VERSION])
+
+
+def connect(path: str | os.PathLike | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open (creating if needed) the database file and make sure its schema exists."""
+    target = db_path(path)
+    if not read_only:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(target), read_only=read_only)
+    if not read_only:
+        create_schema(con)
+    return con
+
+
+def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Row count of every data table."""
+    return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in DATA_TABLES}

@@ -1,0 +1,55 @@
+"""The sidebar filters shared by every page, turned into parameterised SQL."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import duckdb
+import pandas as pd
+
+__all__ = ["ATTRIBUTES", "Filters", "where_sql", "filter_options"]
+
+# Columns of the `respondents` view that a breakdown or a filter may use.
+ATTRIBUTES = (
+    "cohort",
+    "role",
+    "focus",
+    "department",
+    "grade",
+    "location",
+    "gender",
+    "ethnicity",
+    "age_band",
+    "disability",
+)
+
+Filters = Mapping[str, Sequence[str]]
+
+
+def _check(attribute: str) -> str:
+    if attribute not in ATTRIBUTES:
+        raise ValueError(f"unknown attribute {attribute!r}; expected one of {', '.join(ATTRIBUTES)}")
+    return attribute
+
+
+def where_sql(filters: Filters | None, alias: str = "r") -> tuple[str, list]:
+    """A SQL condition (never empty: 'TRUE' when unfiltered) and its parameters."""
+    clauses, params = ["TRUE"], []
+    for attribute, values in (filters or {}).items():
+        if not values:
+            continue
+        column = _check(attribute)
+        clauses.append(f'{alias}."{column}" IN ({", ".join("?" for _ in values)})')
+        params.extend(str(v) for v in values)
+    return " AND ".join(clauses), params
+
+
+def filter_options(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    """The distinct values of every filterable attribute, for the sidebar."""
+    options = {}
+    for attribute in ATTRIBUTES:
+        frame: pd.DataFrame = con.execute(
+            f'SELECT DISTINCT "{attribute}" AS v FROM respondents WHERE "{attribute}" IS NOT NULL ORDER BY 1'
+        ).df()
+        options[attribute] = [str(v) for v in frame["v"]]
+    return options

@@ -1,0 +1,228 @@
+"""The item bank: constructs, items, scales, reverse coding and Likert label sets, as data."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = [
+    "Item",
+    "Construct",
+    "CONSTRUCTS",
+    "ITEMS",
+    "LABEL_SETS",
+    "LIKERT_CONSTRUCTS",
+    "item",
+    "construct",
+    "items_of",
+    "reverse_code",
+    "normalise_text",
+    "label_to_value",
+]
+
+
+@dataclass(frozen=True)
+class Item:
+    code: str
+    construct: str
+    text: str
+    scale_min: int
+    scale_max: int
+    reverse: bool = False
+
+    @property
+    def midpoint(self) -> float:
+        return (self.scale_min + self.scale_max) / 2
+
+
+@dataclass(frozen=True)
+class Construct:
+    code: str
+    name: str
+    scale_min: int
+    scale_max: int
+    description: str
+    index: bool = True  # False for eNPS, which is not a mean of items
+
+
+def _items(construct: str, lo: int, hi: int, texts: list[tuple[str, bool]]) -> list[Item]:
+    return [
+        Item(f"{construct}_{i}", construct, text, lo, hi, reverse)
+        for i, (text, reverse) in enumerate(texts, start=1)
+    ]
+
+
+CONSTRUCTS: dict[str, Construct] = {
+    c.code: c
+    for c in [
+        Construct("ps", "Psychological safety", 1, 7, "Edmondson (1999) team psychological safety, 7 items, 1-7"),
+        Construct("eng", "Engagement", 1, 5, "Engagement agreement index, 1-5"),
+        Construct("enps", "eNPS", 0, 10, "Employee Net Promoter Score, % promoters (9-10) minus % detractors (0-6)", index=False),
+        Construct("bel", "Belonging", 1, 5, "Belonging and inclusion index, 1-5"),
+        Construct("rl", "Reciprocal learning", 1, 5, "What I learned from my partner and what my partner learned from me, 1-5"),
+        Construct("sat", "Programme satisfaction", 1, 5, "Satisfaction with the mentoring programme, 1-5"),
+    ]
+}
+
+# Edmondson (1999): items 1, 3 and 5 are negatively worded and reverse-scored (8 - x).
+_PS = _items(
+    "ps",
+    1,
+    7,
+    [
+        ("If you make a mistake on this team, it is often held against you.", True),
+        ("Members of this team are able to bring up problems and tough issues.", False),
+        ("People on this team sometimes reject others for being different.", True),
+        ("It is safe to take a risk on this team.", False),
+        ("It is difficult to ask other members of this team for help.", True),
+        ("No one on this team would deliberately act in a way that undermines my efforts.", False),
+        ("Working with members of this team, my unique skills and talents are valued and utilized.", False),
+    ],
+)
+_ENG = _items(
+    "eng",
+    1,
+    5,
+    [
+        ("I feel motivated to go beyond what is expected of me.", False),
+        ("I am proud to work for this organisation.", False),
+        ("I see myself still working here in two years' time.", False),
+        ("The work I do gives me a sense of personal accomplishment.", False),
+    ],
+)
+_ENPS = [
+    Item("enps", "enps", "How likely are you to recommend this organisation as a place to work?", 0, 10),
+]
+_BEL = _items(
+    "bel",
+    1,
+    5,
+    [
+        ("I feel a sense of belonging at this organisation.", False),
+        ("I can be my authentic self at work.", False),
+        ("People here value my perspective and contributions.", False),
+        ("I feel respected by the people I work with.", False),
+    ],
+)
+_RL = _items(
+    "rl",
+    1,
+    5,
+    [
+        ("I have learned something valuable from my mentoring partner.", False),
+        ("My mentoring partner has learned something valuable from me.", False),
+        ("My partner and I learn from each other as equals.", False),
+    ],
+)
+_SAT = _items(
+    "sat",
+    1,
+    5,
+    [
+        ("Overall, I am satisfied with the mentoring programme.", False),
+        ("The programme has been a good use of my time.", False),
+        ("I would recommend the programme to a colleague.", False),
+    ],
+)
+
+ITEMS: dict[str, Item] = {i.code: i for i in [*_PS, *_ENG, *_ENPS, *_BEL, *_RL, *_SAT]}
+
+LIKERT_CONSTRUCTS = [c for c, spec in CONSTRUCTS.items() if spec.index]
+
+# Answer labels per scale length, lowest first. Several wordings per point are accepted.
+LABEL_SETS: dict[int, list[list[str]]] = {
+    5: [
+        ["Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree", "Strongly agree"],
+        ["Very inaccurate", "Inaccurate", "Neither accurate nor inaccurate", "Accurate", "Very accurate"],
+    ],
+    7: [
+        [
+            "Strongly disagree",
+            "Disagree",
+            "Somewhat disagree",
+            "Neither agree nor disagree",
+            "Somewhat agree",
+            "Agree",
+            "Strongly agree",
+        ],
+        [
+            "Very inaccurate",
+            "Mostly inaccurate",
+            "Somewhat inaccurate",
+            "Neither accurate nor inaccurate",
+            "Somewhat accurate",
+            "Mostly accurate",
+            "Very accurate",
+        ],
+    ],
+}
+# Common variants of the neutral point and of "somewhat".
+_SYNONYMS = {
+    "neither agree or disagree": "neither agree nor disagree",
+    "neutral": "neither agree nor disagree",
+    "slightly disagree": "somewhat disagree",
+    "slightly agree": "somewhat agree",
+    "neither inaccurate nor accurate": "neither accurate nor inaccurate",
+}
+
+
+def item(code: str) -> Item:
+    """The item with this code."""
+    return ITEMS[code]
+
+
+def construct(code: str) -> Construct:
+    """The construct with this code."""
+    return CONSTRUCTS[code]
+
+
+def items_of(construct_code: str) -> list[Item]:
+    """The items of one construct, in order."""
+    return [i for i in ITEMS.values() if i.construct == construct_code]
+
+
+def reverse_code(item_code: str, value: float) -> float:
+    """The value after reverse coding, if the item is reverse-scored."""
+    spec = ITEMS[item_code]
+    return spec.scale_min + spec.scale_max - value if spec.reverse else value
+
+
+def normalise_text(text: str) -> str:
+    """Lower case, collapse whitespace, drop punctuation: for matching labels and wordings."""
+    text = re.sub(r"[^\w\s]", " ", str(text).lower().replace("\u2019", "'").replace("'", ""))
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _label_lookup() -> dict[int, dict[str, int]]:
+    lookup: dict[int, dict[str, int]] = {}
+    for points, sets in LABEL_SETS.items():
+        table = lookup.setdefault(points, {})
+        for labels in sets:
+            for position, label in enumerate(labels, start=1):
+                table[normalise_text(label)] = position
+        for variant, canonical in _SYNONYMS.items():
+            key = normalise_text(canonical)
+            if key in table:
+                table[normalise_text(variant)] = table[key]
+    return lookup
+
+
+_LABELS = _label_lookup()
+
+
+def label_to_value(item_code: str, label: str) -> float | None:
+    """The numeric value of an answer label for this item, or None if the label is unknown.
+
+    Accepts numbers as text ("4", "4.0"), the item's label sets in any case and spacing,
+    and eNPS answers such as "10 - Extremely likely".
+    """
+    spec = ITEMS[item_code]
+    text = str(label).strip()
+    match = re.match(r"^\s*(-?\d+(?:[.,]\d+)?)\b", text)
+    if match:
+        return float(match.group(1).replace(",", "."))
+    points = spec.scale_max - spec.scale_min + 1
+    position = _LABELS.get(points, {}).get(normalise_text(text))
+    if position is None:
+        return None
+    return float(spec.scale_min + position - 1)

@@ -1,0 +1,46 @@
+"""Mutual: the entry point. Page config, navigation over pages/, and the shared sidebar filters."""
+
+import streamlit as st
+
+from analytics.filters import ATTRIBUTES, filter_options
+from ui.state import FILTERS_KEY, cursor, query
+
+st.set_page_config(page_title="Mutual", page_icon=":material/handshake:", layout="wide")
+
+FILTER_LABELS = {
+    "cohort": "Cohort",
+    "role": "Role",
+    "focus": "Programme focus",
+    "department": "Department",
+    "grade": "Grade",
+    "location": "Location",
+    "gender": "Gender",
+    "ethnicity": "Ethnicity",
+    "age_band": "Age band",
+    "disability": "Disability",
+}
+
+pages = {
+    "Programme": [
+        st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    ],
+    "Data": [
+        st.Page("pages/upload.py", title="Upload", icon=":material/upload_file:"),
+    ],
+}
+navigation = st.navigation(pages)
+
+cursor()  # opens the database (loading the sample into an empty one) before any page runs
+with st.sidebar:
+    st.markdown("### Filters")
+    st.caption("Apply to every page. Groups smaller than the privacy threshold are never shown.")
+    options = query(filter_options)
+    chosen = {}
+    for attribute in ATTRIBUTES:
+        if options.get(attribute):
+            chosen[attribute] = st.multiselect(
+                FILTER_LABELS[attribute], options[attribute], key=f"filter_{attribute}", placeholder="All"
+            )
+    st.session_state[FILTERS_KEY] = chosen
+
+navigation.run()

@@ -1,0 +1,61 @@
+"""The app's database connection, shared filters and cached queries."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import duckdb
+import streamlit as st
+
+from analytics import db
+
+__all__ = ["connection", "cursor", "data_version", "query", "current_filters", "clear_caches"]
+
+FILTERS_KEY = "filters"
+
+
+@st.cache_resource(show_spinner=False)
+def _connection(path: str) -> duckdb.DuckDBPyConnection:
+    from analytics import sample
+
+    con = db.connect(path)
+    if sample.database_is_empty(con):
+        sample.load_sample(con)
+        st.session_state["sample_loaded_now"] = True
+    return con
+
+
+def connection() -> duckdb.DuckDBPyConnection:
+    """The one connection of this app process (the sample is loaded into an empty database)."""
+    return _connection(str(db.db_path()))
+
+
+def cursor() -> duckdb.DuckDBPyConnection:
+    """A cursor of its own for this script run, safe to use alongside other sessions' cursors."""
+    return connection().cursor()
+
+
+def data_version() -> tuple:
+    """Changes whenever an import lands or is undone, so cached results are recomputed."""
+    return cursor().execute("SELECT count(*), coalesce(max(import_id), 0) FROM imports").fetchone()
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _cached(name: str, version: tuple, args: tuple, kwargs: dict, _fn: Callable) -> Any:
+    return _fn(cursor(), *args, **kwargs)
+
+
+def query(fn: Callable, *args: Any, **kwargs: Any) -> Any:
+    """fn(cursor, *args, **kwargs), cached until the data changes."""
+    return _cached(f"{fn.__module__}.{fn.__qualname__}", data_version(), args, kwargs, fn)
+
+
+def current_filters() -> dict[str, list[str]]:
+    """The sidebar filters chosen in app.py: attribute -> chosen values (empty means all)."""
+    return {k: list(v) for k, v in st.session_state.get(FILTERS_KEY, {}).items() if v}
+
+
+def clear_caches() -> None:
+    """Forget cached query results (after an import or an undo)."""
+    _cached.clear()
