@@ -55,11 +55,26 @@ def _items(construct: str, lo: int, hi: int, texts: list[tuple[str, bool]]) -> l
 CONSTRUCTS: dict[str, Construct] = {
     c.code: c
     for c in [
-        Construct("ps", "Psychological safety", 1, 7, "Edmondson (1999) team psychological safety, 7 items, 1-7"),
+        Construct(
+            "ps", "Psychological safety", 1, 7, "Edmondson (1999) team psychological safety, 7 items, 1-7"
+        ),
         Construct("eng", "Engagement", 1, 5, "Engagement agreement index, 1-5"),
-        Construct("enps", "eNPS", 0, 10, "Employee Net Promoter Score, % promoters (9-10) minus % detractors (0-6)", index=False),
+        Construct(
+            "enps",
+            "eNPS",
+            0,
+            10,
+            "Employee Net Promoter Score, % promoters (9-10) minus % detractors (0-6)",
+            index=False,
+        ),
         Construct("bel", "Belonging", 1, 5, "Belonging and inclusion index, 1-5"),
-        Construct("rl", "Reciprocal learning", 1, 5, "What I learned from my partner and what my partner learned from me, 1-5"),
+        Construct(
+            "rl",
+            "Reciprocal learning",
+            1,
+            5,
+            "What I learned from my partner and what my partner learned from me, 1-5",
+        ),
         Construct("sat", "Programme satisfaction", 1, 5, "Satisfaction with the mentoring programme, 1-5"),
     ]
 }

@@ -5,7 +5,18 @@ from __future__ import annotations
 import os
 import re
 
-__all__ = ["min_group", "min_group_comments", "redact", "REDACTED_EMAIL", "REDACTED_PHONE", "REDACTED_URL"]
+import pandas as pd
+
+__all__ = [
+    "suppress",
+    "SUPPRESSED_NOTE",
+    "min_group",
+    "min_group_comments",
+    "redact",
+    "REDACTED_EMAIL",
+    "REDACTED_PHONE",
+    "REDACTED_URL",
+]
 
 REDACTED_EMAIL = "[email removed]"
 REDACTED_PHONE = "[phone removed]"
@@ -34,7 +45,9 @@ def min_group_comments() -> int:
 _EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
 _URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"']+", re.IGNORECASE)
 # International or national numbers: +44 20 7946 0958, (555) 123-4567, 07700 900123, 555.123.4567
-_PHONE = re.compile(r"(?<![\w@])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,5}\)[\s.-]?)?\d{2,5}(?:[\s.-]?\d{2,5}){1,4}(?![\w@])")
+_PHONE = re.compile(
+    r"(?<![\w@])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,5}\)[\s.-]?)?\d{2,5}(?:[\s.-]?\d{2,5}){1,4}(?![\w@])"
+)
 
 
 def _phone(match: re.Match) -> str:
@@ -50,3 +63,45 @@ def redact(text: str) -> str:
     text = _EMAIL.sub(REDACTED_EMAIL, text)
     text = _URL.sub(REDACTED_URL, text)
     return _PHONE.sub(_phone, text)
+
+
+def SUPPRESSED_NOTE(k: int) -> str:  # noqa: N802 - reads as a constant at call sites
+    """The text shown in place of a suppressed figure."""
+    return f"fewer than {k} responses"
+
+
+def suppress(
+    frame: pd.DataFrame,
+    value_columns: list[str],
+    min_group: int | None = None,
+    within: list[str] | None = None,
+    n_column: str = "n",
+) -> pd.DataFrame:
+    """Blank the statistics of groups with n below the threshold, and guard against subtraction.
+
+    Adds a boolean `suppressed` column. Groups are compared within each partition of `within`
+    (e.g. per wave: one breakdown per wave). When a partition has suppressed groups whose combined n
+    is still under the threshold, or exactly one suppressed group, the next-smallest groups are
+    suppressed as well, so a visible total minus the visible groups cannot reveal a small group.
+    Rows are kept (marked), never dropped silently.
+    """
+    k = min_group if min_group is not None else globals()["min_group"]()
+    out = frame.copy()
+    out["suppressed"] = out[n_column].fillna(0) < k
+    partitions = out.groupby(within, sort=False, dropna=False).groups.values() if within else [out.index]
+    for index in partitions:
+        part = out.loc[index].sort_values(n_column, kind="stable")
+        hidden = part["suppressed"]
+        if not hidden.any() or hidden.all():
+            continue
+        for row in part.index[~hidden.to_numpy()]:
+            hidden_rows = out.loc[part.index, "suppressed"]
+            if hidden_rows.sum() >= 2 and out.loc[hidden_rows[hidden_rows].index, n_column].sum() >= k:
+                break
+            out.loc[row, "suppressed"] = True
+    for column in value_columns:
+        if pd.api.types.is_numeric_dtype(out[column]):
+            out[column] = out[column].astype("float64").where(~out["suppressed"])  # NaN
+        else:
+            out[column] = out[column].astype("object").where(~out["suppressed"], None)
+    return out
