@@ -42,6 +42,7 @@ _SCHEMA = [
         ethnicity   VARCHAR,
         age_band    VARCHAR,
         disability  VARCHAR,
+        email_hash  VARCHAR,  -- SHA-256 of the lower-cased e-mail, for linking survey exports; never the e-mail
         import_id   INTEGER
     )""",
     """CREATE TABLE IF NOT EXISTS participants (
