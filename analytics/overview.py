@@ -1,0 +1,180 @@
+"""The home page's headline figures: programme size, response rates, latest scores, data freshness."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from analytics.filters import Filters, where_sql
+from analytics.privacy import min_group as default_min_group
+
+__all__ = ["programme_size", "response_rates", "latest_vs_pre", "freshness", "next_steps"]
+
+_PROGRAMME_WAVES = ("pre", "mid", "post")
+
+
+def _participant_filter(filters: Filters | None) -> tuple[str, list]:
+    """Filters that apply to the roster (programme attributes and HRIS attributes of participants)."""
+    return where_sql(filters, "p")
+
+
+_ROSTER = """
+    SELECT p.employee_id, p.cohort, p.role, p.pair_id, p.focus, p.status, p.start_date, p.end_date,
+           e.department, e.grade, e.location, e.gender, e.ethnicity, e.age_band, e.disability
+    FROM participants p LEFT JOIN employees e USING (employee_id)
+"""
+
+
+def programme_size(con: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> dict[str, int]:
+    """Participants, pairs, active pairs (no partner withdrawn, programme not ended) and cohorts."""
+    condition, params = _participant_filter(filters)
+    row = con.execute(
+        f"""
+        WITH p AS ({_ROSTER}), chosen AS (SELECT * FROM p WHERE {condition}),
+        pairs AS (
+            SELECT pair_id, bool_and(status = 'active') AS active FROM participants
+            WHERE pair_id IN (SELECT pair_id FROM chosen) GROUP BY pair_id
+        )
+        SELECT (SELECT count(DISTINCT employee_id) FROM chosen),
+               (SELECT count(*) FROM pairs),
+               (SELECT count(*) FILTER (WHERE active) FROM pairs),
+               (SELECT count(DISTINCT cohort) FROM chosen)
+        """,
+        params,
+    ).fetchone()
+    return dict(zip(["participants", "pairs", "active_pairs", "cohorts"], row, strict=True))
+
+
+def response_rates(con: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> pd.DataFrame:
+    """Per wave: invited, responded and response rate (%).
+
+    Invited to a programme wave: the roster of the cohorts that answered it (withdrawn participants
+    are not invited after the pre wave).
+    Invited to a pulse: everyone employed on the day it opened. Anonymous pulses cannot be
+    matched to invitees one by one, so their rate uses the head count of the whole organisation.
+    """
+    condition, params = where_sql(filters, "r")
+    roster_condition, roster_params = _participant_filter(filters)
+    employee_condition, employee_params = where_sql(
+        {k: v for k, v in (filters or {}).items() if k not in ("cohort", "role", "focus")}, "e"
+    )
+    programme_filters = any((filters or {}).get(k) for k in ("cohort", "role", "focus"))
+    return con.execute(
+        f"""
+        WITH responded AS (
+            SELECT wave, count(*) AS responded FROM respondents r WHERE {condition} GROUP BY wave
+        ),
+        roster AS (SELECT * FROM ({_ROSTER}) p WHERE {roster_condition}),
+        invited AS (
+            SELECT w.wave,
+                   CASE WHEN w.kind IN ('pre', 'mid', 'post') THEN
+                        (SELECT count(*) FROM roster p
+                         WHERE (w.kind = 'pre' OR p.status IS DISTINCT FROM 'withdrawn')
+                           AND p.cohort IN (SELECT cohort FROM respondents x
+                                            WHERE x.wave = w.wave AND x.cohort IS NOT NULL))
+                   WHEN ? THEN NULL
+                   ELSE (SELECT count(*) FROM employees e
+                         WHERE {employee_condition}
+                           AND (e.hire_date IS NULL OR e.hire_date <= w.opened_on)
+                           AND (e.exit_date IS NULL OR e.exit_date > w.opened_on))
+                   END AS invited
+            FROM waves w
+        )
+        SELECT w.wave, w.kind, w.opened_on, i.invited, coalesce(r.responded, 0) AS responded,
+               round(100.0 * coalesce(r.responded, 0) / nullif(i.invited, 0), 1) AS rate_pct
+        FROM waves w JOIN invited i USING (wave) LEFT JOIN responded r USING (wave)
+        ORDER BY CASE w.kind WHEN 'pre' THEN 0 WHEN 'mid' THEN 1 WHEN 'post' THEN 2 ELSE 3 END,
+                 w.opened_on, w.wave
+        """,
+        [*params, *roster_params, programme_filters, *employee_params],
+    ).df()
+
+
+def latest_vs_pre(
+    con: duckdb.DuckDBPyConnection,
+    construct: str,
+    filters: Filters | None = None,
+    min_group: int | None = None,
+) -> dict:
+    """Participants' mean at pre and at the latest programme wave after it, with n; None when too few."""
+    from analytics.metrics import construct_scores
+
+    k = min_group if min_group is not None else default_min_group()
+    scores = construct_scores(con, construct, filters=filters, waves=list(_PROGRAMME_WAVES))
+    by_wave = scores.groupby("wave")["score"].agg(["mean", "count"])
+    latest = next((w for w in ("post", "mid") if w in by_wave.index), None)
+    result: dict = {"construct": construct, "pre": None, "latest": None, "latest_wave": latest}
+    for key, wave in (("pre", "pre"), ("latest", latest)):
+        if wave in by_wave.index:
+            n = int(by_wave.loc[wave, "count"])
+            result[f"{key}_n"] = n
+            result[key] = float(by_wave.loc[wave, "mean"]) if n >= k else None
+    return result
+
+
+def freshness(con: duckdb.DuckDBPyConnection) -> dict:
+    """The last import (file, kind, date) and the latest survey submission."""
+    last = con.execute(
+        """SELECT file_name, kind, imported_at FROM imports WHERE status = 'imported'
+           ORDER BY imported_at DESC, import_id DESC LIMIT 1"""
+    ).fetchone()
+    latest_response = con.execute("SELECT max(submitted_at) FROM responses").fetchone()[0]
+    return {
+        "last_import_file": last[0] if last else None,
+        "last_import_kind": last[1] if last else None,
+        "last_import_at": last[2] if last else None,
+        "latest_response_at": latest_response,
+    }
+
+
+def next_steps(
+    con: duckdb.DuckDBPyConnection, filters: Filters | None = None, min_group: int | None = None
+) -> list[str]:
+    """Plain sentences pointing at what deserves a look: a lagging cohort, quiet pairs, low response."""
+    k = min_group if min_group is not None else default_min_group()
+    condition, params = where_sql(filters, "r")
+    steps = []
+    lagging = con.execute(
+        f"""
+        WITH s AS (
+            SELECT r.employee_id, r.cohort, r.wave,
+                   avg(CASE WHEN i.reverse THEN i.scale_min + i.scale_max - a.value ELSE a.value END) AS score
+            FROM answers a JOIN items i USING (item_id) JOIN respondents r USING (response_id)
+            WHERE i.construct = 'ps' AND r.wave IN ('pre', 'post') AND r.cohort IS NOT NULL AND {condition}
+            GROUP BY ALL
+        ),
+        change AS (
+            SELECT cohort, employee_id,
+                   max(score) FILTER (WHERE wave = 'post') - max(score) FILTER (WHERE wave = 'pre') AS delta
+            FROM s GROUP BY ALL
+        )
+        SELECT cohort, avg(delta) AS mean_change, count(delta) AS n FROM change
+        WHERE delta IS NOT NULL GROUP BY cohort HAVING count(delta) >= ? ORDER BY mean_change LIMIT 2
+        """,
+        [*params, k],
+    ).fetchall()
+    if len(lagging) >= 2 and lagging[0][1] < lagging[1][1] - 0.2:
+        cohort, change, n = lagging[0]
+        steps.append(
+            f"Cohort {cohort} changed least in psychological safety from pre to post "
+            f"({change:+.2f} points, n = {n}): compare it on the Pre / mid / post page."
+        )
+    quiet = con.execute(
+        """
+        WITH last AS (
+            SELECT p.pair_id, max(s.date) AS last_session, min(p.end_date) AS end_date
+            FROM participants p LEFT JOIN sessions s USING (pair_id)
+            WHERE p.status = 'active' GROUP BY p.pair_id
+        ), as_of AS (SELECT max(date) AS d FROM sessions)
+        SELECT count(*) FROM last, as_of
+        WHERE last_session IS NULL OR last_session < least(coalesce(end_date, as_of.d), as_of.d) - INTERVAL 60 DAY
+        """
+    ).fetchone()[0]
+    if quiet:
+        steps.append(f"{quiet} active pairs have not met for 60 days: see Goals and participation.")
+    rates = response_rates(con, filters)
+    low = rates[(rates["rate_pct"] < 50) & rates["invited"].notna()]
+    if not low.empty:
+        waves = ", ".join(low["wave"].astype(str))
+        steps.append(f"Response was below 50 % in {waves}: read those results with care.")
+    return steps
