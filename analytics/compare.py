@@ -1,0 +1,372 @@
+"""Pre/mid/post paired statistics, reciprocity of gains, and participants vs a comparison group."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Sequence
+
+import duckdb
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from analytics.filters import ATTRIBUTES, Filters
+from analytics.metrics import construct_scores
+from analytics.privacy import min_group as default_min_group
+from analytics.privacy import suppress
+
+__all__ = [
+    "CHANGE_COLUMNS",
+    "WAVE_PAIRS",
+    "paired_change",
+    "magnitude",
+    "verdict",
+    "wave_change",
+    "all_changes",
+    "reciprocity",
+    "participants_vs_comparison",
+    "difference_in_differences",
+]
+
+# The figures of one paired comparison, in the order they are shown.
+CHANGE_COLUMNS = [
+    "mean_before",
+    "mean_after",
+    "mean_change",
+    "ci_low",
+    "ci_high",
+    "sd_change",
+    "cohen_dz",
+    "t_p",
+    "wilcoxon_p",
+    "improved_pct",
+    "magnitude",
+    "verdict",
+]
+WAVE_PAIRS = [("pre", "mid"), ("mid", "post"), ("pre", "post")]
+_ALPHA = 0.05
+
+
+def _number(value: float | None) -> float | None:
+    """A plain float, or None for a missing or non-finite value."""
+    if value is None:
+        return None
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def magnitude(cohen_dz: float | None) -> str | None:
+    """Cohen's label for an effect size: negligible (<0.2), small, medium, large (>=0.8)."""
+    if cohen_dz is None or not math.isfinite(cohen_dz):
+        return None
+    size = abs(cohen_dz)
+    if size < 0.2:
+        return "negligible"
+    if size < 0.5:
+        return "small"
+    if size < 0.8:
+        return "medium"
+    return "large"
+
+
+def _p_text(p: float) -> str:
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+def verdict(mean_change: float | None, cohen_dz: float | None, p_value: float | None) -> str:
+    """A plain sentence on a change, e.g. 'a medium improvement, unlikely to be chance (p = 0.003)'."""
+    if mean_change is None:
+        return "no paired responses to compare"
+    size = magnitude(cohen_dz)
+    if mean_change == 0 or size is None:
+        what = "no change" if mean_change == 0 else "a change"
+    elif size == "negligible":
+        what = "a negligible change"
+    else:
+        what = f"a {size} {'improvement' if mean_change > 0 else 'decline'}"
+    if p_value is None:
+        return f"{what}; too few paired responses to judge whether it is chance"
+    if p_value < _ALPHA:
+        return f"{what}, unlikely to be chance ({_p_text(p_value)})"
+    return f"{what} that could be chance ({_p_text(p_value)})"
+
+
+def paired_change(before: Sequence[float], after: Sequence[float]) -> dict:
+    """Within-person change from before to after: means, 95 % t CI, d_z, paired t and Wilcoxon p.
+
+    Pairs with a missing value on either side are dropped. Statistics that need a spread (CI, d_z,
+    p-values) are None with fewer than two pairs or when every change is the same.
+    """
+    x = np.asarray(before, dtype="float64")
+    y = np.asarray(after, dtype="float64")
+    if x.shape != y.shape:
+        raise ValueError("before and after must have the same length")
+    keep = ~(np.isnan(x) | np.isnan(y))
+    x, y = x[keep], y[keep]
+    diff = y - x
+    n = int(diff.size)
+    result: dict = {"n": n, **dict.fromkeys(CHANGE_COLUMNS)}
+    if n == 0:
+        result["verdict"] = verdict(None, None, None)
+        return result
+    mean_change = float(diff.mean())
+    result.update(
+        mean_before=float(x.mean()),
+        mean_after=float(y.mean()),
+        mean_change=mean_change,
+        improved_pct=100.0 * float((diff > 0).mean()),
+    )
+    if n >= 2:
+        sd = float(diff.std(ddof=1))
+        result["sd_change"] = sd
+        if sd > 0:
+            half = float(stats.t.ppf(1 - _ALPHA / 2, n - 1)) * sd / math.sqrt(n)
+            result.update(
+                ci_low=mean_change - half,
+                ci_high=mean_change + half,
+                cohen_dz=mean_change / sd,
+                t_p=_number(stats.ttest_rel(y, x).pvalue),
+            )
+        else:
+            result.update(ci_low=mean_change, ci_high=mean_change)
+        if np.any(diff != 0):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                try:
+                    result["wilcoxon_p"] = _number(stats.wilcoxon(y, x).pvalue)
+                except ValueError:
+                    result["wilcoxon_p"] = None
+    result["magnitude"] = magnitude(result["cohen_dz"])
+    result["verdict"] = verdict(mean_change, result["cohen_dz"], result["t_p"])
+    return result
+
+
+def _check_group(group_by: str | None) -> str | None:
+    if group_by is not None and group_by not in ATTRIBUTES:
+        raise ValueError(f"unknown attribute {group_by!r}; expected one of {', '.join(ATTRIBUTES)}")
+    return group_by
+
+
+def _paired_scores(
+    con: duckdb.DuckDBPyConnection,
+    construct: str,
+    before: str,
+    after: str,
+    filters: Filters | None,
+    extra: list[str],
+) -> pd.DataFrame:
+    """One row per employee who answered both waves: before, after, change and the extra columns.
+
+    Several responses of one employee in one wave are averaged. Extra attributes are taken from the
+    employee's before-wave response.
+    """
+    scores = construct_scores(con, construct, filters=filters, waves=[before, after])
+    scores = scores[scores["employee_id"].notna()]
+    columns = ["employee_id", "before", "after", "change", *extra]
+    if scores.empty:
+        return pd.DataFrame(columns=columns)
+    means = scores.pivot_table(index="employee_id", columns="wave", values="score", aggfunc="mean")
+    if before not in means.columns or after not in means.columns:
+        return pd.DataFrame(columns=columns)
+    paired = means[[before, after]].dropna().rename(columns={before: "before", after: "after"})
+    paired["change"] = paired["after"] - paired["before"]
+    if extra:
+        attributes = (
+            scores[scores["wave"] == before]
+            .sort_values("response_id")
+            .drop_duplicates("employee_id")
+            .set_index("employee_id")[extra]
+        )
+        paired = paired.join(attributes)
+    return paired.reset_index()[columns]
+
+
+def wave_change(
+    con: duckdb.DuckDBPyConnection,
+    construct: str,
+    before: str = "pre",
+    after: str = "post",
+    group_by: str | None = None,
+    filters: Filters | None = None,
+    min_group: int | None = None,
+) -> pd.DataFrame:
+    """Within-person change of a construct between two waves, overall or per group, suppressed below k.
+
+    One row per group (one row when group_by is None) with n (employees present in both waves) and
+    the figures of `paired_change`; a `suppressed` column marks groups under the threshold.
+    """
+    group_by = _check_group(group_by)
+    paired = _paired_scores(con, construct, before, after, filters, [group_by] if group_by else [])
+    rows = []
+    if group_by:
+        for value, part in paired.groupby(group_by, sort=True, dropna=True):
+            rows.append({group_by: value, **paired_change(part["before"], part["after"])})
+    else:
+        rows.append(paired_change(paired["before"], paired["after"]))
+    frame = pd.DataFrame(rows, columns=[*([group_by] if group_by else []), "n", *CHANGE_COLUMNS])
+    frame.insert(0, "before", before)
+    frame.insert(1, "after", after)
+    frame = suppress(frame, CHANGE_COLUMNS, min_group=min_group)
+    return frame.reset_index(drop=True)
+
+
+def all_changes(
+    con: duckdb.DuckDBPyConnection,
+    construct: str,
+    filters: Filters | None = None,
+    min_group: int | None = None,
+) -> pd.DataFrame:
+    """Within-person change pre -> mid, mid -> post and pre -> post, one row each."""
+    frames = [wave_change(con, construct, b, a, filters=filters, min_group=min_group) for b, a in WAVE_PAIRS]
+    return pd.concat(frames, ignore_index=True)
+
+
+def reciprocity(
+    con: duckdb.DuckDBPyConnection,
+    construct: str,
+    before: str = "pre",
+    after: str = "post",
+    filters: Filters | None = None,
+    min_group: int | None = None,
+) -> dict:
+    """Did both partners gain? Pairs where mentor and mentee both answered both waves.
+
+    Returns pairs, both_improved_pct (change > 0 for both), mentor_gain and mentee_gain (mean change),
+    suppressed, and `points`: one row per pair (mentor_change, mentee_change, both_improved), without
+    pair ids, empty when there are fewer than k pairs.
+    """
+    k = min_group if min_group is not None else default_min_group()
+    paired = _paired_scores(con, construct, before, after, filters, ["pair_id", "role"])
+    paired = paired[paired["pair_id"].notna() & paired["role"].isin(["mentor", "mentee"])]
+    by_pair = paired.pivot_table(index="pair_id", columns="role", values="change", aggfunc="mean")
+    by_pair = by_pair.reindex(columns=["mentor", "mentee"])
+    # A pair counts once each partner's change is known (one mentor and one mentee per pair).
+    counts = paired.groupby(["pair_id", "role"]).size().unstack(fill_value=0)
+    counts = counts.reindex(columns=["mentor", "mentee"], fill_value=0)
+    complete = counts[(counts["mentor"] == 1) & (counts["mentee"] == 1)].index
+    points = by_pair.loc[by_pair.index.intersection(complete)].dropna()
+    points = points.rename(columns={"mentor": "mentor_change", "mentee": "mentee_change"})
+    points["both_improved"] = (points["mentor_change"] > 0) & (points["mentee_change"] > 0)
+    points = points.sample(frac=1, random_state=0).reset_index(drop=True)  # no order that hints at ids
+    pairs = len(points)
+    result = {
+        "before": before,
+        "after": after,
+        "pairs": pairs,
+        "both_improved_pct": None,
+        "mentor_gain": None,
+        "mentee_gain": None,
+        "suppressed": pairs < k,
+        "points": points.iloc[0:0] if pairs < k else points,
+    }
+    if pairs >= k:
+        result.update(
+            both_improved_pct=100.0 * float(points["both_improved"].mean()),
+            mentor_gain=float(points["mentor_change"].mean()),
+            mentee_gain=float(points["mentee_change"].mean()),
+        )
+    return result
+
+
+def _pulse_waves(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Pulse waves in the order they opened."""
+    rows = con.execute("SELECT wave FROM waves WHERE kind = 'pulse' ORDER BY opened_on NULLS LAST, wave")
+    return [r[0] for r in rows.fetchall()]
+
+
+def participants_vs_comparison(
+    con: duckdb.DuckDBPyConnection,
+    construct: str,
+    filters: Filters | None = None,
+    min_group: int | None = None,
+) -> pd.DataFrame:
+    """Mean construct score per pulse wave for participants and for everyone else, suppressed below k.
+
+    Only pulse responses linked to an employee count (an anonymous response cannot be placed in
+    either group). "participants" are employees on any cohort's roster. One row per wave and group:
+    wave, opened_on, group, n (employees), mean, sd, ci_low, ci_high (95 % t), suppressed. Groups of one
+    wave are suppressed together when one of them is small, so the wave total cannot reveal it.
+    """
+    columns = ["wave", "opened_on", "group", "n", "mean", "sd", "ci_low", "ci_high"]
+    waves = _pulse_waves(con)
+    scores = construct_scores(con, construct, filters=filters, waves=waves) if waves else pd.DataFrame()
+    if scores.empty:
+        return pd.DataFrame(columns=[*columns, "suppressed"])
+    scores = scores[scores["employee_id"].notna()].copy()
+    scores["group"] = np.where(scores["is_participant"].astype(bool), "participants", "comparison")
+    people = scores.groupby(["wave", "opened_on", "group", "employee_id"], as_index=False)["score"].mean()
+    cells = people.groupby(["wave", "opened_on", "group"], as_index=False).agg(
+        n=("score", "size"), mean=("score", "mean"), sd=("score", "std")
+    )
+    t = stats.t.ppf(1 - _ALPHA / 2, (cells["n"] - 1).clip(lower=1))
+    half = np.where(cells["n"] >= 2, t * cells["sd"] / np.sqrt(cells["n"]), np.nan)
+    cells["ci_low"] = cells["mean"] - half
+    cells["ci_high"] = cells["mean"] + half
+    cells = cells.sort_values(["opened_on", "wave", "group"], ascending=[True, True, False])
+    cells = suppress(
+        cells[columns], ["mean", "sd", "ci_low", "ci_high"], min_group=min_group, within=["wave"]
+    )
+    return cells.reset_index(drop=True)
+
+
+def difference_in_differences(
+    con: duckdb.DuckDBPyConnection,
+    construct: str,
+    filters: Filters | None = None,
+    min_group: int | None = None,
+) -> dict:
+    """(participants last - first pulse) - (comparison last - first pulse), with a 95 % CI.
+
+    The CI treats the four wave means as independent samples (Welch-Satterthwaite degrees of
+    freedom); when the same people answer both pulses this is conservative. Figures are None when a
+    group is suppressed or missing in the first or last pulse.
+    """
+    cells = participants_vs_comparison(con, construct, filters=filters, min_group=min_group)
+    waves = list(dict.fromkeys(cells["wave"]))
+    result: dict = {
+        "first_wave": waves[0] if waves else None,
+        "last_wave": waves[-1] if waves else None,
+        **dict.fromkeys(
+            [
+                "participants_change",
+                "comparison_change",
+                "did",
+                "ci_low",
+                "ci_high",
+                "p_value",
+                "n_participants_first",
+                "n_participants_last",
+                "n_comparison_first",
+                "n_comparison_last",
+            ]
+        ),
+        "suppressed": True,
+    }
+    if len(waves) < 2:
+        return result
+    cell = cells.set_index(["wave", "group"])
+    keys = [(w, g) for g in ("participants", "comparison") for w in (waves[0], waves[-1])]
+    if any(key not in cell.index for key in keys):
+        return result
+    for (w, g), name in zip(keys, ["first", "last"] * 2, strict=True):
+        result[f"n_{g}_{name}"] = int(cell.loc[(w, g), "n"])
+    if any(bool(cell.loc[key, "suppressed"]) for key in keys):
+        return result
+    mean = {key: float(cell.loc[key, "mean"]) for key in keys}
+    participants = mean[(waves[-1], "participants")] - mean[(waves[0], "participants")]
+    comparison = mean[(waves[-1], "comparison")] - mean[(waves[0], "comparison")]
+    did = participants - comparison
+    result.update(participants_change=participants, comparison_change=comparison, did=did, suppressed=False)
+    variances = np.array([float(cell.loc[key, "sd"]) ** 2 / int(cell.loc[key, "n"]) for key in keys])
+    dofs = np.array([int(cell.loc[key, "n"]) - 1 for key in keys])
+    se = math.sqrt(variances.sum())
+    if se > 0 and np.all(dofs > 0):
+        df = variances.sum() ** 2 / np.sum(variances**2 / dofs)
+        half = float(stats.t.ppf(1 - _ALPHA / 2, df)) * se
+        result.update(
+            ci_low=did - half,
+            ci_high=did + half,
+            p_value=_number(2 * stats.t.sf(abs(did) / se, df)),
+        )
+    return result

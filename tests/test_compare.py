@@ -1,0 +1,236 @@
+"""Paired change, reciprocity and participants vs comparison, checked against scipy and by hand."""
+
+import math
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from analytics import compare
+
+PRE = [3, 4, 2, 5, 3, 4]
+POST = [4, 5, 4, 5, 4, 6]
+
+
+def add_people(con, people):
+    """people: (employee_id, role or None, pair_id or None, cohort)."""
+    for employee_id, role, pair_id, cohort in people:
+        con.execute(
+            "INSERT INTO employees (employee_id, department, hire_date) VALUES (?, 'Ops', DATE '2020-01-01')",
+            [employee_id],
+        )
+        if role:
+            con.execute(
+                "INSERT INTO participants (employee_id, cohort, role, pair_id, start_date) "
+                "VALUES (?, ?, ?, ?, DATE '2025-01-01')",
+                [employee_id, cohort, role, pair_id],
+            )
+
+
+def add_wave(con, wave, kind, opened_on):
+    con.execute("INSERT INTO waves VALUES (?, ?, ?) ON CONFLICT DO NOTHING", [wave, kind, opened_on])
+
+
+def add_score(con, employee_id, wave, score, construct="eng", items=4):
+    """One response whose every item of the construct is `score`, so its construct score is `score`."""
+    response_id = f"{employee_id}-{wave}-{con.execute('SELECT count(*) FROM responses').fetchone()[0]}"
+    con.execute(
+        "INSERT INTO responses (response_id, employee_id, wave) VALUES (?, ?, ?)",
+        [response_id, employee_id, wave],
+    )
+    con.executemany(
+        "INSERT INTO answers (response_id, item_id, value) VALUES (?, ?, ?)",
+        [[response_id, f"{construct}_{i}", float(score)] for i in range(1, items + 1)],
+    )
+
+
+def programme(con, mentor_pre, mentor_post, mentee_pre, mentee_post):
+    """Pairs p1..pn: mentor m<i> and mentee s<i> with these eng scores at pre and post."""
+    add_wave(con, "pre", "pre", "2025-01-01")
+    add_wave(con, "post", "post", "2025-07-01")
+    people = []
+    for i in range(len(mentor_pre)):
+        people += [(f"m{i}", "mentor", f"p{i}", "A"), (f"s{i}", "mentee", f"p{i}", "A")]
+    add_people(con, people)
+    for i in range(len(mentor_pre)):
+        for employee_id, pre, post in [
+            (f"m{i}", mentor_pre[i], mentor_post[i]),
+            (f"s{i}", mentee_pre[i], mentee_post[i]),
+        ]:
+            if pre is not None:
+                add_score(con, employee_id, "pre", pre)
+            if post is not None:
+                add_score(con, employee_id, "post", post)
+
+
+def test_paired_change_matches_hand_and_scipy():
+    result = compare.paired_change(PRE, POST)
+    diff = np.array(POST) - np.array(PRE)  # 1, 1, 2, 0, 1, 2
+    assert result["n"] == 6
+    assert result["mean_change"] == pytest.approx(7 / 6)
+    # SD of changes: sqrt(2.8333 / 5) = 0.75277; d_z = 1.16667 / 0.75277 = 1.5498 (worked by hand)
+    assert result["sd_change"] == pytest.approx(0.752773, abs=1e-6)
+    assert result["cohen_dz"] == pytest.approx(1.5498, abs=1e-4)
+    assert result["t_p"] == pytest.approx(stats.ttest_rel(POST, PRE).pvalue)
+    ci = stats.ttest_rel(POST, PRE).confidence_interval()
+    assert (result["ci_low"], result["ci_high"]) == (pytest.approx(ci.low), pytest.approx(ci.high))
+    assert result["wilcoxon_p"] == pytest.approx(stats.wilcoxon(diff).pvalue)
+    assert result["improved_pct"] == pytest.approx(100 * 5 / 6)
+    assert result["mean_before"] == pytest.approx(21 / 6) and result["mean_after"] == pytest.approx(28 / 6)
+    assert result["magnitude"] == "large"
+    assert result["verdict"].startswith("a large improvement, unlikely to be chance (p = 0.0")
+
+
+def test_paired_change_all_zero_differences_has_no_p_values():
+    result = compare.paired_change([3, 4, 5], [3, 4, 5])
+    assert result["mean_change"] == 0
+    assert result["wilcoxon_p"] is None and result["t_p"] is None and result["cohen_dz"] is None
+    assert result["verdict"].startswith("no change")
+
+
+def test_paired_change_single_pair_and_empty():
+    one = compare.paired_change([3], [4])
+    assert one["n"] == 1 and one["mean_change"] == 1 and one["ci_low"] is None and one["wilcoxon_p"] is None
+    empty = compare.paired_change([], [])
+    assert empty["n"] == 0 and empty["mean_change"] is None
+
+
+def test_paired_change_drops_incomplete_pairs():
+    result = compare.paired_change([3, np.nan, 4], [4, 5, np.nan])
+    assert result["n"] == 1 and result["mean_change"] == 1
+
+
+@pytest.mark.parametrize(
+    ("d", "label"), [(0.1, "negligible"), (-0.3, "small"), (0.5, "medium"), (-0.79, "medium"), (0.8, "large")]
+)
+def test_magnitude_cut_offs(d, label):
+    assert compare.magnitude(d) == label
+
+
+def test_verdict_decline_that_could_be_chance():
+    assert compare.verdict(-0.3, -0.35, 0.2) == "a small decline that could be chance (p = 0.200)"
+
+
+def test_wave_change_by_role_matches_paired_change(con):
+    mentor_pre, mentor_post = [3, 4, 2, 5, 3, 4], [4, 5, 4, 5, 4, 6]
+    mentee_pre, mentee_post = [2, 3, 3, 4, 2, 3], [2, 4, 3, 3, 3, 4]
+    programme(con, mentor_pre, mentor_post, mentee_pre, mentee_post)
+    add_people(con, [("x", "mentor", "p9", "A")])
+    add_score(con, "x", "pre", 1)  # no post answer: not paired
+    frame = compare.wave_change(con, "eng", group_by="role", min_group=5).set_index("role")
+    assert list(frame.index) == ["mentee", "mentor"]
+    assert frame.loc["mentor", "n"] == 6
+    assert frame.loc["mentor", "cohen_dz"] == pytest.approx(1.5498, abs=1e-4)
+    expected = compare.paired_change(mentee_pre, mentee_post)
+    assert frame.loc["mentee", "mean_change"] == pytest.approx(expected["mean_change"])  # 2/6
+    assert frame.loc["mentee", "t_p"] == pytest.approx(stats.ttest_rel(mentee_post, mentee_pre).pvalue)
+    overall = compare.wave_change(con, "eng", min_group=5)
+    assert overall.loc[0, "n"] == 12
+    assert overall.loc[0, "mean_change"] == pytest.approx((7 + 2) / 12)
+
+
+def test_wave_change_averages_repeat_responses_and_filters(con):
+    programme(con, [3] * 5, [4] * 5, [3] * 5, [5] * 5)
+    add_score(con, "m0", "post", 2)  # m0 answered post twice: mean (4 + 2) / 2 = 3, change 0
+    frame = compare.wave_change(con, "eng", filters={"role": ["mentor"]}, min_group=5)
+    assert frame.loc[0, "n"] == 5
+    assert frame.loc[0, "mean_change"] == pytest.approx((0 + 1 + 1 + 1 + 1) / 5)
+
+
+def test_wave_change_suppresses_small_group_and_its_neighbour(con):
+    programme(con, [3] * 6, [4] * 6, [3, 3, 3, 3, None, None], [4, 5, 4, 5, 4, 4])
+    frame = compare.wave_change(con, "eng", group_by="role", min_group=5).set_index("role")
+    assert frame.loc["mentee", "n"] == 4 and frame.loc["mentor", "n"] == 6
+    assert frame["suppressed"].all()  # mentees < 5; mentors would reveal them from the total
+    assert math.isnan(frame.loc["mentor", "mean_change"]) and frame.loc["mentor", "verdict"] is None
+
+
+def test_all_changes_has_three_comparisons(con):
+    programme(con, [3] * 5, [4] * 5, [3] * 5, [4] * 5)
+    add_wave(con, "mid", "mid", "2025-04-01")
+    for i in range(5):
+        add_score(con, f"m{i}", "mid", 5)
+    frame = compare.all_changes(con, "eng", min_group=5)
+    assert list(zip(frame["before"], frame["after"], strict=True)) == compare.WAVE_PAIRS
+    assert list(frame["n"]) == [5, 5, 10]
+    assert frame["mean_change"].tolist() == pytest.approx([2.0, -1.0, 1.0])
+
+
+def test_reciprocity_counts_pairs_where_both_improved(con):
+    mentor_change = [1, 1, -1, 0, 2, 1]
+    mentee_change = [1, -1, 1, 1, 2, 0.5]
+    pre = [3.0] * 6
+    programme(con, pre, [3 + c for c in mentor_change], pre, [3 + c for c in mentee_change])
+    add_people(con, [("lone", "mentor", "p99", "A")])
+    add_score(con, "lone", "pre", 2)
+    add_score(con, "lone", "post", 4)  # a pair without its mentee does not count
+    result = compare.reciprocity(con, "eng", min_group=5)
+    assert result["pairs"] == 6
+    assert result["both_improved_pct"] == pytest.approx(100 * 3 / 6)  # pairs 0, 4, 5
+    assert result["mentor_gain"] == pytest.approx(4 / 6)
+    assert result["mentee_gain"] == pytest.approx(4.5 / 6)
+    points = result["points"]
+    assert "pair_id" not in points.columns and len(points) == 6
+    assert sorted(points["mentor_change"]) == sorted(mentor_change)
+
+
+def test_reciprocity_suppressed_below_k(con):
+    programme(con, [3] * 4, [4] * 4, [3] * 4, [4] * 4)
+    result = compare.reciprocity(con, "eng", min_group=5)
+    assert result["pairs"] == 4 and result["suppressed"]
+    assert result["both_improved_pct"] is None and result["points"].empty
+
+
+def pulse_data(con, participants, comparison):
+    """participants/comparison: {wave: [scores]}, employee i answering with score[i]."""
+    add_wave(con, "pulse-1", "pulse", "2025-01-15")
+    add_wave(con, "pulse-2", "pulse", "2025-06-15")
+    size_p = max(len(v) for v in participants.values())
+    size_c = max(len(v) for v in comparison.values())
+    add_people(con, [(f"p{i}", "mentor" if i % 2 else "mentee", f"x{i // 2}", "A") for i in range(size_p)])
+    add_people(con, [(f"c{i}", None, None, None) for i in range(size_c)])
+    for prefix, data in [("p", participants), ("c", comparison)]:
+        for wave, scores in data.items():
+            for i, score in enumerate(scores):
+                add_score(con, f"{prefix}{i}", wave, score)
+    con.execute("INSERT INTO responses (response_id, wave) VALUES ('anon', 'pulse-1')")
+    con.execute("INSERT INTO answers VALUES ('anon', 'eng_1', 1, NULL), ('anon', 'eng_2', 1, NULL)")
+
+
+def test_participants_vs_comparison_and_difference_in_differences(con):
+    participants = {"pulse-1": [3, 3, 4, 2, 3], "pulse-2": [4, 4, 5, 3, 5]}
+    comparison = {"pulse-1": [3, 3, 3, 3, 4, 2], "pulse-2": [3, 4, 3, 3, 4, 3]}
+    pulse_data(con, participants, comparison)
+    frame = compare.participants_vs_comparison(con, "eng", min_group=5)
+    assert list(frame["wave"]) == ["pulse-1", "pulse-1", "pulse-2", "pulse-2"]
+    cell = frame.set_index(["wave", "group"])
+    assert cell.loc[("pulse-1", "comparison"), "n"] == 6  # the anonymous response counts in neither
+    assert cell.loc[("pulse-2", "participants"), "mean"] == pytest.approx(4.2)
+    ci = stats.ttest_1samp(participants["pulse-2"], 0).confidence_interval()
+    assert cell.loc[("pulse-2", "participants"), "ci_low"] == pytest.approx(ci.low)
+
+    did = compare.difference_in_differences(con, "eng", min_group=5)
+    # participants 4.2 - 3.0 = 1.2; comparison 3.3333 - 3.0 = 0.3333; DiD = 0.8667
+    assert did["participants_change"] == pytest.approx(1.2)
+    assert did["comparison_change"] == pytest.approx(1 / 3)
+    assert did["did"] == pytest.approx(1.2 - 1 / 3)
+    variances = [np.var(v, ddof=1) / len(v) for d in (participants, comparison) for v in d.values()]
+    se = math.sqrt(sum(variances))
+    df = sum(variances) ** 2 / sum(
+        v**2 / (len(x) - 1)
+        for v, x in zip(variances, [*participants.values(), *comparison.values()], strict=True)
+    )
+    half = stats.t.ppf(0.975, df) * se
+    assert did["ci_low"] == pytest.approx(did["did"] - half)
+    assert did["ci_high"] == pytest.approx(did["did"] + half)
+    assert did["n_participants_first"] == 5 and did["n_comparison_last"] == 6
+
+
+def test_difference_in_differences_suppressed_when_a_group_is_small(con):
+    pulse_data(
+        con, {"pulse-1": [3, 3, 4, 2], "pulse-2": [4, 4, 5, 3]}, {"pulse-1": [3] * 6, "pulse-2": [4] * 6}
+    )
+    frame = compare.participants_vs_comparison(con, "eng", min_group=5)
+    assert frame["suppressed"].all() and frame["mean"].isna().all()
+    did = compare.difference_in_differences(con, "eng", min_group=5)
+    assert did["did"] is None and did["suppressed"] and did["n_participants_first"] == 4
