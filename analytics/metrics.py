@@ -1,16 +1,108 @@
-"""Construct scores, group statistics, % favourable, eNPS, goal attainment and participation."""
+"""Construct scores, group statistics, % favourable, eNPS, equity gaps and pulse trends."""
 
 from __future__ import annotations
 
 import math
 
 import duckdb
+import numpy as np
 import pandas as pd
+from scipy import stats
 
-from analytics.filters import Filters, where_sql
+from analytics import privacy
+from analytics.filters import ATTRIBUTES, Filters, where_sql
+from analytics.goals import gas_t_score, goal_attainment
 from analytics.instruments import CONSTRUCTS, items_of
 
-__all__ = ["construct_scores"]
+__all__ = [
+    "construct_scores",
+    "group_scores",
+    "item_favourable",
+    "enps",
+    "equity_gaps",
+    "pulse_trend",
+    "score_alerts",
+    "gas_t_score",
+    "goal_attainment",
+    "GROUP_COLUMNS",
+    "NOT_RECORDED",
+]
+
+# Shown for respondents without a value of the breakdown attribute, so they still form a group.
+NOT_RECORDED = "Not recorded"
+GROUP_COLUMNS = ["n", "mean", "sd", "favourable_pct", "ci_low", "ci_high", "suppressed"]
+_SCORE_VALUES = ["mean", "sd", "favourable_pct", "ci_low", "ci_high"]
+_RESPONDENT = "coalesce(employee_id, response_id)"
+
+
+def _group_by(group_by: list[str] | None) -> list[str]:
+    group_by = list(group_by or [])
+    for column in group_by:
+        if column != "wave" and column not in ATTRIBUTES:
+            raise ValueError(f"cannot group by {column!r}; expected 'wave' or one of {', '.join(ATTRIBUTES)}")
+    return group_by
+
+
+def _select(group_by: list[str]) -> str:
+    """The SELECT list of the group columns: attributes with missing values labelled."""
+    parts = [
+        '"wave"' if c == "wave" else f'coalesce(CAST("{c}" AS VARCHAR), \'{NOT_RECORDED}\') AS "{c}"'
+        for c in group_by
+    ]
+    return "".join(f"{p}, " for p in parts)
+
+
+def _attributes(group_by: list[str]) -> list[str]:
+    return [c for c in group_by if c != "wave"]
+
+
+def _respondent_sql(filters: Filters | None, waves: list[str] | None) -> tuple[str, list]:
+    condition, params = where_sql(filters, "r")
+    if waves:
+        condition += f" AND r.wave IN ({', '.join('?' for _ in waves)})"
+        params = params + list(waves)
+    return condition, params
+
+
+def _scores_sql(construct: str, filters: Filters | None, waves: list[str] | None) -> tuple[str, list]:
+    """One row per valid response: respondents columns plus score, answered, favourable."""
+    needed = math.ceil(len(items_of(construct)) / 2)
+    condition, params = _respondent_sql(filters, waves)
+    sql = f"""
+        WITH coded AS (
+            SELECT a.response_id,
+                   CASE WHEN i.reverse THEN i.scale_min + i.scale_max - a.value ELSE a.value END AS value,
+                   (i.scale_min + i.scale_max) / 2 AS midpoint
+            FROM answers a JOIN items i USING (item_id)
+            WHERE i.construct = ?
+        ), scored AS (
+            SELECT response_id, avg(value) AS score, count(*) AS answered,
+                   count(*) FILTER (WHERE value > midpoint) AS favourable
+            FROM coded GROUP BY response_id HAVING count(*) >= ?
+        )
+        SELECT r.*, s.score, s.answered, s.favourable
+        FROM scored s JOIN respondents r USING (response_id)
+        WHERE {condition}
+    """
+    return sql, [CONSTRUCTS[construct].code, needed, *params]
+
+
+def _total(con: duckdb.DuckDBPyConnection, base: str, params: list) -> int:
+    return con.execute(f"SELECT count(DISTINCT {_RESPONDENT}) FROM ({base})", params).fetchone()[0]
+
+
+def _empty(columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="bool" if c == "suppressed" else "float64") for c in columns})
+
+
+def _t_interval(frame: pd.DataFrame, responses: str = "responses") -> pd.DataFrame:
+    """Add ci_low/ci_high: the t-based 95 % confidence interval of the mean."""
+    count = frame[responses].astype("float64")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        half = stats.t.ppf(0.975, count - 1) * frame["sd"] / np.sqrt(count)
+    frame["ci_low"] = frame["mean"] - half
+    frame["ci_high"] = frame["mean"] + half
+    return frame
 
 
 def construct_scores(
@@ -22,28 +114,191 @@ def construct_scores(
     """One row per response: its construct score (mean of answered items after reverse coding).
 
     A score is valid when at least half the construct's items are answered; responses below that
-    are left out. Columns: every column of the `respondents` view, plus `score` and `answered`.
+    are left out. Columns: every column of the `respondents` view, plus `score`, `answered` and
+    `favourable` (answered items above the scale midpoint).
     """
-    spec = CONSTRUCTS[construct]
-    needed = math.ceil(len(items_of(construct)) / 2)
-    condition, params = where_sql(filters, "r")
-    wave_sql = ""
-    if waves:
-        wave_sql = f" AND r.wave IN ({', '.join('?' for _ in waves)})"
-        params = params + list(waves)
-    sql = f"""
-        WITH scored AS (
-            SELECT a.response_id,
-                   avg(CASE WHEN i.reverse THEN i.scale_min + i.scale_max - a.value ELSE a.value END) AS score,
-                   count(*) AS answered
-            FROM answers a JOIN items i USING (item_id)
-            WHERE i.construct = ?
-            GROUP BY a.response_id
-            HAVING count(*) >= ?
-        )
-        SELECT r.*, s.score, s.answered
-        FROM scored s JOIN respondents r USING (response_id)
-        WHERE {condition}{wave_sql}
-        ORDER BY r.response_id
+    sql, params = _scores_sql(construct, filters, waves)
+    return con.execute(f"SELECT * FROM ({sql}) ORDER BY response_id", params).df()
+
+
+def group_scores(
+    con: duckdb.DuckDBPyConnection,
+    construct: str,
+    group_by: list[str],
+    filters: Filters | None = None,
+    waves: list[str] | None = None,
+    min_group: int | None = None,
+) -> pd.DataFrame:
+    """Per group: n respondents, mean score, sd, % favourable, 95 % CI, suppressed.
+
+    Groups are compared within each wave (when "wave" is in group_by). When the filters leave
+    fewer than min_group respondents in total, the frame is empty: nothing is shown.
     """
-    return con.execute(sql, [spec.code, needed, *params]).df()
+    group_by = _group_by(group_by)
+    k = privacy.min_group() if min_group is None else min_group
+    base, params = _scores_sql(construct, filters, waves)
+    if _total(con, base, params) < k:
+        return _empty([*group_by, *GROUP_COLUMNS])
+    frame = con.execute(
+        f"""SELECT {_select(group_by)}
+                   count(DISTINCT {_RESPONDENT}) AS n, avg(score) AS mean, stddev_samp(score) AS sd,
+                   100.0 * sum(favourable) / sum(answered) AS favourable_pct,
+                   count(*) AS responses, min(opened_on) AS opened_on
+            FROM ({base}) GROUP BY ALL
+            ORDER BY opened_on{"".join(f', "{c}"' for c in group_by)}""",
+        params,
+    ).df()
+    frame = _t_interval(frame)[[*group_by, *GROUP_COLUMNS[:-1]]]
+    within = [c for c in group_by if c == "wave"]
+    return privacy.suppress_groups(frame, _SCORE_VALUES, _attributes(group_by), within, k)
+
+
+def item_favourable(
+    con: duckdb.DuckDBPyConnection,
+    construct: str,
+    group_by: list[str] | None = None,
+    filters: Filters | None = None,
+    waves: list[str] | None = None,
+    min_group: int | None = None,
+) -> pd.DataFrame:
+    """Per item (and group): n respondents answering it, mean and % favourable after reverse coding."""
+    group_by = _group_by(group_by)
+    k = privacy.min_group() if min_group is None else min_group
+    condition, params = _respondent_sql(filters, waves)
+    base = f"""
+        SELECT r.*, a.item_id, i.text, i.reverse,
+               CASE WHEN i.reverse THEN i.scale_min + i.scale_max - a.value ELSE a.value END AS value,
+               (i.scale_min + i.scale_max) / 2 AS midpoint
+        FROM answers a JOIN items i USING (item_id) JOIN respondents r USING (response_id)
+        WHERE i.construct = ? AND {condition}
+    """
+    params = [CONSTRUCTS[construct].code, *params]
+    columns = ["item_id", "text", "reverse", *group_by, "n", "mean", "favourable_pct", "suppressed"]
+    if _total(con, base, params) < k:
+        return _empty(columns)
+    frame = con.execute(
+        f"""SELECT item_id, text, reverse, {_select(group_by)}
+                   count(DISTINCT {_RESPONDENT}) AS n, avg(value) AS mean,
+                   100.0 * avg(CASE WHEN value > midpoint THEN 1 ELSE 0 END) AS favourable_pct,
+                   min(opened_on) AS opened_on
+            FROM ({base}) GROUP BY ALL
+            ORDER BY opened_on, item_id{"".join(f', "{c}"' for c in group_by)}""",
+        params,
+    ).df()[columns[:-1]]
+    order = {spec.code: position for position, spec in enumerate(items_of(construct))}
+    frame = frame.sort_values("item_id", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
+    within = ["item_id", *[c for c in group_by if c == "wave"]]
+    return privacy.suppress_groups(frame, ["mean", "favourable_pct"], _attributes(group_by), within, k)
+
+
+def enps(
+    con: duckdb.DuckDBPyConnection,
+    group_by: list[str] | None = None,
+    filters: Filters | None = None,
+    waves: list[str] | None = None,
+    min_group: int | None = None,
+) -> pd.DataFrame:
+    """Per group: n, % promoters (9-10), % passives (7-8), % detractors (0-6), eNPS (-100..+100)."""
+    group_by = _group_by(group_by)
+    k = privacy.min_group() if min_group is None else min_group
+    condition, params = _respondent_sql(filters, waves)
+    base = f"""
+        SELECT r.*, a.value FROM answers a JOIN respondents r USING (response_id)
+        WHERE a.item_id = 'enps' AND {condition}
+    """
+    values = ["promoters_pct", "passives_pct", "detractors_pct", "enps"]
+    if _total(con, base, params) < k:
+        return _empty([*group_by, "n", *values, "suppressed"])
+    frame = con.execute(
+        f"""SELECT {_select(group_by)} count(DISTINCT {_RESPONDENT}) AS n,
+                   100.0 * avg(CASE WHEN value >= 9 THEN 1 ELSE 0 END) AS promoters_pct,
+                   100.0 * avg(CASE WHEN value > 6 AND value < 9 THEN 1 ELSE 0 END) AS passives_pct,
+                   100.0 * avg(CASE WHEN value <= 6 THEN 1 ELSE 0 END) AS detractors_pct,
+                   promoters_pct - detractors_pct AS enps, min(opened_on) AS opened_on
+            FROM ({base}) GROUP BY ALL
+            ORDER BY opened_on{"".join(f', "{c}"' for c in group_by)}""",
+        params,
+    ).df()[[*group_by, "n", *values]]
+    within = [c for c in group_by if c == "wave"]
+    return privacy.suppress_groups(frame, values, _attributes(group_by), within, k)
+
+
+def equity_gaps(
+    con: duckdb.DuckDBPyConnection,
+    construct: str,
+    attribute: str,
+    filters: Filters | None = None,
+    waves: list[str] | None = None,
+    min_group: int | None = None,
+) -> pd.DataFrame:
+    """Each group's mean against everyone's in the same wave: gap and direction.
+
+    direction is "above" or "below" when the group's 95 % CI excludes the overall mean, "in line"
+    otherwise, and "suppressed" for groups under the privacy threshold.
+    """
+    groups = group_scores(con, construct, [attribute, "wave"], filters, waves, min_group)
+    overall = group_scores(con, construct, ["wave"], filters, waves, min_group)
+    overall = overall.loc[~overall["suppressed"].astype(bool), ["wave", "mean", "n"]]
+    frame = groups.merge(overall.rename(columns={"mean": "overall_mean", "n": "overall_n"}), on="wave")
+    frame["gap"] = frame["mean"] - frame["overall_mean"]
+    frame["direction"] = np.select(
+        [
+            frame["suppressed"].astype(bool),
+            frame["ci_low"] > frame["overall_mean"],
+            frame["ci_high"] < frame["overall_mean"],
+        ],
+        ["suppressed", "above", "below"],
+        "in line",
+    )
+    columns = ["wave", attribute, "n", "mean", "ci_low", "ci_high", "overall_mean", "overall_n", "gap"]
+    return frame[[*columns, "direction", "suppressed"]]
+
+
+def _pulse_waves(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return con.execute(
+        """SELECT wave, CAST(date_trunc('month', opened_on) AS DATE) AS month FROM waves
+           WHERE kind = 'pulse' AND wave IN (SELECT wave FROM responses) ORDER BY opened_on, wave"""
+    ).df()
+
+
+def pulse_trend(
+    con: duckdb.DuckDBPyConnection,
+    construct: str,
+    group_by: list[str] | None = None,
+    filters: Filters | None = None,
+    min_group: int | None = None,
+) -> pd.DataFrame:
+    """Pulse waves only, by month: n, mean, % favourable and CI per group."""
+    group_by = [c for c in _group_by(group_by) if c != "wave"]
+    pulses = _pulse_waves(con)
+    if pulses.empty:
+        return _empty(["wave", "month", *group_by, *GROUP_COLUMNS])
+    frame = group_scores(con, construct, ["wave", *group_by], filters, list(pulses["wave"]), min_group)
+    frame = pulses.merge(frame, on="wave", how="inner")
+    return frame[["wave", "month", *group_by, *GROUP_COLUMNS]].reset_index(drop=True)
+
+
+def score_alerts(
+    con: duckdb.DuckDBPyConnection,
+    construct: str,
+    attribute: str,
+    drop: float,
+    filters: Filters | None = None,
+    min_group: int | None = None,
+) -> pd.DataFrame:
+    """Groups whose mean fell by more than `drop` between the last two pulses (both waves shown)."""
+    columns = [attribute, "previous_wave", "latest_wave", "before", "after", "change", "n_before", "n"]
+    pulses = _pulse_waves(con)
+    if len(pulses) < 2:
+        return _empty(columns)
+    previous, latest = pulses["wave"].iloc[-2], pulses["wave"].iloc[-1]
+    frame = group_scores(con, construct, [attribute, "wave"], filters, [previous, latest], min_group)
+    frame = frame.loc[~frame["suppressed"].astype(bool)]
+    before = frame.loc[frame["wave"] == previous, [attribute, "mean", "n"]]
+    after = frame.loc[frame["wave"] == latest, [attribute, "mean", "n"]]
+    both = before.merge(after, on=attribute, suffixes=("_before", "_after"))
+    both = both.rename(columns={"mean_before": "before", "mean_after": "after", "n_after": "n"})
+    both["change"] = both["after"] - both["before"]
+    both["previous_wave"], both["latest_wave"] = previous, latest
+    alerts = both.loc[both["change"] < -drop, columns]
+    return alerts.sort_values("change", kind="stable").reset_index(drop=True)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 import re
 
+import numpy as np
 import pandas as pd
 
 __all__ = [
     "suppress",
+    "suppress_groups",
     "SUPPRESSED_NOTE",
     "min_group",
     "min_group_comments",
@@ -70,6 +72,46 @@ def SUPPRESSED_NOTE(k: int) -> str:  # noqa: N802 - reads as a constant at call 
     return f"fewer than {k} responses"
 
 
+def _partitions(frame: pd.DataFrame, within: list[str] | None) -> list[np.ndarray]:
+    """Positions of the rows in each partition of `within` (all rows when there is none)."""
+    if not within or frame.empty:
+        return [np.arange(len(frame))]
+    return list(frame.groupby(within, sort=False, dropna=False).indices.values())
+
+
+def _protect(n: np.ndarray, hidden: np.ndarray, partitions: list[np.ndarray], k: int) -> np.ndarray:
+    """Secondary suppression: hide the next-smallest groups until the hidden ones are safe together."""
+    hidden = hidden.copy()
+    for positions in partitions:
+        order = positions[np.argsort(n[positions], kind="stable")]
+        if not hidden[order].any() or hidden[order].all():
+            continue
+        for position in order:
+            if hidden[position]:
+                continue
+            already = order[hidden[order]]
+            if len(already) >= 2 and n[already].sum() >= k:
+                break
+            hidden[position] = True
+    return hidden
+
+
+def _blank(frame: pd.DataFrame, hidden: np.ndarray, value_columns: list[str]) -> pd.DataFrame:
+    out = frame.copy()
+    out["suppressed"] = hidden
+    visible = ~out["suppressed"]
+    for column in value_columns:
+        if pd.api.types.is_numeric_dtype(out[column]) and not pd.api.types.is_bool_dtype(out[column]):
+            out[column] = out[column].astype("float64").where(visible)  # NaN
+        else:
+            out[column] = out[column].astype("object").where(visible, None)
+    return out
+
+
+def _k(min_group: int | None) -> int:
+    return min_group if min_group is not None else globals()["min_group"]()
+
+
 def suppress(
     frame: pd.DataFrame,
     value_columns: list[str],
@@ -85,23 +127,40 @@ def suppress(
     suppressed as well, so a visible total minus the visible groups cannot reveal a small group.
     Rows are kept (marked), never dropped silently.
     """
-    k = min_group if min_group is not None else globals()["min_group"]()
-    out = frame.copy()
-    out["suppressed"] = out[n_column].fillna(0) < k
-    partitions = out.groupby(within, sort=False, dropna=False).groups.values() if within else [out.index]
-    for index in partitions:
-        part = out.loc[index].sort_values(n_column, kind="stable")
-        hidden = part["suppressed"]
-        if not hidden.any() or hidden.all():
-            continue
-        for row in part.index[~hidden.to_numpy()]:
-            hidden_rows = out.loc[part.index, "suppressed"]
-            if hidden_rows.sum() >= 2 and out.loc[hidden_rows[hidden_rows].index, n_column].sum() >= k:
-                break
-            out.loc[row, "suppressed"] = True
-    for column in value_columns:
-        if pd.api.types.is_numeric_dtype(out[column]):
-            out[column] = out[column].astype("float64").where(~out["suppressed"])  # NaN
-        else:
-            out[column] = out[column].astype("object").where(~out["suppressed"], None)
-    return out
+    k = _k(min_group)
+    n = frame[n_column].fillna(0).to_numpy(dtype="float64")
+    hidden = _protect(n, n < k, _partitions(frame, within), k)
+    return _blank(frame, hidden, value_columns)
+
+
+def suppress_groups(
+    frame: pd.DataFrame,
+    value_columns: list[str],
+    attributes: list[str],
+    within: list[str] | None = None,
+    min_group: int | None = None,
+    n_column: str = "n",
+) -> pd.DataFrame:
+    """suppress() for a cross-breakdown: every attribute's groups are protected within the others.
+
+    With one attribute this is suppress(within=within). With several (e.g. department x role per
+    wave), each attribute's row of cells is protected within every combination of the other
+    attributes and `within`, repeated until nothing more needs hiding, so no margin total minus
+    visible cells reveals a small cell.
+    """
+    k = _k(min_group)
+    within = list(within or [])
+    n = frame[n_column].fillna(0).to_numpy(dtype="float64")
+    hidden = n < k
+    layouts = [
+        _partitions(frame, within + [a for a in attributes if a != attribute]) for attribute in attributes
+    ]
+    if not layouts:
+        layouts = [_partitions(frame, within)]
+    while True:
+        before = hidden.copy()
+        for partitions in layouts:
+            hidden = _protect(n, hidden, partitions, k)
+        if (hidden == before).all():
+            break
+    return _blank(frame, hidden, value_columns)
