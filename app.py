@@ -3,6 +3,7 @@
 import streamlit as st
 
 from analytics.filters import ATTRIBUTES, filter_options
+from ui.errors import run_guarded
 from ui.state import FILTERS_KEY, cursor, query
 
 st.set_page_config(page_title="Mutual", page_icon=":material/handshake:", layout="wide")
@@ -43,4 +44,4 @@ with st.sidebar:
             )
     st.session_state[FILTERS_KEY] = chosen
 
-navigation.run()
+run_guarded(navigation.run)

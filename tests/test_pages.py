@@ -100,3 +100,19 @@ def test_upload_page_offers_template_downloads(sample_db):
     at = _run("pages/upload.py")
     labels = [b.label for b in at.get("download_button")]
     assert {"example_employees.csv", "example_survey.csv"} <= set(labels)
+
+
+def test_unexpected_error_shows_an_apology_with_an_error_id(caplog):
+    at = AppTest.from_string(
+        """
+from ui.errors import run_guarded
+
+def broken():
+    raise KeyError("internal detail")
+
+run_guarded(broken)
+"""
+    )
+    at.run()
+    assert not at.exception
+    assert "error id" in at.error[0].value and "internal detail" not in at.error[0].value
