@@ -164,14 +164,15 @@ def next_steps(
         WITH last AS (
             SELECT p.pair_id, max(s.date) AS last_session, min(p.end_date) AS end_date
             FROM participants p LEFT JOIN sessions s USING (pair_id)
-            WHERE p.status = 'active' GROUP BY p.pair_id
+            GROUP BY p.pair_id HAVING bool_and(p.status = 'active')
         ), as_of AS (SELECT max(date) AS d FROM sessions)
         SELECT count(*) FROM last, as_of
         WHERE last_session IS NULL OR last_session < least(coalesce(end_date, as_of.d), as_of.d) - INTERVAL 60 DAY
         """
     ).fetchone()[0]
     if quiet:
-        steps.append(f"{quiet} active pairs have not met for 60 days: see Goals and participation.")
+        pairs = "1 active pair has" if quiet == 1 else f"{quiet} active pairs have"
+        steps.append(f"{pairs} not met for 60 days: see Goals and participation.")
     rates = response_rates(con, filters)
     low = rates[(rates["rate_pct"] < 50) & rates["invited"].notna()]
     if not low.empty:

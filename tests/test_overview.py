@@ -81,5 +81,5 @@ def test_next_steps_flags_quiet_pairs_and_low_response(programme):
     programme.execute("INSERT INTO sessions VALUES ('P1', '2025-01-20', 60, 'meeting', NULL), ('P3', '2025-11-20', 60, 'meeting', NULL)")
     steps = overview.next_steps(programme)
     # P1 is the only active pair; its last session is 10 months before the latest session date
-    assert any(s.startswith("1 active pairs have not met") for s in steps)
+    assert any(s.startswith("1 active pair has not met") for s in steps)
     assert any("pulse-2025-07" in s for s in steps)
