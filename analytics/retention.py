@@ -1,8 +1,9 @@
 """Retention: Kaplan-Meier curves, retention at 6 and 12 months, log-rank test (DESIGN.md section 4).
 
 Time runs from programme start to voluntary exit. Involuntary exits are censored at their exit date
-and everyone still employed is censored at the data date: the latest date anywhere in the data,
-not today, so a result does not drift while the data stands still.
+and everyone still employed is censored at the data date (the latest session, exit or survey
+submission, as everywhere in the product), not today, so a result does not drift while the data
+stands still.
 
 The comparison group: every cohort starts on the earliest start date of its participants. An
 employee who never took part, and who was employed on a cohort's start date, joins the comparison
@@ -19,6 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from analytics import goals
 from analytics.filters import Filters, where_sql
 from analytics.privacy import min_group as default_min_group
 
@@ -82,17 +84,9 @@ def survival_at(table: pd.DataFrame, time: float) -> float | None:
     return 1.0 if before.empty else float(before["survival"].iloc[-1])
 
 
-def data_date(con: duckdb.DuckDBPyConnection) -> pd.Timestamp | None:
-    """The latest date anywhere in the data: the date everyone still employed is censored at."""
-    value = con.execute(
-        """SELECT greatest(
-               (SELECT max(greatest(hire_date, coalesce(exit_date, hire_date))) FROM employees),
-               (SELECT max(greatest(start_date, coalesce(end_date, start_date))) FROM participants),
-               (SELECT max(opened_on) FROM waves),
-               (SELECT max(submitted_at)::DATE FROM responses),
-               (SELECT max(date) FROM sessions))"""
-    ).fetchone()[0]
-    return None if value is None else pd.Timestamp(value)
+def data_date(con: duckdb.DuckDBPyConnection) -> pd.Timestamp:
+    """The date everyone still employed is censored at: the product's data date (goals.data_date)."""
+    return pd.Timestamp(goals.data_date(con))
 
 
 def _split_filters(filters: Filters | None) -> tuple[dict, dict]:
@@ -150,8 +144,7 @@ def retention_data(con: duckdb.DuckDBPyConnection, filters: Filters | None = Non
         WHERE "end" >= start
         ORDER BY "group" DESC, employee_id
     """
-    last = data_date(con)
-    last = None if last is None else last.date()
+    last = data_date(con).date()
     params = [*p_params, *c_params, last, last, last, DAYS_PER_MONTH]
     frame = con.execute(sql, params).df()
     frame["event"] = frame["event"].astype(bool)
@@ -175,7 +168,7 @@ def retention_summary(
     k = min_group if min_group is not None else default_min_group()
     groups = _groups(con, filters)
     last = data_date(con)
-    result: dict = {"data_date": None if last is None else last.date().isoformat(), "min_group": k}
+    result: dict = {"data_date": last.date().isoformat(), "min_group": k}
     visible = {}
     for name, frame in groups.items():
         n = int(len(frame))

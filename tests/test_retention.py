@@ -82,8 +82,11 @@ def workforce(con):
     employee(con, "c2", "2024-03-01", "2024-12-01", "voluntary", department="Sales")  # from B's start
     employee(con, "c3", "2024-09-01")  # hired after every cohort started: not comparable
     employee(con, "c4", "2019-01-01", "2023-12-01", "voluntary")  # left before any cohort
-    employee(con, "c5", "2019-01-01", "2025-01-01", "involuntary")  # sets the data date
-    return con
+    employee(con, "c5", "2019-01-01", "2024-10-01", "involuntary")
+    con.execute(
+        "INSERT INTO responses (response_id, wave, submitted_at) VALUES ('r', 'pulse', TIMESTAMP '2025-01-01 10:00')"
+    )
+    return con  # the data date is the latest submission, 2025-01-01
 
 
 def test_retention_data_groups_starts_and_censoring(workforce):
@@ -121,7 +124,7 @@ def synthetic(con, n, exit_every, group):
 def test_retention_summary_against_scipy(con):
     synthetic(con, 12, 4, "p")
     synthetic(con, 15, 2, "c")
-    con.execute("INSERT INTO waves VALUES ('pulse-last', 'pulse', DATE '2025-06-01')")  # data date
+    con.execute("INSERT INTO responses (response_id, wave, submitted_at) VALUES ('r', 'pulse', '2025-06-01')")
     result = retention.retention_summary(con, min_group=5)
     data = retention.retention_data(con)
     assert result["n_participants"] == 12 and result["n_comparison"] == 15
