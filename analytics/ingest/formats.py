@@ -1,0 +1,86 @@
+"""Export formats: each one recognises its own files and turns them into Mutual's template columns.
+
+Readers for other survey tools (Qualtrics, SurveyMonkey, ...) register themselves here with
+`register_format`; the template format is the fallback, tried last.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from analytics.ingest.convert import Reporter
+from analytics.ingest.source import RawTable
+
+__all__ = ["Format", "FORMATS", "register_format", "detect_format", "TEMPLATE"]
+
+
+@dataclass(frozen=True)
+class Format:
+    """One export format.
+
+    `detect(table)` returns a plain sentence saying why the table is in this format, or None.
+    `to_template(table, mapping, report)` returns the table with Mutual's template column names
+    (lower case), reporting anything it cannot map.
+    """
+
+    name: str
+    detect: Callable[[RawTable], str | None]
+    to_template: Callable[[RawTable, dict | None, Reporter], RawTable]
+
+
+FORMATS: list[Format] = []
+
+
+def register_format(fmt: Format, first: bool = True) -> None:
+    """Add (or replace) a format; new formats are tried before the template by default."""
+    FORMATS[:] = [f for f in FORMATS if f.name != fmt.name]
+    if first:
+        FORMATS.insert(0, fmt)
+    else:
+        FORMATS.append(fmt)
+
+
+def detect_format(table: RawTable) -> tuple[Format, str]:
+    """The first registered format that recognises the table, and why; the template otherwise."""
+    for fmt in FORMATS:
+        reason = fmt.detect(table)
+        if reason:
+            return fmt, reason
+    return TEMPLATE, "none of the known export formats matched, so it is read as a Mutual template"
+
+
+def _template_detect(table: RawTable) -> str | None:
+    from analytics.ingest.kinds import KNOWN_COLUMNS
+
+    known = [
+        h for h in table.header if h.strip().lower() in KNOWN_COLUMNS or h.lower().startswith("comment_")
+    ]
+    if not known:
+        return None
+    shown = ", ".join(known[:4]) + (", ..." if len(known) > 4 else "")
+    return f"its columns are Mutual template columns ({shown})"
+
+
+def _template_to_template(table: RawTable, mapping: dict | None, report: Reporter) -> RawTable:
+    """Lower-case the headers and apply a {file column: template column} mapping, if given."""
+    renames = {
+        str(k).strip().lower(): str(v).strip().lower()
+        for k, v in (mapping or {}).items()
+        if isinstance(v, str)
+    }
+    names = [renames.get(h.strip().lower(), h.strip().lower()) for h in table.header]
+    seen: dict[str, str] = {}
+    for original, name in zip(table.header, names, strict=True):
+        if name in seen:
+            report.file(f"column '{original}' repeats column '{seen[name]}'", column=original)
+        else:
+            seen[name] = original
+    frame = table.frame.copy()
+    frame.columns = names
+    frame = frame.loc[:, ~frame.columns.duplicated()]
+    return replace(table, header=list(frame.columns), frame=frame)
+
+
+TEMPLATE = Format("template", _template_detect, _template_to_template)
+register_format(TEMPLATE)

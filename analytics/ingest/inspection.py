@@ -1,0 +1,151 @@
+"""Read, recognise and validate one file without writing anything to the database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from analytics.errors import Problem
+from analytics.ingest.checks import Known
+from analytics.ingest.convert import Reporter
+from analytics.ingest.formats import detect_format
+from analytics.ingest.kinds import KINDS, detect_kind
+from analytics.ingest.source import RawTable, Source, open_source, read_table
+from analytics.ingest.validate import validate
+
+__all__ = ["Inspection", "inspect_file", "PREVIEW_ROWS"]
+
+PREVIEW_ROWS = 10
+
+
+@dataclass
+class Inspection:
+    """What Mutual made of one file: its format and kind, why, its problems, and a preview."""
+
+    file_name: str
+    format: str
+    kind: str | None
+    reason: str
+    rows: int
+    waves: list[str]
+    problems: list[Problem]
+    preview: pd.DataFrame
+    sha256: str
+    already_imported: bool
+    previous_import: int | None = None
+    previous_imported_at: str | None = None
+    columns: list[str] = field(default_factory=list)
+    wave: str | None = None
+    table_rows: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+    _table: RawTable | None = field(default=None, repr=False)
+
+    @property
+    def errors(self) -> list[Problem]:
+        """The problems that stop the import."""
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        """The problems that do not stop the import."""
+        return [p for p in self.problems if p.severity != "error"]
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing stops the import."""
+        return not self.errors
+
+
+def _previous(con: duckdb.DuckDBPyConnection, sha256: str) -> tuple[int, str] | None:
+    row = con.execute(
+        "SELECT import_id, strftime(imported_at, '%Y-%m-%d %H:%M') FROM imports WHERE sha256 = ? "
+        "ORDER BY import_id LIMIT 1",
+        [sha256],
+    ).fetchall()
+    return (int(row[0][0]), row[0][1]) if row else None
+
+
+def recognise(
+    con: duckdb.DuckDBPyConnection, source: Source, kind: str | None, mapping: dict | None
+) -> Inspection:
+    """Read the file and recognise its format and kind (no validation of the values yet)."""
+    report = Reporter(source.name)
+    sha256 = source.sha256
+    previous = _previous(con, sha256)
+    table, problems = read_table(source)
+    report.problems.extend(problems)
+    inspection = Inspection(
+        file_name=source.name,
+        format="",
+        kind=kind,
+        reason="the file cannot be read",
+        rows=0,
+        waves=[],
+        problems=report.problems,
+        preview=pd.DataFrame(),
+        sha256=sha256,
+        already_imported=previous is not None,
+        previous_import=previous[0] if previous else None,
+        previous_imported_at=previous[1] if previous else None,
+    )
+    if table is None:
+        return inspection
+    inspection.preview = table.frame.head(PREVIEW_ROWS)
+    inspection.rows = len(table.frame)
+    fmt, format_reason = detect_format(table)
+    inspection.format = fmt.name
+    table = fmt.to_template(table, mapping, report)
+    inspection.columns = list(table.header)
+    inspection._table = table
+    if kind is not None:
+        if kind not in KINDS:
+            report.file(f"'{kind}' is not a kind of file Mutual imports ({', '.join(KINDS)})")
+            inspection.kind = None
+            return inspection
+        kind_reason = "you chose that kind"
+    else:
+        kind, kind_reason = detect_kind(table.header)
+        if kind is None:
+            report.file(f"Mutual cannot tell what kind of file this is: {kind_reason}")
+    inspection.kind = kind
+    where = f" ({', '.join(table.notes)})" if table.notes else ""
+    inspection.reason = f"Read as a {fmt.name} file{where} because {format_reason}" + (
+        f"; it holds {kind} because {kind_reason}." if kind else "."
+    )
+    return inspection
+
+
+def check(
+    con: duckdb.DuckDBPyConnection, inspection: Inspection, wave: str | None, known: Known
+) -> Inspection:
+    """Validate a recognised file's values; `known` holds keys of earlier files in the batch."""
+    if inspection._table is None or inspection.kind is None:
+        return inspection
+    report = Reporter(inspection.file_name)
+    report.problems = inspection.problems
+    inspection.wave = wave
+    inspection.table_rows = validate(
+        con,
+        inspection._table,
+        inspection.kind,
+        report,
+        known,
+        wave,
+        against_db=not inspection.already_imported,
+    )
+    if "responses" in inspection.table_rows:
+        inspection.waves = sorted(inspection.table_rows["responses"]["wave"].dropna().unique().tolist())
+    return inspection
+
+
+def inspect_file(
+    con: duckdb.DuckDBPyConnection,
+    file: Path | tuple[str, bytes],
+    kind: str | None = None,
+    wave: str | None = None,
+    mapping: dict | None = None,
+) -> Inspection:
+    """Read, recognise and validate one file without writing to the database."""
+    return check(con, recognise(con, open_source(file), kind, mapping), wave, Known())

@@ -1,0 +1,228 @@
+"""Load validated files into DuckDB in one transaction, record them, and undo an import."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from analytics.errors import MutualError, Problem
+from analytics.ingest.checks import Known
+from analytics.ingest.inspection import Inspection, check, recognise
+from analytics.ingest.kinds import LOAD_ORDER
+from analytics.ingest.source import open_source
+from analytics.ingest.validate import remember
+from analytics.privacy import redact
+from analytics.sentiment import score_texts
+
+__all__ = ["ImportResult", "import_files", "import_history", "undo_import"]
+
+IMPORTED = "imported"
+SKIPPED = "skipped: already imported"
+_RELATION = "_mutual_rows"
+
+
+@dataclass
+class ImportResult:
+    """What happened to one file of an import."""
+
+    import_id: int | None
+    file_name: str
+    kind: str | None
+    rows: int
+    status: str
+    warnings: list[Problem] = field(default_factory=list)
+    waves: list[str] = field(default_factory=list)
+    message: str = ""
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, import_id: int) -> None:
+    """INSERT the frame's columns (names chosen by Mutual, not by the file) plus import_id."""
+    if frame.empty:
+        return
+    columns = ", ".join(f'"{c}"' for c in frame.columns)
+    con.register(_RELATION, frame.reset_index(drop=True))
+    try:
+        con.execute(
+            f'INSERT INTO "{table}" ({columns}, import_id) SELECT {columns}, ? FROM {_RELATION}', [import_id]
+        )
+    finally:
+        con.unregister(_RELATION)
+
+
+def _scored_comments(comments: pd.DataFrame) -> pd.DataFrame:
+    texts = [redact(t) for t in comments["text"].tolist()]
+    scores = score_texts(texts)
+    out = comments[["response_id", "question"]].reset_index(drop=True)
+    out["text"] = pd.Series(texts, dtype="str")
+    return pd.concat([out, scores[["compound", "pos", "neu", "neg", "label"]]], axis=1)
+
+
+def _insert_waves(con: duckdb.DuckDBPyConnection, responses: pd.DataFrame) -> None:
+    con.register(_RELATION, responses[["wave", "submitted_at"]].reset_index(drop=True))
+    try:
+        con.execute(
+            f"""INSERT INTO waves (wave, kind, opened_on)
+            SELECT wave, CASE WHEN wave IN ('pre', 'mid', 'post') THEN wave ELSE 'pulse' END,
+                   min(CAST(submitted_at AS DATE))
+            FROM {_RELATION}
+            WHERE wave IS NOT NULL AND wave NOT IN (SELECT wave FROM waves)
+            GROUP BY wave"""
+        )
+    finally:
+        con.unregister(_RELATION)
+
+
+def _load(con: duckdb.DuckDBPyConnection, inspection: Inspection) -> ImportResult:
+    import_id = int(con.execute("SELECT nextval('import_id_seq')").fetchall()[0][0])
+    tables = dict(inspection.table_rows)
+    if "responses" in tables:
+        _insert_waves(con, tables["responses"])
+    if "comments" in tables and not tables["comments"].empty:
+        tables["comments"] = _scored_comments(tables["comments"])
+    for table, frame in tables.items():
+        _insert(con, table, frame, import_id)
+    wave = ", ".join(inspection.waves) if inspection.waves else inspection.wave
+    con.execute(
+        """INSERT INTO imports (import_id, file_name, sha256, format, kind, wave, rows, status, errors, imported_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, now())""",
+        [
+            import_id,
+            inspection.file_name,
+            inspection.sha256,
+            inspection.format,
+            inspection.kind,
+            wave,
+            inspection.rows,
+            IMPORTED,
+        ],
+    )
+    return ImportResult(
+        import_id,
+        inspection.file_name,
+        inspection.kind,
+        inspection.rows,
+        IMPORTED,
+        inspection.warnings,
+        inspection.waves,
+        f"imported {inspection.rows:,} rows as import {import_id}",
+    )
+
+
+def _skipped(inspection: Inspection) -> ImportResult:
+    when = inspection.previous_imported_at or "earlier in this import"
+    return ImportResult(
+        inspection.previous_import,
+        inspection.file_name,
+        inspection.kind,
+        inspection.rows,
+        SKIPPED,
+        inspection.warnings,
+        inspection.waves,
+        f"already imported on {when}"
+        + (f" (import {inspection.previous_import})" if inspection.previous_import else ""),
+    )
+
+
+def _inspect_batch(
+    con: duckdb.DuckDBPyConnection, files: list, kind: str | None, wave: str | None, mapping: dict | None
+) -> list[Inspection]:
+    """Recognise every file, then validate them in load order so later files see earlier ones' keys."""
+    recognised = [recognise(con, open_source(f), kind, mapping) for f in files]
+    seen: set[str] = set()
+    for inspection in recognised:
+        if inspection.sha256 in seen:
+            inspection.already_imported = True
+        seen.add(inspection.sha256)
+    order = {k: i for i, k in enumerate(LOAD_ORDER)}
+    ordered = sorted(recognised, key=lambda i: order.get(i.kind or "", len(order)))
+    known = Known()
+    for inspection in ordered:
+        check(con, inspection, wave, known)
+        if inspection.ok:
+            remember(known, inspection.table_rows)
+    return ordered
+
+
+def import_files(
+    con: duckdb.DuckDBPyConnection,
+    files: list[Path | tuple[str, bytes]],
+    kind: str | None = None,
+    wave: str | None = None,
+    mapping: dict | None = None,
+) -> list[ImportResult]:
+    """Validate all files and load them in one transaction, or raise MutualError and change nothing."""
+    inspections = _inspect_batch(con, files, kind, wave, mapping)
+    failed = [i for i in inspections if not i.ok]
+    if failed:
+        problems = [p for i in failed for p in i.errors] + [p for i in inspections for p in i.warnings]
+        names = ", ".join(i.file_name for i in failed)
+        raise MutualError(
+            f"Nothing was imported: {names} {'has' if len(failed) == 1 else 'have'} errors.", problems
+        )
+    results = []
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for inspection in inspections:
+            results.append(_skipped(inspection) if inspection.already_imported else _load(con, inspection))
+        con.execute("COMMIT")
+    except duckdb.ConstraintException as exc:
+        con.execute("ROLLBACK")
+        raise MutualError(f"Nothing was imported: the database refused the rows ({exc}).") from exc
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return results
+
+
+def import_history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every recorded import, newest first."""
+    return con.execute("SELECT * FROM imports ORDER BY imported_at DESC, import_id DESC").df()
+
+
+def _tables_with_import_id(con: duckdb.DuckDBPyConnection) -> list[str]:
+    rows = con.execute(
+        """SELECT c.table_name FROM information_schema.columns c
+        JOIN information_schema.tables t USING (table_schema, table_name)
+        WHERE c.column_name = 'import_id' AND t.table_type = 'BASE TABLE' AND c.table_name <> 'imports'
+          AND t.table_schema = current_schema()
+        ORDER BY c.table_name"""
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def undo_import(con: duckdb.DuckDBPyConnection, import_id: int) -> dict[str, int]:
+    """Remove every row an import added (and its record); rows removed per table."""
+    if con.execute("SELECT count(*) FROM imports WHERE import_id = ?", [import_id]).fetchall()[0][0] == 0:
+        raise MutualError(f"There is no import {import_id} to undo.")
+    removed: dict[str, int] = {}
+    con.execute("BEGIN TRANSACTION")
+    try:
+        waves = [
+            r[0]
+            for r in con.execute(
+                "SELECT DISTINCT wave FROM responses WHERE import_id = ?", [import_id]
+            ).fetchall()
+        ]
+        for table in _tables_with_import_id(con):
+            removed[table] = int(
+                con.execute(f'DELETE FROM "{table}" WHERE import_id = ?', [import_id]).fetchall()[0][0]
+            )
+        removed["waves"] = 0
+        if waves:
+            removed["waves"] = int(
+                con.execute(
+                    "DELETE FROM waves WHERE list_contains(?, wave) AND wave NOT IN (SELECT wave FROM responses)",
+                    [waves],
+                ).fetchall()[0][0]
+            )
+        removed["imports"] = int(
+            con.execute("DELETE FROM imports WHERE import_id = ?", [import_id]).fetchall()[0][0]
+        )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return removed
