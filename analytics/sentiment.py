@@ -8,11 +8,26 @@ from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
 
+import duckdb
 import numpy as np
 import pandas as pd
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-__all__ = ["POSITIVE", "NEGATIVE", "PARALLEL_MIN_TEXTS", "label", "labels", "score_texts"]
+from analytics import privacy
+from analytics.filters import ATTRIBUTES, Filters, where_sql
+
+__all__ = [
+    "POSITIVE",
+    "NEGATIVE",
+    "PARALLEL_MIN_TEXTS",
+    "GROUPS",
+    "label",
+    "labels",
+    "score_texts",
+    "comments_sql",
+    "commenters",
+    "sentiment_by_group",
+]
 
 POSITIVE = 0.05
 NEGATIVE = -0.05
@@ -87,3 +102,70 @@ def score_texts(texts: Sequence[str], workers: int | None = None) -> pd.DataFram
     scores = pd.DataFrame(table, columns=_COLUMNS)
     scores["label"] = pd.Series(labels(scores["compound"].to_numpy()), dtype="str")
     return scores
+
+
+# What sentiment can be broken down by: the wave (or its kind) and every filter attribute.
+GROUPS = ("wave", "kind", *ATTRIBUTES)
+_TIME = ("wave", "kind")
+
+
+def comments_sql(filters: Filters | None = None) -> tuple[str, list]:
+    """SQL for the comments in the filter, each with its respondent's attributes, and its parameters.
+
+    Columns: every column of `comments`, then wave, kind, opened_on, employee_id, the filter attributes,
+    and `respondent` (the employee, or the response itself when anonymous).
+    """
+    condition, params = where_sql(filters, "r")
+    columns = ", ".join(f'r."{a}"' for a in ATTRIBUTES)
+    sql = f"""
+        SELECT c.*, r.wave, r.kind, r.opened_on, r.submitted_at, r.employee_id, {columns},
+               coalesce(r.employee_id, r.response_id) AS respondent
+        FROM comments c JOIN respondents r USING (response_id)
+        WHERE {condition}"""
+    return sql, params
+
+
+def commenters(con: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> int:
+    """Distinct respondents with at least one comment in the filter."""
+    sql, params = comments_sql(filters)
+    return con.execute(f"SELECT count(DISTINCT respondent) FROM ({sql})", params).fetchall()[0][0]
+
+
+def sentiment_by_group(
+    con: duckdb.DuckDBPyConnection,
+    group_by: list[str],
+    filters: Filters | None = None,
+    min_group: int | None = None,
+) -> pd.DataFrame:
+    """Comments, distinct respondents (n), mean compound and % positive/neutral/negative per group.
+
+    Groups with fewer respondents than the free-text threshold (`min_group`, default
+    `privacy.min_group_comments()`) are suppressed, with secondary suppression within each wave.
+    """
+    group_by = list(group_by)
+    unknown = [g for g in group_by if g not in GROUPS]
+    if unknown or not group_by:
+        raise ValueError(f"group_by must name some of {', '.join(GROUPS)}; got {group_by!r}")
+    k = min_group if min_group is not None else privacy.min_group_comments()
+    base, params = comments_sql(filters)
+    keys = ", ".join(f'"{g}"' for g in group_by)
+    timing = "min(opened_on) AS opened_on, " if "wave" in group_by else ""
+    order = f"opened_on NULLS LAST, {keys}" if "wave" in group_by else keys
+    frame = con.execute(
+        f"""SELECT {keys}, {timing}
+                   count(*) AS comments,
+                   count(DISTINCT respondent) AS n,
+                   avg(compound) AS mean_compound,
+                   100 * avg(CASE WHEN label = 'positive' THEN 1 ELSE 0 END) AS positive_pct,
+                   100 * avg(CASE WHEN label = 'neutral' THEN 1 ELSE 0 END) AS neutral_pct,
+                   100 * avg(CASE WHEN label = 'negative' THEN 1 ELSE 0 END) AS negative_pct
+            FROM ({base})
+            GROUP BY {keys}
+            ORDER BY {order}""",
+        params,
+    ).df()
+    within = [g for g in group_by if g in _TIME] or None
+    values = ["comments", "mean_compound", "positive_pct", "neutral_pct", "negative_pct"]
+    out = privacy.suppress(frame, values, min_group=k, within=within)
+    out["n"] = out["n"].astype("float64").where(~out["suppressed"])
+    return out

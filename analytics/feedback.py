@@ -1,0 +1,115 @@
+"""Comment queries: the listing behind a theme or sentiment band, search, and wellbeing flags."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from analytics import privacy
+from analytics.filters import Filters
+from analytics.sentiment import commenters, comments_sql, sentiment_by_group
+from analytics.themes import UNASSIGNED, find_themes
+
+__all__ = [
+    "LABELS",
+    "DISTRESS_PATTERN",
+    "VERY_NEGATIVE",
+    "comments",
+    "wellbeing_flags",
+    "sentiment_by_group",
+]
+
+LABELS = ("positive", "neutral", "negative")
+VERY_NEGATIVE = -0.5
+# Distress language worth a follow-up whatever the overall tone (RE2 syntax, matched on lower-case text).
+DISTRESS_PATTERN = (
+    r"\b(overwhelm(?:ed|ing)?|can['’]?t cope|cannot cope|unable to cope|burn(?:t|ed) out|burnout"
+    r"|not sleeping|can['’]?t sleep|anxious|anxiety|panic\w*|hopeless|exhausted|breaking point"
+    r"|struggling|at the end of my tether|falling apart|drowning)\b"
+)
+_LISTING = ["wave", "question", "text", "compound", "label", "theme"]
+
+
+def _too_few(k: int) -> str:
+    return f"Comments are shown only for groups of at least {k} people; this filter has fewer."
+
+
+def _empty(columns: list[str], message: str) -> pd.DataFrame:
+    frame = pd.DataFrame(columns=columns)
+    frame.attrs["message"] = message
+    return frame
+
+
+def comments(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters | None = None,
+    search: str | None = None,
+    label: str | None = None,
+    theme: str | None = None,
+    min_group: int | None = None,
+) -> pd.DataFrame:
+    """The comments in the filter (text, wave, question, compound, label, theme), most negative first.
+
+    `search` matches text case-insensitively, `label` is a sentiment band, `theme` a theme name from
+    `find_themes`. Empty, with `attrs["message"]` saying why, when the filter has fewer commenters
+    than the free-text threshold (`min_group`, default `privacy.min_group_comments()`).
+    """
+    k = min_group if min_group is not None else privacy.min_group_comments()
+    if commenters(con, filters) < k:
+        return _empty(_LISTING, _too_few(k))
+    if label is not None and label not in LABELS:
+        raise ValueError(f"label must be one of {', '.join(LABELS)}; got {label!r}")
+    base, params = comments_sql(filters)
+    clauses = ["TRUE"]
+    if search:
+        escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        clauses.append("text ILIKE ? ESCAPE '\\'")
+        params = [*params, f"%{escaped}%"]
+    if label:
+        clauses.append("label = ?")
+        params = [*params, label]
+    frame = con.execute(
+        f"""SELECT response_id, question, wave, opened_on, text, compound, label
+            FROM ({base}) WHERE {" AND ".join(clauses)}
+            ORDER BY compound, opened_on, response_id, question""",
+        params,
+    ).df()
+    found = find_themes(con, filters, min_group=k)
+    frame = frame.merge(found.assignments[["response_id", "question", "theme"]], how="left")
+    frame["theme"] = frame["theme"].fillna(UNASSIGNED).astype(str)
+    if theme:
+        frame = frame[frame["theme"] == theme]
+    out = frame[_LISTING].reset_index(drop=True)
+    if found.message:
+        out.attrs["message"] = found.message
+    return out
+
+
+def wellbeing_flags(
+    con: duckdb.DuckDBPyConnection, filters: Filters | None = None, min_group: int | None = None
+) -> pd.DataFrame:
+    """Comments that may need a follow-up: compound <= -0.5 or distress language. No ids.
+
+    Columns: wave, text, compound, reason. Empty (with `attrs["message"]`) when the filter has fewer
+    commenters than the free-text threshold.
+    """
+    k = min_group if min_group is not None else privacy.min_group_comments()
+    columns = ["wave", "text", "compound", "reason"]
+    if commenters(con, filters) < k:
+        return _empty(columns, _too_few(k))
+    base, params = comments_sql(filters)
+    return con.execute(
+        f"""WITH flagged AS (
+                SELECT wave, opened_on, text, compound,
+                       regexp_extract(lower(text), ?, 1) AS phrase
+                FROM ({base})
+            )
+            SELECT wave, text, compound,
+                   concat_ws('; ',
+                       CASE WHEN compound <= ? THEN 'very negative tone (' || round(compound, 2) || ')' END,
+                       CASE WHEN phrase <> '' THEN 'distress language: "' || phrase || '"' END) AS reason
+            FROM flagged
+            WHERE compound <= ? OR phrase <> ''
+            ORDER BY compound, opened_on, text""",
+        [DISTRESS_PATTERN, *params, VERY_NEGATIVE, VERY_NEGATIVE],
+    ).df()

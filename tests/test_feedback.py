@@ -1,0 +1,202 @@
+"""Comment listing, search, wellbeing flags and sentiment by group, on a small hand-made database."""
+
+import math
+
+import pytest
+
+from analytics import feedback
+from analytics.sentiment import score_texts
+
+# Twelve people in two departments (8 Sales, 4 Legal), a pre and a post survey, one comment each time.
+PRE = [
+    "The sessions were good.",
+    "Calendar clashes made it hard to meet.",
+    "I feel completely burnt out this quarter.",
+    "Nothing much to report.",
+    "Great conversations about technology.",
+    "It was fine.",
+    "Terrible, awful, I hated the meetings and felt ignored.",
+    "Helpful and friendly partner.",
+    "Okay so far.",
+    "Learning a lot about tools.",
+    "Meetings cancelled twice.",
+    "I am struggling to keep up.",
+]
+POST = [
+    "Excellent programme, I learned so much.",
+    "Good but scheduling was hard.",
+    "Still exhausted, but the chats helped.",
+    "Nice.",
+    "Contact me at 100% success rate now.",
+    "Fine.",
+    "Better than expected.",
+    "Wonderful partner, very kind.",
+    "Average.",
+    "Tools are great.",
+    "Meetings still cancelled, frustrating.",
+    "Happy with progress.",
+]
+
+
+def _fill(con, pre=PRE, post=POST):
+    """Employees E01..E12, waves pre and post, one response and one scored comment per person per wave."""
+    con.execute(
+        "INSERT INTO waves VALUES ('pre', 'pre', DATE '2025-01-06'), ('post', 'post', DATE '2025-06-30')"
+    )
+    people = [f"E{i:02d}" for i in range(1, len(pre) + 1)]
+    con.executemany(
+        "INSERT INTO employees (employee_id, department, hire_date) VALUES (?, ?, DATE '2020-01-01')",
+        [[p, "Sales" if i < 8 else "Legal"] for i, p in enumerate(people)],
+    )
+    rows = []
+    for wave, texts in (("pre", pre), ("post", post)):
+        scores = score_texts(texts)
+        for person, text, (_, s) in zip(people, texts, scores.iterrows(), strict=True):
+            rid = f"{wave}-{person}"
+            con.execute(
+                "INSERT INTO responses (response_id, employee_id, wave) VALUES (?, ?, ?)", [rid, person, wave]
+            )
+            rows.append([rid, "experience", text, s.compound, s.pos, s.neu, s.neg, s.label])
+    con.executemany(
+        "INSERT INTO comments (response_id, question, text, compound, pos, neu, neg, label) VALUES (?,?,?,?,?,?,?,?)",
+        rows,
+    )
+
+
+def _vader(text):
+    return float(score_texts([text])["compound"].iloc[0])
+
+
+def test_sentiment_by_wave_counts_and_means(con):
+    _fill(con)
+    out = feedback.sentiment_by_group(con, ["wave"]).set_index("wave")
+    assert list(out.index) == ["pre", "post"]  # ordered by opened_on
+    assert out.loc["pre", "n"] == 12 and out.loc["pre", "comments"] == 12
+    expected = sum(_vader(t) for t in PRE) / 12  # mean of the stored VADER compounds
+    assert out.loc["pre", "mean_compound"] == pytest.approx(expected)
+    positive = sum(_vader(t) >= 0.05 for t in POST) / 12 * 100
+    assert out.loc["post", "positive_pct"] == pytest.approx(positive)
+    row = out.loc["post"]
+    assert row["positive_pct"] + row["neutral_pct"] + row["negative_pct"] == pytest.approx(100)
+
+
+def test_sentiment_by_group_suppresses_groups_under_the_comment_threshold(con):
+    _fill(con)
+    out = feedback.sentiment_by_group(con, ["department"], min_group=5).set_index("department")
+    assert out.loc["Legal", "suppressed"] and math.isnan(out.loc["Legal", "mean_compound"])
+    assert math.isnan(out.loc["Legal", "n"])  # 4 people < 5
+    # Only one group hidden: Sales (8) is hidden too, or "everyone minus Sales" would reveal Legal.
+    assert out.loc["Sales", "suppressed"] and math.isnan(out.loc["Sales", "mean_compound"])
+
+
+def test_sentiment_by_group_shows_groups_at_the_threshold(con):
+    _fill(con)
+    out = feedback.sentiment_by_group(con, ["department"], min_group=4).set_index("department")
+    assert not out["suppressed"].any()
+    assert out.loc["Sales", "n"] == 8 and out.loc["Legal", "n"] == 4
+    assert out.loc["Legal", "comments"] == 8  # 4 people x 2 waves
+    legal = PRE[8:] + POST[8:]
+    assert out.loc["Legal", "mean_compound"] == pytest.approx(sum(_vader(t) for t in legal) / 8)
+
+
+def test_sentiment_by_wave_and_department_suppresses_within_each_wave(con):
+    _fill(con)
+    out = feedback.sentiment_by_group(con, ["wave", "department"], min_group=4)
+    assert len(out) == 4 and not out["suppressed"].any()
+    assert out.groupby("wave")["n"].sum().to_dict() == {"post": 12, "pre": 12}
+
+
+def test_sentiment_by_group_default_threshold_is_ten(con, monkeypatch):
+    monkeypatch.delenv("MUTUAL_MIN_GROUP_COMMENTS", raising=False)
+    _fill(con)
+    by_wave = feedback.sentiment_by_group(con, ["wave"])
+    assert not by_wave["suppressed"].any()  # 12 people per wave >= 10
+    filtered = feedback.sentiment_by_group(con, ["wave"], filters={"department": ["Sales"]})
+    assert filtered["suppressed"].all()  # 8 people < 10
+
+
+def test_sentiment_by_group_rejects_unknown_groups(con):
+    with pytest.raises(ValueError):
+        feedback.sentiment_by_group(con, ["employee_id"])
+
+
+def test_search_finds_a_known_comment_case_insensitively(con):
+    _fill(con)
+    found = feedback.comments(con, search="CALENDAR clashes", min_group=10)
+    assert found["text"].tolist() == ["Calendar clashes made it hard to meet."]
+    assert found["wave"].tolist() == ["pre"]
+    assert list(found.columns) == ["wave", "question", "text", "compound", "label", "theme"]
+
+
+def test_search_treats_wildcards_literally(con):
+    _fill(con)
+    assert feedback.comments(con, search="100%", min_group=10)["text"].tolist() == [
+        "Contact me at 100% success rate now."
+    ]
+    assert feedback.comments(con, search="%", min_group=10)["text"].tolist() == [
+        "Contact me at 100% success rate now."
+    ]
+    assert feedback.comments(con, search="x'); DROP TABLE comments; --", min_group=10).empty
+    assert con.execute("SELECT count(*) FROM comments").fetchone()[0] == 24
+
+
+def test_label_filter_returns_only_that_band_most_negative_first(con):
+    _fill(con)
+    negative = feedback.comments(con, label="negative", min_group=10)
+    expected = sorted(t for t in PRE + POST if _vader(t) <= -0.05)
+    assert sorted(negative["text"]) == expected
+    assert negative["compound"].is_monotonic_increasing
+
+
+def test_comments_are_withheld_below_the_comment_threshold(con):
+    _fill(con)
+    listing = feedback.comments(con, filters={"department": ["Legal"]}, min_group=10)  # 4 people
+    assert listing.empty
+    assert "at least 10" in listing.attrs["message"]
+    assert len(feedback.comments(con, filters={"department": ["Sales"]}, min_group=8)) == 16
+
+
+def test_comments_never_carry_ids(con):
+    _fill(con)
+    listing = feedback.comments(con, min_group=10)
+    assert not {"employee_id", "response_id", "respondent", "pair_id"} & set(listing.columns)
+
+
+def test_comments_carry_a_theme_when_themes_can_be_found(con):
+    _fill(con)
+    listing = feedback.comments(con, min_group=10)
+    assert len(listing) == 24 and listing["theme"].notna().all()
+    assert listing["theme"].nunique() >= 2  # 24 comments: 2 themes
+    one = listing["theme"].iloc[0]
+    assert (feedback.comments(con, theme=one, min_group=10)["theme"] == one).all()
+
+
+def test_wellbeing_flags_distress_language_and_very_negative_tone(con):
+    _fill(con)
+    flags = feedback.wellbeing_flags(con, min_group=10)
+    assert list(flags.columns) == ["wave", "text", "compound", "reason"]
+    by_text = flags.set_index("text")["reason"]
+    assert 'distress language: "burnt out"' in by_text["I feel completely burnt out this quarter."]
+    assert 'distress language: "struggling"' in by_text["I am struggling to keep up."]
+    assert 'distress language: "exhausted"' in by_text["Still exhausted, but the chats helped."]
+    hated = "Terrible, awful, I hated the meetings and felt ignored."
+    assert _vader(hated) <= -0.5  # VADER: about -0.9
+    assert by_text[hated].startswith("very negative tone")
+    assert by_text["Meetings still cancelled, frustrating."] == "very negative tone (-0.6)"  # VADER -0.5994
+    assert "Calendar clashes made it hard to meet." not in by_text.index  # VADER -0.1027, no distress words
+    assert _vader("I feel completely burnt out this quarter.") == 0.0  # only the lexicon catches it
+    assert len(flags) == 5
+
+
+def test_wellbeing_flags_need_a_large_enough_group(con):
+    _fill(con)
+    flags = feedback.wellbeing_flags(con, filters={"department": ["Sales"]}, min_group=10)
+    assert flags.empty and "at least 10" in flags.attrs["message"]
+
+
+def test_distress_pattern_variants(con):
+    texts = ["I can't cope", "I can’t cope any more", "burned out", "Overwhelmed!", "not sleeping well"]
+    found = con.execute(
+        "SELECT regexp_extract(lower(t), ?, 1) FROM unnest(?) AS u(t)", [feedback.DISTRESS_PATTERN, texts]
+    ).fetchall()
+    assert [f[0] for f in found] == ["can't cope", "can’t cope", "burned out", "overwhelmed", "not sleeping"]
