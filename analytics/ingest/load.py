@@ -107,7 +107,7 @@ def _load(con: duckdb.DuckDBPyConnection, inspection: Inspection) -> ImportResul
         IMPORTED,
         inspection.warnings,
         inspection.waves,
-        f"imported {inspection.rows:,} rows as import {import_id}",
+        f"imported {inspection.rows:,} row{'s' if inspection.rows != 1 else ''} as import {import_id}",
     )
 
 
@@ -157,7 +157,8 @@ def import_files(
     inspections = _inspect_batch(con, files, kind, wave, mapping)
     failed = [i for i in inspections if not i.ok]
     if failed:
-        problems = [p for i in failed for p in i.errors] + [p for i in inspections for p in i.warnings]
+        problems = [p for i in failed for p in sorted(i.errors, key=lambda p: p.row or 0)]
+        problems += [p for i in inspections for p in i.warnings]
         names = ", ".join(i.file_name for i in failed)
         raise MutualError(
             f"Nothing was imported: {names} {'has' if len(failed) == 1 else 'have'} errors.", problems

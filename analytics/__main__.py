@@ -1,0 +1,149 @@
+"""The command line: python -m analytics init | load-sample | import | summary | undo (DESIGN.md section 6)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import duckdb
+
+from analytics import db
+from analytics.errors import MutualError
+
+__all__ = ["main", "build_parser"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with one sub-command per job."""
+    parser = argparse.ArgumentParser(
+        prog="python -m analytics",
+        description="Mutual: import programme data into the local database and print headline figures.",
+        epilog="The database defaults to $MUTUAL_DB, else data/mutual.duckdb.",
+    )
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--db", metavar="PATH", help="the DuckDB database file (default: $MUTUAL_DB or data/mutual.duckdb)"
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser(
+        "init", parents=[common], help="create an empty database (or bring its schema up to date)"
+    )
+    commands.add_parser(
+        "load-sample", parents=[common], help="import the shipped sample programme from data/sample/"
+    )
+    imp = commands.add_parser(
+        "import",
+        parents=[common],
+        help="import CSV or XLSX files (all or nothing)",
+        description="Import files in one transaction: if any file has an error nothing is imported. "
+        "The kind of each file is recognised from its columns; files already imported are skipped.",
+    )
+    imp.add_argument("files", nargs="+", metavar="FILE", type=Path, help="CSV or XLSX files")
+    imp.add_argument(
+        "--kind",
+        choices=["employees", "participants", "survey", "goals", "sessions"],
+        help="the kind of every file, instead of recognising it from the columns",
+    )
+    imp.add_argument(
+        "--wave", help="the survey wave (pre, mid, post or a pulse name) for files without a wave column"
+    )
+    imp.add_argument("--mapping", metavar="MAPPING.json", type=Path, help="a column mapping saved as JSON")
+    commands.add_parser("summary", parents=[common], help="print the headline figures as JSON")
+    undo = commands.add_parser("undo", parents=[common], help="remove every row one import added")
+    undo.add_argument(
+        "import_id", type=int, metavar="IMPORT_ID", help="the import to undo (see the import output)"
+    )
+    return parser
+
+
+def _connect(path: str | None) -> duckdb.DuckDBPyConnection:
+    target = db.db_path(path)
+    try:
+        return db.connect(target)
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise MutualError(
+                f"The database {target} is in use: another Mutual process (for example the dashboard) "
+                "has it open. Close it, or use --db to choose another file."
+            ) from exc
+        raise MutualError(f"The database {target} cannot be opened: {exc}") from exc
+
+
+def _load_mapping(path: Path | None) -> dict | None:
+    if path is None:
+        return None
+    try:
+        mapping = json.loads(path.read_text(encoding="utf-8-sig"))
+    except OSError as exc:
+        raise MutualError(f"The mapping file {path} cannot be read: {exc.strerror}.") from exc
+    except json.JSONDecodeError as exc:
+        raise MutualError(
+            f"The mapping file {path} is not valid JSON (line {exc.lineno}: {exc.msg})."
+        ) from exc
+    if not isinstance(mapping, dict):
+        raise MutualError(f"The mapping file {path} must hold a JSON object.")
+    return mapping
+
+
+def _import(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> None:
+    from analytics.ingest import import_files
+
+    missing = [str(f) for f in args.files if not f.is_file()]
+    if missing:
+        raise MutualError(f"No such file: {', '.join(missing)}")
+    mapping = _load_mapping(args.mapping)
+    results = import_files(con, list(args.files), kind=args.kind, wave=args.wave, mapping=mapping)
+    for result in results:
+        waves = f", waves {', '.join(result.waves)}" if result.waves else ""
+        if result.status == "imported":
+            rows = f"{result.rows:,} row{'s' if result.rows != 1 else ''}"
+            print(f"{result.file_name}: {result.kind}, {rows}{waves}, import {result.import_id}")
+        else:
+            print(f"{result.file_name}: skipped, {result.message}")
+        for warning in result.warnings:
+            print(f"  warning: {warning}")
+
+
+def _run(args: argparse.Namespace) -> None:
+    con = _connect(args.db)
+    try:
+        if args.command == "init":
+            print(f"Database ready: {db.db_path(args.db)}")
+        elif args.command == "load-sample":
+            from analytics import sample
+
+            sample.load_sample(con)
+            counts = db.table_counts(con)
+            print("Sample loaded: " + ", ".join(f"{n:,} {t}" for t, n in counts.items()))
+        elif args.command == "import":
+            _import(con, args)
+        elif args.command == "summary":
+            from analytics.summary import summary
+
+            print(json.dumps(summary(con), indent=2, default=str))
+        elif args.command == "undo":
+            from analytics.ingest import undo_import
+
+            removed = undo_import(con, args.import_id)
+            rows = ", ".join(f"{n:,} {t}" for t, n in removed.items() if n)
+            print(f"Import {args.import_id} undone: removed {rows or 'nothing'}")
+    finally:
+        con.close()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; a problem the user can fix is printed to stderr with exit status 1."""
+    args = build_parser().parse_args(argv)
+    try:
+        _run(args)
+    except MutualError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
