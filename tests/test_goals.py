@@ -1,0 +1,185 @@
+"""Goal Attainment Scaling and participation, against hand-worked answers."""
+
+import datetime as dt
+import math
+
+import pandas as pd
+import pytest
+
+from analytics import goals, metrics
+
+
+def test_gas_t_score_weighted_known_answer():
+    # sum(w x) = -6 + 0 - 1 + 8 + 0 + 6 = 7; sum(w^2) = 91; sum(w) = 21
+    # sqrt(0.7 * 91 + 0.3 * 441) = sqrt(196) = 14; T = 50 + 70 / 14 = 55
+    assert goals.gas_t_score([-2, 0, -1, 2, 0, 1], [3, 5, 1, 4, 2, 6]) == pytest.approx(55.0)
+
+
+def test_gas_t_score_unweighted_known_answers():
+    assert goals.gas_t_score([0, 0, 0]) == pytest.approx(50.0)
+    # 50 + 10 * 6 / sqrt(0.7 * 3 + 0.3 * 9) = 50 + 60 / sqrt(4.8)
+    assert goals.gas_t_score([2, 2, 2]) == pytest.approx(77.386, abs=1e-3)
+    assert goals.gas_t_score([2, 2, 2]) == pytest.approx(50 + 60 / math.sqrt(4.8))
+
+
+def test_gas_t_score_rho_zero_is_plain_standardisation():
+    assert goals.gas_t_score([1, -1, 1, 1], rho=0) == pytest.approx(50 + 10 * 2 / 2)
+
+
+def test_metrics_reexports_goal_attainment():
+    assert metrics.goal_attainment is goals.goal_attainment
+    assert metrics.gas_t_score is goals.gas_t_score
+
+
+def add_participant(con, employee_id, cohort, role, pair_id, start, end=None, department="Ops"):
+    con.execute("INSERT INTO employees (employee_id, department) VALUES (?, ?)", [employee_id, department])
+    con.execute(
+        """INSERT INTO participants (employee_id, cohort, role, pair_id, focus, start_date, end_date, status)
+           VALUES (?, ?, ?, ?, 'technology', ?, ?, 'active')""",
+        [employee_id, cohort, role, pair_id, start, end],
+    )
+
+
+def add_goals(con, employee_id, levels, weights=None, column="level_post"):
+    weights = weights or [1] * len(levels)
+    con.executemany(
+        f"INSERT INTO goals (employee_id, goal_id, weight, {column}) VALUES (?, ?, ?, ?)",
+        [[employee_id, f"g{i}", w, x] for i, (w, x) in enumerate(zip(weights, levels, strict=True))],
+    )
+
+
+@pytest.fixture
+def programme(con):
+    """Three pairs; goal levels for three people; a hand-made session log."""
+    add_participant(con, "m1", "C1", "mentor", "P1", "2025-01-01", "2025-07-01")
+    add_participant(con, "s1", "C1", "mentee", "P1", "2025-01-01", "2025-07-01")
+    add_participant(con, "m2", "C1", "mentor", "P2", "2025-01-01")
+    add_participant(con, "s2", "C1", "mentee", "P2", "2025-01-01")
+    add_participant(con, "m3", "C2", "mentor", "P3", "2025-03-01", department="HR")
+    add_participant(con, "s3", "C2", "mentee", "P3", "2025-03-01")
+    add_goals(con, "m1", [-2, 0, -1, 2, 0, 1], [3, 5, 1, 4, 2, 6])  # T = 55
+    add_goals(con, "s1", [0, 0, 0])  # T = 50
+    add_goals(con, "m2", [2, 2, 2])  # T = 77.386
+    add_goals(con, "s2", [1, 1], column="level_mid")  # no post levels yet
+    log = [("P1", f"2025-0{month}-10") for month in range(1, 7)]
+    log += [("P2", "2025-01-15"), ("P2", "2025-02-20"), ("P2", "2025-08-01")]
+    con.executemany("INSERT INTO sessions (pair_id, date, minutes) VALUES (?, ?, 60)", log)
+
+
+def test_gas_scores_computed_in_sql(programme, con):
+    scores = goals.gas_scores(con, min_group=1).set_index("employee_id")
+    assert sorted(scores.index) == ["m1", "m2", "s1"]  # s2 has only mid levels
+    assert scores.loc["m1", "t_score"] == pytest.approx(55.0)
+    assert scores.loc["s1", "t_score"] == pytest.approx(50.0)
+    assert scores.loc["m2", "t_score"] == pytest.approx(77.386, abs=1e-3)
+    assert scores.loc["m1", "met_pct"] == pytest.approx(100 * 4 / 6)  # levels 0 2 0 1 are >= 0
+    assert scores.loc["m1", "goals"] == 6
+    mid = goals.gas_scores(con, wave="mid", min_group=1)
+    assert list(mid["employee_id"]) == ["s2"]
+    assert mid["t_score"].iloc[0] == pytest.approx(50 + 20 / math.sqrt(0.7 * 2 + 0.3 * 4))
+
+
+def test_gas_scores_hidden_below_threshold(programme, con):
+    assert goals.gas_scores(con, min_group=4).empty  # three people with post levels
+
+
+def test_goal_attainment_overall_and_by_role(programme, con):
+    overall = goals.goal_attainment(con, min_group=3)
+    assert overall["n"].iloc[0] == 3
+    assert overall["mean_t"].iloc[0] == pytest.approx((55 + 50 + 50 + 60 / math.sqrt(4.8)) / 3)
+    assert overall["met_pct"].iloc[0] == pytest.approx(100 * 10 / 12)  # 4/6 + 3/3 + 3/3 goals
+    by_role = goals.goal_attainment(con, ["role"], min_group=1).set_index("role")
+    assert by_role.loc["mentor", "n"] == 2
+    assert by_role.loc["mentor", "mean_t"] == pytest.approx((55 + 50 + 60 / math.sqrt(4.8)) / 2)
+    assert by_role.loc["mentor", "met_pct"] == pytest.approx(100 * 7 / 9)
+    assert by_role.loc["mentee", "mean_t"] == pytest.approx(50.0)
+
+
+def test_goal_attainment_suppresses_small_groups(programme, con):
+    assert goals.goal_attainment(con, min_group=4).empty
+    by_role = goals.goal_attainment(con, ["role"], min_group=2).set_index("role")
+    # mentee has 1 person: suppressed, and so the only other group (mentor) is too
+    assert by_role["suppressed"].all()
+    assert math.isnan(by_role.loc["mentor", "mean_t"])
+
+
+def test_goal_attainment_filters(programme, con):
+    only_c1_mentees = goals.goal_attainment(con, filters={"role": ["mentee"]}, min_group=1)
+    assert only_c1_mentees["n"].iloc[0] == 1 and only_c1_mentees["mean_t"].iloc[0] == pytest.approx(50.0)
+
+
+def test_data_date_is_latest_in_the_data(programme, con):
+    assert goals.data_date(con) == dt.date(2025, 8, 1)  # the last session, not today
+
+
+def test_participation_hand_made_log(programme, con):
+    pairs = goals.participation(con, as_of=dt.date(2025, 6, 30)).set_index("pair_id")
+    # P1: 6 sessions from 1 Jan to 30 Jun = 180 days = 180 / 30.4375 months
+    assert pairs.loc["P1", "sessions"] == 6
+    assert pairs.loc["P1", "sessions_per_month"] == pytest.approx(6 / (180 / 30.4375))  # 1.015
+    assert bool(pairs.loc["P1", "meets_monthly"]) is True
+    assert pairs.loc["P1", "days_since_last"] == 20  # 10 Jun -> 30 Jun
+    assert bool(pairs.loc["P1", "inactive"]) is False
+    # P2: 2 sessions by 30 Jun (the August one is after as_of); last 20 Feb, 130 days before
+    assert pairs.loc["P2", "sessions"] == 2
+    assert pairs.loc["P2", "sessions_per_month"] == pytest.approx(2 / (180 / 30.4375))
+    assert pairs.loc["P2", "days_since_last"] == 130
+    assert bool(pairs.loc["P2", "inactive"]) is True
+    assert bool(pairs.loc["P2", "meets_monthly"]) is False
+    # P3: started 1 Mar, never met: 121 days without a session
+    assert pairs.loc["P3", "sessions"] == 0 and pd.isnull(pairs.loc["P3", "last_session"])
+    assert pairs.loc["P3", "days_since_last"] == 121
+    assert bool(pairs.loc["P3", "inactive"]) is True
+    assert pairs.loc["P3", "members"] == 2 and pairs.loc["P3", "cohort"] == "C2"
+
+
+def test_participation_as_of_defaults_to_data_date(programme, con):
+    pairs = goals.participation(con).set_index("pair_id")
+    # P1 ended 1 Jul: its window stops there. P2 runs to the data date, 1 Aug, where it met.
+    assert pairs.loc["P1", "stop"].strftime("%Y-%m-%d") == "2025-07-01"
+    assert pairs.loc["P2", "sessions"] == 3
+    assert pairs.loc["P2", "days_since_last"] == 0
+    assert bool(pairs.loc["P2", "inactive"]) is False
+
+
+def test_participation_summary(programme, con):
+    summary = goals.participation_summary(con, as_of=dt.date(2025, 6, 30), min_group=5)
+    row = summary.iloc[0]
+    assert (row["pairs"], row["n"], row["sessions"], row["inactive"]) == (3, 6, 8, 2)
+    assert row["meets_monthly_pct"] == pytest.approx(100 / 3)
+    by_cohort = goals.participation_summary(con, ["cohort"], as_of=dt.date(2025, 6, 30), min_group=3)
+    by_cohort = by_cohort.set_index("cohort")
+    # C2 has 2 participants: suppressed, and with it the other cohort
+    assert by_cohort["suppressed"].all()
+    visible = goals.participation_summary(con, ["cohort"], as_of=dt.date(2025, 6, 30), min_group=2)
+    c1 = visible.set_index("cohort").loc["C1"]
+    assert (c1["pairs"], c1["n"], c1["inactive"]) == (2, 4, 1)
+    assert c1["meets_monthly_pct"] == pytest.approx(50.0)
+
+
+def test_participation_filters_by_member(programme, con):
+    hr = goals.participation(con, filters={"department": ["HR"]}, as_of=dt.date(2025, 6, 30))
+    assert list(hr["pair_id"]) == ["P3"]  # m3 is in HR, so the pair is in
+
+
+def test_sessions_by_month(programme, con):
+    months = goals.sessions_by_month(con)
+    assert [m.strftime("%Y-%m") for m in months["month"]] == [
+        "2025-01",
+        "2025-02",
+        "2025-03",
+        "2025-04",
+        "2025-05",
+        "2025-06",
+        "2025-08",
+    ]
+    assert list(months["sessions"]) == [2, 2, 1, 1, 1, 1, 1]
+    assert list(months["pairs"]) == [2, 2, 1, 1, 1, 1, 1]
+    assert months["minutes"].iloc[0] == 120
+    c2 = goals.sessions_by_month(con, filters={"cohort": ["C2"]})
+    assert c2.empty
+
+
+def test_unknown_wave_for_goals(con):
+    with pytest.raises(ValueError, match="goal levels"):
+        goals.gas_scores(con, wave="pulse")
