@@ -1,0 +1,143 @@
+"""Themes: two obvious topics are told apart, results are deterministic, small groups get none."""
+
+import pytest
+
+from analytics import themes
+from analytics.sentiment import score_texts
+
+SCHEDULING = [
+    "Our meetings kept getting cancelled because of calendar clashes",
+    "Scheduling was hard, the calendar was always full",
+    "We cancelled three meetings due to scheduling conflicts",
+    "Finding time in the calendar for meetings was difficult",
+    "Meetings were rescheduled and cancelled often",
+    "The calendar invites clashed with other meetings",
+    "Scheduling our meetings around travel was a struggle",
+    "Too many cancelled meetings and calendar problems",
+    "Hard to find a slot in the calendar, meetings moved",
+    "Scheduling conflicts meant meetings were cancelled",
+]
+LEARNING = [
+    "I learned new software tools from my mentor",
+    "Learning about technology and new tools was great",
+    "She showed me software I had never used",
+    "The technology tools we explored were useful",
+    "I learned to use collaboration software and tools",
+    "Great learning on AI technology in the programme",
+    "New software and technology learning every week",
+    "Learning the tools the younger team uses",
+    "Technology learning was the highlight, especially software",
+    "I picked up tools and software tips",
+]
+
+
+def test_fit_themes_separates_two_obvious_topics():
+    names, dominant = themes.fit_themes(SCHEDULING + LEARNING, 2)
+    assert len(names) == 2
+    scheduling, learning = set(dominant[:10]), set(dominant[10:])
+    assert len(scheduling) == 1 and len(learning) == 1 and scheduling != learning
+    scheduling_name = names[scheduling.pop()]
+    learning_name = names[learning.pop()]
+    assert set(scheduling_name.split(" / ")) <= {"meetings", "calendar", "cancelled", "scheduling"}
+    assert set(learning_name.split(" / ")) <= {"software", "tools", "technology", "learning", "learned"}
+
+
+def test_fit_themes_names_are_three_top_terms_without_domain_words():
+    names, _ = themes.fit_themes(SCHEDULING + LEARNING, 2)
+    for name in names:
+        terms = name.split(" / ")
+        assert len(terms) == 3
+        assert not set(terms) & {"mentor", "programme", "the", "and"}
+
+
+def test_fit_themes_is_deterministic_and_largest_theme_first():
+    texts = SCHEDULING + LEARNING + SCHEDULING[:4]
+    first = themes.fit_themes(texts, 2)
+    assert themes.fit_themes(texts, 2) == first
+    names, dominant = first
+    assert dominant.count(0) == 14 and dominant.count(1) == 10  # 14 scheduling texts: theme 0
+
+
+def test_a_text_of_stop_words_only_has_no_theme():
+    _, dominant = themes.fit_themes([*SCHEDULING, *LEARNING, "It was what it was."], 2)  # stop words only
+    assert dominant[-1] == -1
+
+
+@pytest.mark.parametrize(("comments", "expected"), [(20, 2), (24, 2), (45, 3), (60, 4), (90, 6), (5000, 6)])
+def test_default_number_of_themes(comments, expected):
+    assert themes.default_n_themes(comments) == expected  # comments // 15, between 2 and 6
+
+
+def _fill(con, people=20):
+    """`people` employees; at pre each writes a scheduling or a learning comment, at post the other."""
+    con.execute(
+        "INSERT INTO waves VALUES ('pre', 'pre', DATE '2025-01-06'), ('post', 'post', DATE '2025-06-30')"
+    )
+    ids = [f"E{i:02d}" for i in range(people)]
+    con.executemany(
+        "INSERT INTO employees (employee_id, department, hire_date) VALUES (?, ?, DATE '2020-01-01')",
+        [[p, "Sales" if i % 4 else "Legal"] for i, p in enumerate(ids)],
+    )
+    rows = []
+    for w, wave in enumerate(["pre", "post"]):
+        texts = [(SCHEDULING if (i + w) % 2 else LEARNING)[i % 10] for i in range(people)]
+        scores = score_texts(texts)
+        for i, person in enumerate(ids):
+            rid = f"{wave}-{person}"
+            con.execute(
+                "INSERT INTO responses (response_id, employee_id, wave) VALUES (?, ?, ?)", [rid, person, wave]
+            )
+            rows.append([rid, "experience", texts[i], scores["compound"][i], scores["label"][i]])
+    con.executemany(
+        "INSERT INTO comments (response_id, question, text, compound, label) VALUES (?,?,?,?,?)", rows
+    )
+
+
+def test_find_themes_on_the_database(con):
+    _fill(con)
+    found = themes.find_themes(con, min_group=10)
+    assert found.message is None
+    table = found.themes
+    assert len(table) == 2  # 40 comments // 15 = 2
+    assert table["comments"].tolist() == [20, 20]
+    assert table["share"].tolist() == pytest.approx([50.0, 50.0])
+    assert table["n"].tolist() == [20, 20]  # each person wrote one comment of each kind
+    assert len(found.assignments) == 40
+    # mean_compound is the mean of the stored compounds of the theme's comments, by hand:
+    stored = con.execute("SELECT response_id, question, compound FROM comments").df()
+    merged = found.assignments.merge(stored)
+    for _, theme in table.iterrows():
+        expected = merged.loc[merged["theme_id"] == theme["theme_id"], "compound"].mean()
+        assert theme["mean_compound"] == pytest.approx(expected)
+    scheduling = merged[merged["response_id"].isin(["pre-E01", "post-E00"])]["theme"]
+    assert scheduling.nunique() == 1 and "meetings" in scheduling.iloc[0]
+
+
+def test_find_themes_is_deterministic_on_the_database(con):
+    _fill(con)
+    first, second = themes.find_themes(con, min_group=10), themes.find_themes(con, min_group=10)
+    assert first.themes.equals(second.themes) and first.assignments.equals(second.assignments)
+
+
+def test_find_themes_explains_when_there_are_too_few_comments(con):
+    _fill(con, people=9)  # 18 comments < 20
+    found = themes.find_themes(con, min_group=5)
+    assert found.themes.empty and "Too few comments" in found.message
+
+
+def test_find_themes_withholds_small_groups(con):
+    _fill(con)
+    found = themes.find_themes(con, filters={"department": ["Legal"]}, min_group=10)  # 5 people
+    assert found.themes.empty and found.assignments.empty
+    assert "at least 10" in found.message
+
+
+def test_theme_by_wave_shares_add_up_per_wave(con):
+    _fill(con)
+    by_wave = themes.theme_by_wave(con, min_group=10)
+    assert by_wave["wave"].unique().tolist() == ["pre", "post"]
+    assert by_wave.groupby("wave")["share"].sum().tolist() == pytest.approx([100.0, 100.0])
+    assert by_wave["n"].tolist() == [10, 10, 10, 10]  # half the people per theme per wave
+    assert not by_wave["suppressed"].any()
+    hidden = themes.theme_by_wave(con, min_group=11)  # filter has 20 commenters, each cell only 10
+    assert hidden["suppressed"].all() and hidden["share"].isna().all()
