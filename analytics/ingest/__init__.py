@@ -19,3 +19,5 @@ __all__ = [
     "KINDS",
     "LOAD_ORDER",
 ]
+
+from analytics.ingest import exports as _exports  # noqa: E402,F401  registers the survey-tool formats

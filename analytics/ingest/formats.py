@@ -27,6 +27,7 @@ class Format:
     name: str
     detect: Callable[[RawTable], str | None]
     to_template: Callable[[RawTable, dict | None, Reporter], RawTable]
+    uses_db: bool = False  # to_template also takes con= (e.g. to link e-mails to employees)
 
 
 FORMATS: list[Format] = []

@@ -96,7 +96,8 @@ def recognise(
     inspection.rows = len(table.frame)
     fmt, format_reason = detect_format(table)
     inspection.format = fmt.name
-    table = fmt.to_template(table, mapping, report)
+    table = fmt.to_template(table, mapping, report, **({"con": con} if fmt.uses_db else {}))
+    inspection.rows = len(table.frame)  # an export may leave out header, preview or test rows
     inspection.columns = list(table.header)
     inspection._table = table
     if kind is not None:
@@ -125,6 +126,7 @@ def check(
         return inspection
     report = Reporter(inspection.file_name)
     report.problems = inspection.problems
+    wave = wave or getattr(inspection._table, "default_wave", None)  # e.g. a pulse from completion dates
     inspection.wave = wave
     inspection.table_rows = validate(
         con,
