@@ -11,12 +11,13 @@ from scipy.stats import percentileofscore
 from analytics import privacy
 from analytics.errors import MutualError
 from analytics.filters import Filters, where_sql
+from analytics.goals import RHO as GAS_RHO
+from analytics.goals import gas_t_score
 from analytics.instruments import CONSTRUCTS
 from analytics.metrics import construct_scores
 
 __all__ = ["GAS_RHO", "consented_stories", "story", "goal_attainment_t", "typicality"]
 
-GAS_RHO = 0.3
 _PROGRAMME_WAVES = ("pre", "mid", "post")
 
 # A stable pseudonymous key per participation: the employee id never leaves this module.
@@ -65,21 +66,15 @@ def consented_stories(con: duckdb.DuckDBPyConnection, filters: Filters | None = 
 
 
 def goal_attainment_t(con: duckdb.DuckDBPyConnection, employee_id: str) -> tuple[float | None, str | None]:
-    """Goal Attainment Scaling T-score of one participant at post (else mid), and which wave it is from.
-
-    T = 50 + 10·Σwx / √((1−ρ)Σw² + ρ(Σw)²), ρ = 0.3 (DESIGN.md section 4).
-    """
-    rows = con.execute(
-        """SELECT wave,
-                  50 + 10 * sum(weight * level) / sqrt((1 - ?) * sum(weight * weight) + ? * sum(weight) ^ 2)
-           FROM (SELECT 'post' AS wave, weight, level_post AS level FROM goals WHERE employee_id = ?
-                 UNION ALL
-                 SELECT 'mid', weight, level_mid FROM goals WHERE employee_id = ?)
-           WHERE level IS NOT NULL
-           GROUP BY wave ORDER BY wave = 'post' DESC""",
-        [GAS_RHO, GAS_RHO, employee_id, employee_id],
-    ).fetchall()
-    return (float(rows[0][1]), rows[0][0]) if rows else (None, None)
+    """Goal Attainment Scaling T-score of one participant at post (else mid), and which wave it is from."""
+    for wave, column in (("post", "level_post"), ("mid", "level_mid")):
+        levels = con.execute(
+            f"SELECT {column}, weight FROM goals WHERE employee_id = ? AND {column} IS NOT NULL ORDER BY goal_id",
+            [employee_id],
+        ).fetchall()
+        if levels:
+            return gas_t_score([r[0] for r in levels], [r[1] for r in levels], rho=GAS_RHO), wave
+    return None, None
 
 
 def _trajectories(con: duckdb.DuckDBPyConnection, construct: str, cohort: str) -> pd.DataFrame:

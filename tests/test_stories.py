@@ -1,0 +1,195 @@
+"""Stories: consent, pseudonyms, percentile ranks worked by hand, partner only with consent."""
+
+import pytest
+from scipy.stats import percentileofscore
+
+from analytics import stories
+from analytics.errors import MutualError
+from analytics.instruments import items_of
+
+# Cohort 2025-A: six pairs. Psychological-safety score of each person at pre, mid and post.
+MENTEES = {  # employee: (pre, mid, post)
+    "M1": (3.0, 4.0, 5.0),  # change +2.0
+    "M2": (3.0, 3.5, 4.0),  # +1.0
+    "M3": (4.0, 4.0, 4.0),  # 0.0
+    "M4": (4.0, 5.0, 5.5),  # +1.5
+    "M5": (5.0, 5.0, 4.5),  # -0.5
+    "M6": (2.0, 2.0, 2.5),  # +0.5
+}
+MENTORS = {
+    "R1": (4.0, 4.0, 4.5),
+    "R2": (5.0, 5.0, 5.0),
+    "R3": (3.0, 3.5, 4.0),
+    "R4": (3.0, 4.0, 6.0),  # +3.0
+    "R5": (4.0, 4.0, 4.0),
+    "R6": (6.0, 6.0, 6.0),
+}
+CONSENT = {"M1", "M4", "R4", "B1", "R6"}  # pair P4: both consented; pair P1: only the mentee
+COMMENTS = {
+    ("M1", "pre"): "Nervous about this.",
+    ("M1", "post"): "A wonderful, eye-opening year. I am grateful.",
+    ("M4", "pre"): "Hoping to learn about new tools.",
+    ("M4", "post"): "Good sessions, though scheduling was hard.",
+    ("R4", "post"): "I gained confidence speaking to senior leaders.",
+    ("R1", "post"): "The meetings were cancelled a lot, frustrating.",
+    ("M2", "post"): "Fine.",
+    ("B1", "mid"): "Small cohort, great partner.",
+}
+
+
+def _key(cohort, employee):
+    return f"substr(sha256('mutual-story/{cohort}/{employee}'), 1, 12)"
+
+
+def _fill(con):
+    con.execute(
+        "INSERT INTO waves VALUES ('pre', 'pre', DATE '2025-01-06'), ('mid', 'mid', DATE '2025-03-31'), "
+        "('post', 'post', DATE '2025-06-30')"
+    )
+    people = []
+    for role, group in (("mentee", MENTEES), ("mentor", MENTORS)):
+        for person, waves in group.items():
+            people.append((person, "2025-A", role, f"P{person[1]}", "inclusion", waves))
+    people += [
+        ("B1", "2025-B", "mentee", "Q1", "technology", (3.0, 3.5, 4.0)),
+        ("B2", "2025-B", "mentor", "Q1", "technology", (3.0, 3.0, 3.0)),
+    ]
+    for person, cohort, role, pair, focus, waves in people:
+        con.execute("INSERT INTO employees (employee_id, hire_date) VALUES (?, DATE '2020-01-01')", [person])
+        con.execute(
+            "INSERT INTO participants (employee_id, cohort, role, pair_id, focus, start_date, story_consent) "
+            "VALUES (?, ?, ?, ?, ?, DATE '2025-01-01', ?)",
+            [person, cohort, role, pair, focus, person in CONSENT],
+        )
+        for wave, score in zip(("pre", "mid", "post"), waves, strict=True):
+            rid = f"{wave}-{person}"
+            con.execute(
+                "INSERT INTO responses (response_id, employee_id, wave) VALUES (?, ?, ?)", [rid, person, wave]
+            )
+            # Every item answered so that the construct score is exactly `score` after reverse coding.
+            con.executemany(
+                "INSERT INTO answers (response_id, item_id, value) VALUES (?, ?, ?)",
+                [[rid, i.code, 8 - score if i.reverse else score] for i in items_of("ps")],
+            )
+    compounds = {("M1", "post"): 0.8, ("M4", "post"): 0.1, ("R1", "post"): -0.6, ("M2", "post"): 0.2}
+    for (person, wave), text in COMMENTS.items():
+        con.execute(
+            "INSERT INTO comments (response_id, question, text, compound, label) VALUES (?, 'experience', ?, ?, ?)",
+            [f"{wave}-{person}", text, compounds.get((person, wave), 0.0), "neutral"],
+        )
+    con.execute("INSERT INTO goals VALUES ('M4', 'g1', 'x', 2, 0, 2, NULL), ('M4', 'g2', 'y', 1, 0, 1, NULL)")
+    con.execute("INSERT INTO goals VALUES ('M4', 'g3', 'z', 1, -1, 0, NULL)")
+
+
+def _story_key(con, cohort, employee):
+    return con.execute(f"SELECT {_key(cohort, employee)}").fetchall()[0][0]
+
+
+def test_only_consenting_participants_with_a_comment_are_listed(con):
+    _fill(con)
+    listed = stories.consented_stories(con)
+    keys = {_story_key(con, "2025-A", p): p for p in ["M1", "M4", "R4", "R1", "M2", "R6"]}
+    keys[_story_key(con, "2025-B", "B1")] = "B1"
+    people = sorted(keys[k] for k in listed["story_key"])
+    assert people == ["B1", "M1", "M4", "R4"]  # R6 consented but wrote nothing; R1, M2 did not consent
+    assert "employee_id" not in listed.columns and "pair_id" not in listed.columns
+    assert not listed["pseudonym"].str.contains("M1|M4|R4|B1").any()
+
+
+def test_story_text_is_the_post_comment_else_the_latest(con):
+    _fill(con)
+    listed = stories.consented_stories(con).set_index("story_key")
+    m1 = listed.loc[_story_key(con, "2025-A", "M1")]
+    assert m1["text"] == COMMENTS[("M1", "post")] and m1["wave"] == "post"
+    b1 = listed.loc[_story_key(con, "2025-B", "B1")]
+    assert b1["text"] == COMMENTS[("B1", "mid")]  # no post comment: the latest one
+
+
+def test_pseudonym_names_role_cohort_and_focus_and_is_stable(con):
+    _fill(con)
+    listed = stories.consented_stories(con)
+    m4 = listed.set_index("story_key").loc[_story_key(con, "2025-A", "M4"), "pseudonym"]
+    assert m4.startswith("Story ") and m4.endswith("— mentee, cohort 2025-A, inclusion focus")
+    filtered = stories.consented_stories(con, filters={"cohort": ["2025-A"]}).set_index("story_key")
+    assert filtered.loc[_story_key(con, "2025-A", "M4"), "pseudonym"] == m4  # numbering ignores the filter
+    assert _story_key(con, "2025-B", "B1") not in filtered.index
+
+
+def test_story_percentile_ranks_by_hand(con):
+    _fill(con)
+    told = stories.story(con, _story_key(con, "2025-A", "M4"))
+    assert told["change"] == pytest.approx(1.5)
+    # Mentee changes in 2025-A: 2.0, 1.0, 0.0, 1.5, -0.5, 0.5. Weak rank of 1.5: five of six at or below.
+    assert told["change_percentile"] == pytest.approx(500 / 6)
+    assert told["change_percentile"] == pytest.approx(
+        percentileofscore([2.0, 1.0, 0.0, 1.5, -0.5, 0.5], 1.5, kind="weak")
+    )
+    # Post scores 5, 4, 4, 5.5, 4.5, 2.5: 5.5 is the highest, 100 %.
+    assert told["post_percentile"] == pytest.approx(100.0)
+    assert told["group_n"] == 6
+    assert told["distribution"]["change"].sort_values().tolist() == pytest.approx([-0.5, 0, 0.5, 1, 1.5, 2])
+    assert told["scores"]["score"].tolist() == pytest.approx([4.0, 5.0, 5.5])
+    assert told["scores"]["wave"].tolist() == ["pre", "mid", "post"]
+
+
+def test_partner_is_shown_only_when_the_partner_consented(con):
+    _fill(con)
+    with_partner = stories.story(con, _story_key(con, "2025-A", "M4"))
+    assert with_partner["partner"]["role"] == "mentor"
+    assert with_partner["partner"]["change"] == pytest.approx(3.0)  # R4: 3.0 -> 6.0
+    assert with_partner["partner"]["scores"]["score"].tolist() == pytest.approx([3.0, 4.0, 6.0])
+    assert stories.story(con, _story_key(con, "2025-A", "M1"))["partner"] is None  # R1 did not consent
+
+
+def test_small_cohorts_are_not_ranked(con):
+    _fill(con)
+    told = stories.story(con, _story_key(con, "2025-B", "B1"))  # one mentee in 2025-B
+    assert told["change"] == pytest.approx(1.0)
+    assert told["change_percentile"] is None and told["distribution"] is None
+    assert "not ranked" in told["sentence"]
+
+
+def test_goal_attainment_t_by_hand(con):
+    _fill(con)
+    told = stories.story(con, _story_key(con, "2025-A", "M4"))
+    # post levels 2, 1, 0 with weights 2, 1, 1: 50 + 10 * 5 / sqrt(0.7 * 6 + 0.3 * 16) = 50 + 50 / 3
+    assert told["goal_t"] == pytest.approx(50 + 50 / 3) and told["goal_wave"] == "post"
+    assert stories.story(con, _story_key(con, "2025-A", "M1"))["goal_t"] is None
+
+
+def test_story_sentiment_percentile_and_sentence(con):
+    _fill(con)
+    told = stories.story(con, _story_key(con, "2025-A", "M1"))
+    # All 8 comments' compounds: 0.8, 0.1, -0.6, 0.2 and four 0.0; 0.8 is at or above all of them.
+    assert told["story_percentile"] == pytest.approx(100.0)
+    assert told["change_percentile"] == pytest.approx(100.0)  # +2.0 is the largest mentee change
+    assert told["sentence"] == (
+        "Their psychological safety change (+2.00) is at or above that of 100 % of mentees in cohort 2025-A; "
+        "their story is more positive than most comments: an unusually favourable experience."
+    )
+    m4 = stories.story(con, _story_key(con, "2025-A", "M4"))
+    assert m4["story_percentile"] == pytest.approx(600 / 8)  # 0.1: six of eight at or below
+    assert m4["sentence"].endswith("a favourable but not unusual experience.")
+
+
+def test_a_participant_without_consent_has_no_story(con):
+    _fill(con)
+    with pytest.raises(MutualError):
+        stories.story(con, _story_key(con, "2025-A", "R1"))
+    with pytest.raises(MutualError):
+        stories.story(con, "not-a-key")
+
+
+@pytest.mark.parametrize(
+    ("percentile", "verdict"),
+    [
+        (95, "an unusually favourable"),
+        (70, "a favourable but not unusual"),
+        (50, "a typical"),
+        (20, "less favourable"),
+        (5, "unusually poor"),
+    ],
+)
+def test_typicality_bands(percentile, verdict):
+    sentence = stories.typicality("engagement", "mentor", "X", 0.3, percentile, 50.0, 5)
+    assert verdict in sentence and "about as positive as a typical comment" in sentence
