@@ -35,25 +35,34 @@ _SCORE_VALUES = ["mean", "sd", "favourable_pct", "ci_low", "ci_high"]
 _RESPONDENT = "coalesce(employee_id, response_id)"
 
 
+# Group columns about time rather than people: the groups of a breakdown are compared within them.
+_TIME = {"wave": '"wave"', "month": "CAST(date_trunc('month', opened_on) AS DATE) AS \"month\""}
+
+
 def _group_by(group_by: list[str] | None) -> list[str]:
     group_by = list(group_by or [])
     for column in group_by:
-        if column != "wave" and column not in ATTRIBUTES:
-            raise ValueError(f"cannot group by {column!r}; expected 'wave' or one of {', '.join(ATTRIBUTES)}")
+        if column not in _TIME and column not in ATTRIBUTES:
+            raise ValueError(
+                f"cannot group by {column!r}; expected 'wave', 'month' or one of {', '.join(ATTRIBUTES)}"
+            )
     return group_by
 
 
 def _select(group_by: list[str]) -> str:
     """The SELECT list of the group columns: attributes with missing values labelled."""
     parts = [
-        '"wave"' if c == "wave" else f'coalesce(CAST("{c}" AS VARCHAR), \'{NOT_RECORDED}\') AS "{c}"'
-        for c in group_by
+        _TIME.get(c) or f'coalesce(CAST("{c}" AS VARCHAR), \'{NOT_RECORDED}\') AS "{c}"' for c in group_by
     ]
     return "".join(f"{p}, " for p in parts)
 
 
 def _attributes(group_by: list[str]) -> list[str]:
-    return [c for c in group_by if c != "wave"]
+    return [c for c in group_by if c not in _TIME]
+
+
+def _times(group_by: list[str]) -> list[str]:
+    return [c for c in group_by if c in _TIME]
 
 
 def _respondent_sql(filters: Filters | None, waves: list[str] | None) -> tuple[str, list]:
@@ -149,7 +158,7 @@ def group_scores(
         params,
     ).df()
     frame = _t_interval(frame)[[*group_by, *GROUP_COLUMNS[:-1]]]
-    within = [c for c in group_by if c == "wave"]
+    within = _times(group_by)
     return privacy.suppress_groups(frame, _SCORE_VALUES, _attributes(group_by), within, k)
 
 
@@ -187,7 +196,7 @@ def item_favourable(
     ).df()[columns[:-1]]
     order = {spec.code: position for position, spec in enumerate(items_of(construct))}
     frame = frame.sort_values("item_id", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
-    within = ["item_id", *[c for c in group_by if c == "wave"]]
+    within = ["item_id", *_times(group_by)]
     return privacy.suppress_groups(frame, ["mean", "favourable_pct"], _attributes(group_by), within, k)
 
 
@@ -219,7 +228,7 @@ def enps(
             ORDER BY opened_on{"".join(f', "{c}"' for c in group_by)}""",
         params,
     ).df()[[*group_by, "n", *values]]
-    within = [c for c in group_by if c == "wave"]
+    within = _times(group_by)
     return privacy.suppress_groups(frame, values, _attributes(group_by), within, k)
 
 
@@ -254,10 +263,13 @@ def equity_gaps(
     return frame[[*columns, "direction", "suppressed"]]
 
 
-def _pulse_waves(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+def _pulse_months(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Months with pulse responses, oldest first, with the pulse waves opened in each."""
     return con.execute(
-        """SELECT wave, CAST(date_trunc('month', opened_on) AS DATE) AS month FROM waves
-           WHERE kind = 'pulse' AND wave IN (SELECT wave FROM responses) ORDER BY opened_on, wave"""
+        """SELECT CAST(date_trunc('month', opened_on) AS DATE) AS month,
+                  string_agg(wave, ', ' ORDER BY opened_on, wave) AS waves, list(wave) AS wave_list
+           FROM waves WHERE kind = 'pulse' AND wave IN (SELECT wave FROM responses)
+           GROUP BY ALL ORDER BY month"""
     ).df()
 
 
@@ -268,14 +280,18 @@ def pulse_trend(
     filters: Filters | None = None,
     min_group: int | None = None,
 ) -> pd.DataFrame:
-    """Pulse waves only, by month: n, mean, % favourable and CI per group."""
-    group_by = [c for c in _group_by(group_by) if c != "wave"]
-    pulses = _pulse_waves(con)
-    if pulses.empty:
-        return _empty(["wave", "month", *group_by, *GROUP_COLUMNS])
-    frame = group_scores(con, construct, ["wave", *group_by], filters, list(pulses["wave"]), min_group)
-    frame = pulses.merge(frame, on="wave", how="inner")
-    return frame[["wave", "month", *group_by, *GROUP_COLUMNS]].reset_index(drop=True)
+    """Pulse waves only, by month opened: n, mean, % favourable and CI per group.
+
+    Pulses opened in the same month (e.g. a confidential and an anonymous one) count together.
+    """
+    group_by = _attributes(_group_by(group_by))
+    months = _pulse_months(con)
+    if months.empty:
+        return _empty(["month", "waves", *group_by, *GROUP_COLUMNS])
+    pulses = [wave for waves in months["wave_list"] for wave in waves]
+    frame = group_scores(con, construct, ["month", *group_by], filters, pulses, min_group)
+    frame = months[["month", "waves"]].merge(frame, on="month", how="inner")
+    return frame[["month", "waves", *group_by, *GROUP_COLUMNS]].reset_index(drop=True)
 
 
 def score_alerts(
@@ -286,19 +302,19 @@ def score_alerts(
     filters: Filters | None = None,
     min_group: int | None = None,
 ) -> pd.DataFrame:
-    """Groups whose mean fell by more than `drop` between the last two pulses (both waves shown)."""
-    columns = [attribute, "previous_wave", "latest_wave", "before", "after", "change", "n_before", "n"]
-    pulses = _pulse_waves(con)
-    if len(pulses) < 2:
+    """Groups whose mean fell by more than `drop` between the last two pulse months (both shown)."""
+    columns = [attribute, "previous_month", "latest_month", "before", "after", "change", "n_before", "n"]
+    trend = pulse_trend(con, construct, [attribute], filters, min_group)
+    months = list(dict.fromkeys(trend["month"]))
+    if len(months) < 2:
         return _empty(columns)
-    previous, latest = pulses["wave"].iloc[-2], pulses["wave"].iloc[-1]
-    frame = group_scores(con, construct, [attribute, "wave"], filters, [previous, latest], min_group)
-    frame = frame.loc[~frame["suppressed"].astype(bool)]
-    before = frame.loc[frame["wave"] == previous, [attribute, "mean", "n"]]
-    after = frame.loc[frame["wave"] == latest, [attribute, "mean", "n"]]
+    previous, latest = months[-2], months[-1]
+    visible = trend.loc[~trend["suppressed"].astype(bool)]
+    before = visible.loc[visible["month"] == previous, [attribute, "mean", "n"]]
+    after = visible.loc[visible["month"] == latest, [attribute, "mean", "n"]]
     both = before.merge(after, on=attribute, suffixes=("_before", "_after"))
     both = both.rename(columns={"mean_before": "before", "mean_after": "after", "n_after": "n"})
     both["change"] = both["after"] - both["before"]
-    both["previous_wave"], both["latest_wave"] = previous, latest
+    both["previous_month"], both["latest_month"] = previous, latest
     alerts = both.loc[both["change"] < -drop, columns]
     return alerts.sort_values("change", kind="stable").reset_index(drop=True)
