@@ -1,0 +1,307 @@
+"""Pre / mid / post: does the programme work? Change, effect size, reciprocity and a comparison group."""
+
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+import streamlit as st
+
+from analytics import compare, metrics
+from analytics.instruments import CONSTRUCTS, LIKERT_CONSTRUCTS
+from analytics.privacy import SUPPRESSED_NOTE, min_group
+from ui.charts import GROUP_COLOURS, ROLE_COLOURS, WAVE_COLOURS, style
+from ui.state import current_filters, query
+
+PROGRAMME_WAVES = ["pre", "mid", "post"]
+
+
+def p_text(p: float | None) -> str:
+    """A p-value as people read it."""
+    if p is None or pd.isna(p):
+        return "n/a"
+    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def error_bars(frame: pd.DataFrame, value: str = "mean") -> dict:
+    """Asymmetric error bars from ci_low/ci_high around `value`."""
+    return {
+        "type": "data",
+        "symmetric": False,
+        "array": (frame["ci_high"] - frame[value]).tolist(),
+        "arrayminus": (frame[value] - frame["ci_low"]).tolist(),
+    }
+
+
+st.title("Pre / mid / post: does the programme work?")
+filters = current_filters()
+k = min_group()
+note = SUPPRESSED_NOTE(k)
+
+construct = st.selectbox(
+    "Outcome",
+    LIKERT_CONSTRUCTS,
+    format_func=lambda code: CONSTRUCTS[code].name,
+    key="pmp_construct",
+)
+spec = CONSTRUCTS[construct]
+scale = f"{spec.name} ({spec.scale_min}-{spec.scale_max})"
+st.caption(
+    f"{spec.description}. Figures use everyone matching the sidebar filters; any group of fewer than "
+    f"{k} people is hidden."
+)
+
+# The headline: within-person change pre -> post.
+change = query(compare.wave_change, construct, "pre", "post", None, filters).iloc[0]
+st.subheader("Change from pre to post, for the same people")
+tiles = st.columns(4)
+if change["n"] == 0 or bool(change["suppressed"]):
+    reason = note if change["n"] else "no one answered both the pre and the post survey"
+    tiles[0].metric("People with pre and post answers", f"{int(change['n'])}")
+    st.info(f"The change cannot be shown: {reason}. The table at the bottom has pre to mid and mid to post.")
+else:
+    tiles[0].metric("People with pre and post answers", f"{int(change['n'])}")
+    ci = (
+        f"95 % CI {change['ci_low']:+.2f} to {change['ci_high']:+.2f}"
+        if pd.notna(change["ci_low"])
+        else "no CI with so few people"
+    )
+    tiles[1].metric(
+        "Mean change",
+        f"{change['mean_change']:+.2f}",
+        help=f"On the {spec.scale_min}-{spec.scale_max} scale, {change['mean_before']:.2f} -> "
+        f"{change['mean_after']:.2f}; {ci}",
+    )
+    tiles[2].metric(
+        "Effect size (Cohen's d_z)",
+        "n/a" if pd.isna(change["cohen_dz"]) else f"{change['cohen_dz']:.2f}",
+        help="Mean change divided by the SD of the changes: 0.2 small, 0.5 medium, 0.8 large",
+    )
+    tiles[3].metric(
+        "p (paired t-test)",
+        p_text(change["t_p"]),
+        help=f"Wilcoxon signed-rank p = {p_text(change['wilcoxon_p'])}; "
+        f"{change['improved_pct']:.0f} % of people improved",
+    )
+    st.markdown(f"**In plain words:** {spec.name} shows {change['verdict']}.")
+    st.caption(f"{ci}; {change['improved_pct']:.0f} % of people improved.")
+
+left, right = st.columns(2)
+with left:
+    waves = query(metrics.group_scores, construct, ["wave"], filters, PROGRAMME_WAVES)
+    if waves.empty:
+        st.info(f"No {spec.name.lower()} results at the pre, mid or post survey ({note} or no answers).")
+    else:
+        waves = waves.assign(
+            plus=waves["ci_high"] - waves["mean"],
+            minus=waves["mean"] - waves["ci_low"],
+            n=waves["n"].astype(int),
+        )
+        fig = px.bar(
+            waves,
+            x="wave",
+            y="mean",
+            color="wave",
+            color_discrete_map=WAVE_COLOURS,
+            error_y="plus",
+            error_y_minus="minus",
+            custom_data=["n", "ci_low", "ci_high"],
+            category_orders={"wave": PROGRAMME_WAVES},
+        )
+        fig.update_traces(
+            hovertemplate="%{x}: mean %{y:.2f}<br>95 % CI %{customdata[1]:.2f} to %{customdata[2]:.2f}"
+            "<br>n = %{customdata[0]}<extra></extra>"
+        )
+        hidden = waves[waves["suppressed"].astype(bool)]
+        if not hidden.empty:
+            fig.add_scatter(
+                x=hidden["wave"],
+                y=[(spec.scale_min + spec.scale_max) / 2] * len(hidden),
+                mode="text",
+                text=[note] * len(hidden),
+                hovertemplate="%{x}: " + note + "<extra></extra>",
+                showlegend=False,
+            )
+        fig.update_yaxes(range=[spec.scale_min, spec.scale_max])
+        style(
+            fig,
+            f"{spec.name} at each survey",
+            "Survey wave",
+            f"Mean score ({spec.scale_min}-{spec.scale_max})",
+        )
+        fig.update_layout(showlegend=False)
+        st.plotly_chart(fig, width="stretch", key="pmp_waves")
+        st.caption(
+            "How to read this: each bar is the mean of everyone who answered that survey; the whisker is "
+            "its 95 % confidence interval. Different people may answer each wave, so the tiles above, "
+            "which follow the same people, are the fairer test of change."
+        )
+
+with right:
+    roles = query(compare.wave_change, construct, "pre", "post", "role", filters)
+    roles = roles[roles["role"].isin(list(ROLE_COLOURS))]
+    if roles.empty:
+        st.info("No mentors or mentees answered both the pre and the post survey.")
+    else:
+        roles = roles.assign(
+            change=roles["mean_change"].fillna(0),
+            plus=roles["ci_high"] - roles["mean_change"],
+            minus=roles["mean_change"] - roles["ci_low"],
+            label=roles["mean_change"].map(lambda v: note if pd.isna(v) else f"{v:+.2f}"),
+            p=roles["t_p"].map(p_text),
+            n=roles["n"].astype(int),
+        )
+        fig = px.bar(
+            roles,
+            x="role",
+            y="change",
+            color="role",
+            color_discrete_map=ROLE_COLOURS,
+            error_y="plus",
+            error_y_minus="minus",
+            text="label",
+            custom_data=["n", "cohen_dz", "p", "label"],
+        )
+        fig.update_traces(
+            hovertemplate="%{x}: change %{customdata[3]}<br>d_z %{customdata[1]:.2f}, p %{customdata[2]}"
+            "<br>n = %{customdata[0]}<extra></extra>"
+        )
+        fig.add_hline(y=0, line_color="#666", line_width=1)
+        style(fig, "Who gained: mentors vs mentees", "Role", f"Mean change, pre to post ({scale} points)")
+        fig.update_layout(showlegend=False)
+        st.plotly_chart(fig, width="stretch", key="pmp_roles")
+        st.caption(
+            "How to read this: each bar is the average within-person change from pre to post (mentors "
+            "are the junior partners, mentees the senior leaders); whiskers are 95 % confidence "
+            "intervals. A whisker crossing zero means the change could be chance."
+        )
+
+st.subheader("Reciprocity: did both partners benefit?")
+mutual = query(compare.reciprocity, construct, "pre", "post", filters)
+left, right = st.columns([1, 2])
+with left:
+    if mutual["suppressed"]:
+        left.metric("Pairs where both partners improved", note if mutual["pairs"] else "no pairs")
+        st.caption(f"{mutual['pairs']} pairs have pre and post answers from both partners.")
+    else:
+        left.metric(
+            "Pairs where both partners improved",
+            f"{mutual['both_improved_pct']:.0f} %",
+            help=f"Of {mutual['pairs']} pairs where mentor and mentee answered both surveys",
+        )
+        left.metric("Mentors' mean gain", f"{mutual['mentor_gain']:+.2f}")
+        left.metric("Mentees' mean gain", f"{mutual['mentee_gain']:+.2f}")
+with right:
+    points = mutual["points"]
+    if not points.empty:
+        fig = go.Figure(
+            go.Scatter(
+                x=points["mentor_change"],
+                y=points["mentee_change"],
+                mode="markers",
+                marker={
+                    "color": [
+                        GROUP_COLOURS["participants"] if b else "#9aa5ad" for b in points["both_improved"]
+                    ],
+                    "size": 9,
+                    "opacity": 0.75,
+                },
+                hovertemplate=f"mentor %{{x:+.2f}}, mentee %{{y:+.2f}}<br>one of n = {len(points)} pairs<extra></extra>",
+            )
+        )
+        fig.add_hline(y=0, line_color="#666", line_width=1)
+        fig.add_vline(x=0, line_color="#666", line_width=1)
+        style(
+            fig,
+            "Mentor gain vs mentee gain, one dot per pair",
+            f"Mentor's change ({scale} points)",
+            f"Mentee's change ({scale} points)",
+        )
+        st.plotly_chart(fig, width="stretch", key="pmp_reciprocity")
+        st.caption(
+            "How to read this: dots in the top-right quarter (dark) are pairs where both partners "
+            "improved; top-left, the mentee gained but the mentor did not; bottom-right, the reverse."
+        )
+
+st.subheader("Participants vs everyone else, in the pulse surveys")
+trend = query(compare.participants_vs_comparison, construct, filters)
+did = query(compare.difference_in_differences, construct, filters)
+if trend.empty:
+    st.info(f"No pulse survey measures {spec.name.lower()} for employees we can link to the roster.")
+else:
+    left, right = st.columns([3, 1])
+    with left:
+        fig = go.Figure()
+        for group, label in [("participants", "Programme participants"), ("comparison", "Everyone else")]:
+            part = trend[trend["group"] == group]
+            fig.add_scatter(
+                x=part["opened_on"],
+                y=part["mean"],
+                name=label,
+                mode="lines+markers",
+                line_color=GROUP_COLOURS[group],
+                error_y=error_bars(part),
+                customdata=part[["wave", "n"]].astype(str).to_numpy(),
+                hovertemplate="%{customdata[0]}: mean %{y:.2f}<br>n = %{customdata[1]}<extra>"
+                + label
+                + "</extra>",
+            )
+        hidden = trend[trend["suppressed"].astype(bool)]
+        if not hidden.empty:
+            st.caption(f"{hidden['wave'].nunique()} pulse(s) not shown: {note} in a group.")
+        fig.update_yaxes(range=[spec.scale_min, spec.scale_max])
+        style(fig, f"{spec.name} by pulse month", "Pulse survey (month opened)", f"Mean score ({scale})")
+        st.plotly_chart(fig, width="stretch", key="pmp_comparison")
+        st.caption(
+            "How to read this: monthly pulse means with 95 % confidence intervals for people on the "
+            "programme roster and for everyone else who answered. Parallel lines mean no programme "
+            "effect on this measure; the gap opening up is what the programme may add."
+        )
+    with right:
+        if did["did"] is None:
+            st.metric("Difference in differences", note if did["first_wave"] else "n/a")
+        else:
+            st.metric(
+                "Difference in differences",
+                f"{did['did']:+.2f}",
+                help=f"Participants {did['participants_change']:+.2f}, everyone else "
+                f"{did['comparison_change']:+.2f}, from {did['first_wave']} to {did['last_wave']}",
+            )
+            if did["ci_low"] is not None:
+                st.caption(
+                    f"95 % CI {did['ci_low']:+.2f} to {did['ci_high']:+.2f}, p = {p_text(did['p_value'])}. "
+                    f"n = {did['n_participants_first']} / {did['n_participants_last']} participants and "
+                    f"{did['n_comparison_first']} / {did['n_comparison_last']} others (first / last pulse)."
+                )
+        st.caption(
+            "Participants' change between the first and the last pulse minus everyone else's. "
+            "Participants chose to join, so this is a comparison, not proof of cause."
+        )
+
+with st.expander("All three comparisons: pre to mid, mid to post, pre to post"):
+    table = query(compare.all_changes, construct, filters)
+    view = table[
+        [
+            "before",
+            "after",
+            "n",
+            "mean_change",
+            "ci_low",
+            "ci_high",
+            "cohen_dz",
+            "t_p",
+            "wilcoxon_p",
+            "verdict",
+        ]
+    ]
+    st.dataframe(
+        view.assign(verdict=view["verdict"].fillna(note)),
+        hide_index=True,
+        key="pmp_all_changes",
+        column_config={
+            "mean_change": st.column_config.NumberColumn("Mean change", format="%+.2f"),
+            "ci_low": st.column_config.NumberColumn("CI low", format="%+.2f"),
+            "ci_high": st.column_config.NumberColumn("CI high", format="%+.2f"),
+            "cohen_dz": st.column_config.NumberColumn("d_z", format="%.2f"),
+            "t_p": st.column_config.NumberColumn("p (t)", format="%.4f"),
+            "wilcoxon_p": st.column_config.NumberColumn("p (Wilcoxon)", format="%.4f"),
+        },
+    )
