@@ -98,7 +98,7 @@ def _participants(con, frame, report: Reporter, known: Known, against_db: bool, 
     report.rows(out["end_date"] < out["start_date"], "end_date", "end_date is before start_date")
     out["status"] = checks.enum(text(frame, "status"), "status", _STATUSES, report, default="active")
     consent = checks.enum(text(frame, "story_consent"), "story_consent", _CONSENT, report, default=False)
-    out["story_consent"] = consent.fillna(False).astype("bool")
+    out["story_consent"] = consent.astype("boolean").fillna(False).astype("bool")
     _unknown_employees(con, out, report, known)
     checks.duplicates(out, ["employee_id", "cohort"], report, "employee / cohort")
     if against_db:
