@@ -22,6 +22,7 @@ __all__ = [
     "equity_gaps",
     "pulse_trend",
     "score_alerts",
+    "wave_names",
     "gas_t_score",
     "goal_attainment",
     "GROUP_COLUMNS",
@@ -112,6 +113,21 @@ def _t_interval(frame: pd.DataFrame, responses: str = "responses") -> pd.DataFra
     frame["ci_low"] = frame["mean"] - half
     frame["ci_high"] = frame["mean"] + half
     return frame
+
+
+def wave_names(con: duckdb.DuckDBPyConnection, kinds: list[str] | None = None) -> list[str]:
+    """The waves with responses, oldest first, optionally only of the given kinds (pre, mid, post, pulse)."""
+    condition, params = "TRUE", []
+    if kinds:
+        condition, params = f"kind IN ({', '.join('?' for _ in kinds)})", list(kinds)
+    return [
+        row[0]
+        for row in con.execute(
+            f"""SELECT wave FROM waves WHERE {condition} AND wave IN (SELECT wave FROM responses)
+                ORDER BY opened_on, wave""",
+            params,
+        ).fetchall()
+    ]
 
 
 def construct_scores(

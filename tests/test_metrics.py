@@ -251,3 +251,10 @@ def test_pulses_in_the_same_month_count_together(two_pulses, con):
     assert trend["mean"].iloc[1] == pytest.approx((39.5 + 5) / 18)
     ops = metrics.score_alerts(con, "eng", "department", 0.2, min_group=5).set_index("department").loc["Ops"]
     assert ops["after"] == pytest.approx((18 + 5) / 11) and ops["n"] == 11
+
+
+def test_wave_names_in_order_by_kind(two_pulses, con):
+    add_wave(con, "post", "post", "2025-06-01")  # no responses: not listed
+    assert metrics.wave_names(con) == ["pre", "pulse-jan", "pulse-feb"]
+    assert metrics.wave_names(con, ["pulse"]) == ["pulse-jan", "pulse-feb"]
+    assert metrics.wave_names(con, ["pre", "post"]) == ["pre"]
