@@ -187,9 +187,11 @@ def recognise_column(column: str, text: str | None, values: pd.Series, hint: Tar
     item, score = match_wording(wording)
     if item is not None and score >= WORDING_THRESHOLD:
         return Target(item, score, f"wording matches {item} ('{ITEMS[item].text}') at {score:.0%}")
-    for name, attribute in _ATTRIBUTE_BY_NAME.items():
-        if re.search(rf"\b(your|you) .*\b{re.escape(name)}\b", normalise_text(wording)):
-            return Target(attribute, 0.7, f"asks for the respondent's {name}")
+    asked = normalise_text(wording)
+    if len(asked) <= 60 and re.search(r"\byour?\b", asked):
+        for name, attribute in _ATTRIBUTE_BY_NAME.items():
+            if re.search(rf"\b{re.escape(name)}\b", asked):
+                return Target(attribute, 0.7, f"asks for the respondent's {name}")
     if _looks_like_free_text(values) or _COMMENT_WORDS.search(normalise_text(wording)):
         return Target(comment_target(wording), 0.7, "free-text answers")
     if item is not None and score >= 0.6:
