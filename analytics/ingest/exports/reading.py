@@ -26,7 +26,7 @@ class Grid:
 
 def _trim(rows: list[list[str]]) -> list[list[str]]:
     """Drop trailing blank rows and the empty trailing columns a trailing delimiter leaves behind."""
-    rows = [[c.strip() for c in r] for r in rows]
+    rows = [[c.strip() if isinstance(c, str) else "" for c in r] for r in rows]
     while rows and not any(rows[-1]):
         rows.pop()
     if not rows:

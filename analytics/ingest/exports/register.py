@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import duckdb
@@ -61,16 +61,10 @@ def _converter(module):
         translation = translate_export(export, profile, None, con)
         report.problems.extend(translation.problems)
         frame = _as_text(translation.frame)
+        kept = {f.name: getattr(table, f.name) for f in fields(RawTable) if f.init}
+        kept.update(header=list(frame.columns), frame=frame, decimal_comma=False)
         return ExportTable(
-            header=list(frame.columns),
-            frame=frame,
-            encoding=table.encoding,
-            delimiter=table.delimiter,
-            notes=list(table.notes),
-            rows=table.rows,
-            file_name=table.file_name,
-            recognition=translation.report,
-            default_wave=translation.report.get("default_wave"),
+            **kept, recognition=translation.report, default_wave=translation.report.get("default_wave")
         )
 
     return to_template
