@@ -688,6 +688,13 @@ def _months(pulses: int) -> list[np.datetime64]:
     return [last - np.timedelta64(pulses - 1 - k, "M") for k in range(pulses)]
 
 
+def _decline(month: int, months: int) -> float:
+    """How far the declining department has fallen by this pulse: steadily, then sharply in the last month."""
+    if months < 2:
+        return 0.0
+    return 0.5 * month / (months - 1) + (0.55 if month == months - 1 else 0.0)
+
+
 def _pulse_latent(
     rng: np.random.Generator,
     org: _Org,
@@ -734,8 +741,7 @@ def _pulse_frames(
         order = np.argsort(when, kind="stable")
         people, when = people[order], when[order]
         participant = ~np.isnat(programme_start[people]) & (programme_start[people] <= opened)
-        decline = 0.8 * k / max(len(months) - 1, 1)
-        latent = _pulse_latent(rng, org, people, constructs, participant, decline)
+        latent = _pulse_latent(rng, org, people, constructs, participant, _decline(k, len(months)))
         label = str(month)
         tag = label[2:4] + label[5:7]
         width = max(5, len(str(len(people))))
@@ -755,7 +761,7 @@ def _pulse_frames(
         people = np.flatnonzero((org.hire <= opened) & (np.isnat(org.exit) | (org.exit > opened)))
         people = people[rng.random(len(people)) < 0.55]
         participant = ~np.isnat(programme_start[people]) & (programme_start[people] <= opened)
-        latent = _pulse_latent(rng, org, people, constructs, participant, 0.8 if pulses > 1 else 0.0)
+        latent = _pulse_latent(rng, org, people, constructs, participant, _decline(pulses - 1, pulses))
         order = rng.permutation(len(people))  # no employee order to leak identity
         people = people[order]
         latent = {c: v[order] for c, v in latent.items()}

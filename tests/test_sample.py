@@ -274,7 +274,7 @@ def test_pulses_go_to_employed_staff_and_separate_groups(frames):
     employees = frames["employees.csv"].set_index("employee_id")
     participants = frames["participants.csv"]
     means = {}
-    for month in ["2026-05", "2026-10"]:
+    for month in ["2026-05", "2026-09", "2026-10"]:
         pulse = frames[f"pulse_{month}.csv"]
         opened = pd.Timestamp(f"{month}-05")
         staff = employees.loc[pulse["employee_id"]]
@@ -290,7 +290,9 @@ def test_pulses_go_to_employed_staff_and_separate_groups(frames):
         assert score[member].mean() - score[~member].mean() > 0.2
         means[month] = score.groupby(staff["department"].to_numpy()).mean()
     decline = means["2026-10"] - means["2026-05"]
-    assert decline["Operations"] < -0.3
+    assert decline["Operations"] < -0.5
+    # The fall steepens in the last month, so a month-on-month alert fires for Operations only.
+    assert (means["2026-10"] - means["2026-09"])["Operations"] < -0.3
     assert decline.drop(["Operations", "Legal"]).abs().max() < 0.3
 
 
