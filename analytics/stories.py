@@ -33,7 +33,7 @@ def _stories_sql(condition: str) -> str:
         WITH consented AS ({_CONSENTED}),
         numbered AS (SELECT *, row_number() OVER (ORDER BY story_key) AS number FROM consented),
         picked AS (
-            SELECT s.story_key, c.text, c.compound, r.wave,
+            SELECT s.story_key, c.text, c.compound, r.wave, r.kind,
                    row_number() OVER (
                        PARTITION BY s.story_key
                        ORDER BY r.kind = 'post' DESC, r.opened_on DESC NULLS LAST,
@@ -47,7 +47,7 @@ def _stories_sql(condition: str) -> str:
         SELECT n.story_key,
                'Story ' || n.number || ' — ' || n.role || ', cohort ' || n.cohort
                    || coalesce(', ' || n.focus || ' focus', '') AS pseudonym,
-               n.role, n.cohort, n.focus, n.pair_id, n.employee_id, p.wave, p.text, p.compound, n.number
+               n.role, n.cohort, n.focus, n.pair_id, n.employee_id, p.wave, p.kind, p.text, p.compound, n.number
         FROM numbered n JOIN picked p ON p.story_key = n.story_key AND p.pick = 1"""
 
 
@@ -56,11 +56,12 @@ def consented_stories(con: duckdb.DuckDBPyConnection, filters: Filters | None = 
 
     Columns: story_key, pseudonym ("Story 7 — mentee, cohort 2025-Spring, inclusion focus"), role,
     cohort, focus, wave, text (their post-wave comment, else their latest), compound. No employee id.
+    Stories told at the post survey come first.
     """
     condition, params = where_sql(filters, "r")
     return con.execute(
         f"""SELECT story_key, pseudonym, role, cohort, focus, wave, text, compound
-            FROM ({_stories_sql(condition)}) ORDER BY number""",
+            FROM ({_stories_sql(condition)}) ORDER BY kind = 'post' DESC, number""",
         params,
     ).df()
 

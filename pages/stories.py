@@ -1,0 +1,153 @@
+"""Stories: one consented participant's experience, set against the aggregate it belongs to."""
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from analytics import stories
+from analytics.errors import MutualError
+from analytics.instruments import CONSTRUCTS
+from analytics.privacy import SUPPRESSED_NOTE
+from ui.charts import ROLE_COLOURS, WAVE_COLOURS, style
+from ui.state import current_filters, query
+
+SCORED = [c for c, spec in CONSTRUCTS.items() if spec.index]
+
+st.title("Stories against the data")
+st.caption(
+    "A story illustrates; the data decides. Each story comes from a participant who agreed to it being "
+    "shown; it is pseudonymised and always set beside the figures for everyone like them, which may "
+    "support it or contradict it."
+)
+
+listed = query(stories.consented_stories, current_filters())
+if listed.empty:
+    st.info("No participant in this filter has agreed to share their story (and written a comment) yet.")
+    st.stop()
+
+names = dict(zip(listed["story_key"], listed["pseudonym"], strict=True))
+picks = st.columns([3, 2])
+key = picks[0].selectbox("Story", list(names), format_func=names.get, key="st_story")
+construct = picks[1].selectbox(
+    "Measure", SCORED, format_func=lambda c: CONSTRUCTS[c].name, key="st_construct"
+)
+try:
+    told = query(stories.story, key, construct)
+except MutualError as error:
+    st.error(str(error))
+    st.stop()
+
+spec = CONSTRUCTS[construct]
+k = told["min_group"]
+st.subheader(told["pseudonym"])
+st.info(told["sentence"], icon=":material/balance:")
+
+left, right = st.columns([2, 3])
+with left:
+    st.markdown(f"> {told['text']}")
+    st.caption(
+        f"Their comment in the {told['text_wave']} survey. Tone {told['compound']:+.2f} (VADER, −1 to +1): "
+        f"at or above {told['story_percentile']:.0f} % of all comments."
+    )
+    tiles = st.columns(2)
+    change = told["change"]
+    tiles[0].metric(
+        f"{spec.name} change, pre to post",
+        "not available" if change is None else f"{change:+.2f}",
+        help=f"Their post score minus their pre score, on the {spec.scale_min}-{spec.scale_max} scale",
+    )
+    tiles[1].metric(
+        "Percentile rank of that change",
+        "not ranked" if told["change_percentile"] is None else f"{told['change_percentile']:.0f}",
+        help=(
+            f"Share of {told['role']}s in cohort {told['cohort']} (n = {told['group_n']}) whose change is at "
+            "or below theirs (scipy percentileofscore, kind='weak'). Ranked only for groups of at least "
+            f"{k}."
+        ),
+    )
+    tiles = st.columns(2)
+    tiles[0].metric(
+        "Percentile rank of post score",
+        "not ranked" if told["post_percentile"] is None else f"{told['post_percentile']:.0f}",
+        help=f"Among {told['role']}s in cohort {told['cohort']}, the share scoring at or below them at post",
+    )
+    tiles[1].metric(
+        "Goal attainment (T)",
+        "no goals" if told["goal_t"] is None else f"{told['goal_t']:.0f}",
+        help="Goal Attainment Scaling T-score: 50 means goals met as expected, 60 and above exceeded",
+    )
+
+with right:
+    distribution = told["distribution"]
+    if distribution is None:
+        st.info(
+            f"The distribution of {told['role']}s in cohort {told['cohort']} is not shown: "
+            f"{SUPPRESSED_NOTE(k)} with both a pre and a post score."
+        )
+    else:
+        fig = go.Figure()
+        fig.add_box(
+            y=distribution["change"],
+            name=f"{told['role'].capitalize()}s, cohort {told['cohort']}",
+            boxpoints=False,
+            marker_color=ROLE_COLOURS.get(told["role"], "#888"),
+            hovertemplate=f"n = {len(distribution)} {told['role']}s<br>%{{y:+.2f}}<extra></extra>",
+        )
+        if change is not None:
+            fig.add_scatter(
+                x=[f"{told['role'].capitalize()}s, cohort {told['cohort']}"],
+                y=[change],
+                mode="markers",
+                name="This story",
+                marker={"symbol": "diamond", "size": 16, "color": "#222"},
+                hovertemplate=(
+                    f"This story: %{{y:+.2f}}<br>percentile rank {told['change_percentile']:.0f} "
+                    f"of n = {len(distribution)}<extra></extra>"
+                ),
+            )
+        fig.add_hline(y=0, line_dash="dot", line_color="#888")
+        style(
+            fig,
+            f"{spec.name}: change from pre to post",
+            None,
+            f"Change (points on a {spec.scale_min}-{spec.scale_max} scale)",
+        )
+        st.plotly_chart(fig, width="stretch", key="st_distribution")
+        st.caption(
+            f"How to read this: the box spans the middle half of the {len(distribution)} {told['role']}s in "
+            "the cohort with pre and post scores (line: median; whiskers: the rest, outliers aside); the "
+            "diamond is this story. Above zero means the score rose."
+        )
+
+scores = told["scores"]
+partner = told["partner"]
+if scores.empty:
+    st.info(f"They have no {spec.name.lower()} scores at the pre, mid or post survey.")
+else:
+    fig = go.Figure()
+    fig.add_scatter(
+        x=scores["wave"],
+        y=scores["score"],
+        mode="lines+markers",
+        name=f"This story ({told['role']})",
+        line={"color": ROLE_COLOURS.get(told["role"], "#222"), "width": 3},
+        marker={"size": 10, "color": [WAVE_COLOURS.get(w, "#222") for w in scores["wave"]]},
+        hovertemplate="%{x}: %{y:.2f} (n = 1, this participant)<extra></extra>",
+    )
+    if partner is not None and not partner["scores"].empty:
+        fig.add_scatter(
+            x=partner["scores"]["wave"],
+            y=partner["scores"]["score"],
+            mode="lines+markers",
+            name=f"Their partner ({partner['role']}, also consented)",
+            line={"color": ROLE_COLOURS.get(partner["role"], "#888"), "dash": "dash"},
+            hovertemplate="%{x}: %{y:.2f} (n = 1, partner)<extra></extra>",
+        )
+    fig.update_yaxes(range=[spec.scale_min - 0.2, spec.scale_max + 0.2])
+    fig.update_xaxes(categoryorder="array", categoryarray=["pre", "mid", "post"])
+    style(fig, f"{spec.name} at each survey", "Survey wave", f"Score ({spec.scale_min}-{spec.scale_max})")
+    st.plotly_chart(fig, width="stretch", key="st_trajectory")
+    st.caption(
+        "How to read this: their own score at the pre, mid and post surveys"
+        + (" and their partner's, who also agreed to share theirs" if partner is not None else "")
+        + ". One person's path: read it against the distribution above, not on its own."
+    )
