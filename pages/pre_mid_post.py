@@ -43,7 +43,7 @@ construct = st.selectbox(
     key="pmp_construct",
 )
 spec = CONSTRUCTS[construct]
-scale = f"{spec.name} ({spec.scale_min}-{spec.scale_max})"
+scale = f"points on the {spec.scale_min}-{spec.scale_max} scale"
 st.caption(
     f"{spec.description}. Figures use everyone matching the sidebar filters; any group of fewer than "
     f"{k} people is hidden."
@@ -55,10 +55,10 @@ st.subheader("Change from pre to post, for the same people")
 tiles = st.columns(4)
 if change["n"] == 0 or bool(change["suppressed"]):
     reason = note if change["n"] else "no one answered both the pre and the post survey"
-    tiles[0].metric("People with pre and post answers", f"{int(change['n'])}")
+    tiles[0].metric("People compared", f"{int(change['n'])}")
     st.info(f"The change cannot be shown: {reason}. The table at the bottom has pre to mid and mid to post.")
 else:
-    tiles[0].metric("People with pre and post answers", f"{int(change['n'])}")
+    tiles[0].metric("People compared", f"{int(change['n'])}")
     ci = (
         f"95 % CI {change['ci_low']:+.2f} to {change['ci_high']:+.2f}"
         if pd.notna(change["ci_low"])
@@ -145,7 +145,8 @@ with right:
             change=roles["mean_change"].fillna(0),
             plus=roles["ci_high"] - roles["mean_change"],
             minus=roles["mean_change"] - roles["ci_low"],
-            label=roles["mean_change"].map(lambda v: note if pd.isna(v) else f"{v:+.2f}"),
+            label=roles["mean_change"].map(lambda v: note if pd.isna(v) else ""),
+            change_text=roles["mean_change"].map(lambda v: note if pd.isna(v) else f"{v:+.2f}"),
             p=roles["t_p"].map(p_text),
             n=roles["n"].astype(int),
         )
@@ -158,14 +159,14 @@ with right:
             error_y="plus",
             error_y_minus="minus",
             text="label",
-            custom_data=["n", "cohen_dz", "p", "label"],
+            custom_data=["n", "cohen_dz", "p", "change_text"],
         )
         fig.update_traces(
             hovertemplate="%{x}: change %{customdata[3]}<br>d_z %{customdata[1]:.2f}, p %{customdata[2]}"
             "<br>n = %{customdata[0]}<extra></extra>"
         )
         fig.add_hline(y=0, line_color="#666", line_width=1)
-        style(fig, "Who gained: mentors vs mentees", "Role", f"Mean change, pre to post ({scale} points)")
+        style(fig, "Who gained: mentors vs mentees", "Role", f"Mean change, pre to post ({scale})")
         fig.update_layout(showlegend=False)
         st.plotly_chart(fig, width="stretch", key="pmp_roles")
         st.caption(
@@ -179,11 +180,11 @@ mutual = query(compare.reciprocity, construct, "pre", "post", filters)
 left, right = st.columns([1, 2])
 with left:
     if mutual["suppressed"]:
-        left.metric("Pairs where both partners improved", note if mutual["pairs"] else "no pairs")
+        left.metric("Both partners improved", note if mutual["pairs"] else "no pairs")
         st.caption(f"{mutual['pairs']} pairs have pre and post answers from both partners.")
     else:
         left.metric(
-            "Pairs where both partners improved",
+            "Both partners improved",
             f"{mutual['both_improved_pct']:.0f} %",
             help=f"Of {mutual['pairs']} pairs where mentor and mentee answered both surveys",
         )
@@ -212,8 +213,8 @@ with right:
         style(
             fig,
             "Mentor gain vs mentee gain, one dot per pair",
-            f"Mentor's change ({scale} points)",
-            f"Mentee's change ({scale} points)",
+            f"Mentor's change ({scale})",
+            f"Mentee's change ({scale})",
         )
         st.plotly_chart(fig, width="stretch", key="pmp_reciprocity")
         st.caption(
@@ -248,7 +249,12 @@ else:
         if not hidden.empty:
             st.caption(f"{hidden['wave'].nunique()} pulse(s) not shown: {note} in a group.")
         fig.update_yaxes(range=[spec.scale_min, spec.scale_max])
-        style(fig, f"{spec.name} by pulse month", "Pulse survey (month opened)", f"Mean score ({scale})")
+        style(
+            fig,
+            f"{spec.name} by pulse month",
+            "Pulse survey (month opened)",
+            f"Mean score ({spec.scale_min}-{spec.scale_max})",
+        )
         st.plotly_chart(fig, width="stretch", key="pmp_comparison")
         st.caption(
             "How to read this: monthly pulse means with 95 % confidence intervals for people on the "
