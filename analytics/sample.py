@@ -5,12 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import numpy as np
 import pandas as pd
 
 from analytics.instruments import CONSTRUCTS, ITEMS, items_of
+
+if TYPE_CHECKING:
+    from analytics.ingest import ImportResult
 
 __all__ = [
     "DATA_DATE",
@@ -342,6 +346,11 @@ def _timestamps(rng: np.random.Generator, dates: np.ndarray) -> np.ndarray:
     return np.char.replace(np.datetime_as_string(stamps, unit="s"), "T", " ").astype(object)
 
 
+def _grade_level(grade: np.ndarray) -> np.ndarray:
+    """1 for G1 ... 7 for G7."""
+    return np.array([int(g[1:]) for g in grade])
+
+
 def _first_monday(year: int, month: int) -> dt.date:
     first = dt.date(year, month, 1)
     return first + dt.timedelta(days=(7 - first.weekday()) % 7)
@@ -383,10 +392,7 @@ def _employees(rng: np.random.Generator, n: int, window_start: np.datetime64) ->
     hire, leave, kind = hire[order], leave[order], kind[order]
     width = max(5, len(str(n)))
     grade = _draw(rng, _GRADES, n)
-    level = np.array([int(g[1:]) for g in [v for v, _ in _GRADES]])[
-        np.searchsorted([v for v, _ in _GRADES], grade)
-    ]
-    age = 21 + 4.5 * level + rng.normal(0, 6, n)
+    age = 21 + 4.5 * _grade_level(grade) + rng.normal(0, 6, n)
     return _Org(
         employee_id=np.array([f"E{i:0{width}d}" for i in range(1, n + 1)], dtype=object),
         department=_draw(rng, _DEPARTMENTS, n),
@@ -440,7 +446,7 @@ class _Roster:
 
 def _roster(rng: np.random.Generator, org: _Org, cohorts: list, pairs_per_cohort: int) -> _Roster:
     """Draw mentors (G1-G3) and mentees (G5-G7) employed at each cohort's start, and their fates."""
-    level = np.array([int(g[1:]) for g in org.grade])
+    level = _grade_level(org.grade)
     taken = np.zeros(len(level), dtype=bool)
     people, cohort_of = [], []
     for c, (_, start) in enumerate(cohorts):
@@ -919,7 +925,7 @@ def sample_files(directory: Path = SAMPLE_DIR) -> list[Path]:
     return sorted(Path(directory).glob("*.csv"), key=_import_rank)
 
 
-def load_sample(con: duckdb.DuckDBPyConnection) -> list:
+def load_sample(con: duckdb.DuckDBPyConnection) -> list[ImportResult]:
     """Import the shipped sample programme into the database; return the import results."""
     from analytics.ingest import import_files
 
