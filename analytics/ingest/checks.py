@@ -87,14 +87,15 @@ def known_ids(
     con: duckdb.DuckDBPyConnection, values: pd.Series, table: str, column: str, batch: set[str]
 ) -> pd.Series:
     """Whether each value exists in table.column of the database or in the batch (NA counts as known)."""
-    pending = values[values.notna() & ~values.isin(batch)]
-    found = _db_matches(
+    missing = _db_matches(
         con,
-        pending.to_frame(),
-        f'SELECT k0 FROM _mutual_keys WHERE k0 IN (SELECT "{column}" FROM "{table}")',
+        pd.DataFrame({"k0": values.dropna().unique()}),
+        f'SELECT k0 FROM _mutual_keys k ANTI JOIN "{table}" t ON k.k0 = t."{column}"',
     )
-    found_values = {f[0] for f in found}
-    return values.isna() | values.isin(batch) | values.isin(found_values)
+    unknown = {m[0] for m in missing} - batch
+    if not unknown:
+        return pd.Series(True, index=values.index)
+    return ~values.isin(unknown)
 
 
 def existing_keys(

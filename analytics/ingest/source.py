@@ -8,6 +8,7 @@ import hashlib
 import io
 import zipfile
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -35,7 +36,7 @@ class Source:
 @dataclass
 class RawTable:
     """A file's first table: header, every data cell as stripped text ("" when empty) indexed by
-    the spreadsheet row number, and the raw rows (header included) for formats with other layouts."""
+    the spreadsheet row number, and the whole grid (header included) for formats with other layouts."""
 
     header: list[str]
     frame: pd.DataFrame
@@ -43,8 +44,13 @@ class RawTable:
     delimiter: str = ""
     decimal_comma: bool = False
     notes: list[str] = field(default_factory=list)
-    rows: list[list[str]] = field(default_factory=list, repr=False)
+    grid: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     file_name: str = ""
+
+    @cached_property
+    def rows(self) -> list[list[str]]:
+        """Every row of the sheet, header included, as lists of stripped text."""
+        return self.grid.to_numpy().tolist()
 
 
 def open_source(file: Path | str | tuple[str, bytes] | Source) -> Source:
@@ -90,13 +96,31 @@ def _sniff_delimiter(text: str) -> str:
         return max(_DELIMITERS, key=header.count)
 
 
-def _read_csv(source: Source) -> tuple[list[list[str]], RawTable]:
+def _csv_grid(text: str, delimiter: str) -> pd.DataFrame:
+    """Every record as a row of text cells; ragged rows (more cells than the first) are padded."""
+    try:
+        return pd.read_csv(
+            io.StringIO(text),
+            sep=delimiter,
+            header=None,
+            dtype="str",
+            na_filter=False,
+            skip_blank_lines=False,
+            engine="c",
+        )
+    except pd.errors.ParserError:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        width = max((len(r) for r in rows), default=0)
+        return pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype="str")
+
+
+def _read_csv(source: Source) -> tuple[pd.DataFrame, RawTable]:
     text, encoding = _decode(source.data)
     if _looks_binary(text):
         raise _Unreadable("this is not a CSV or XLSX file (it looks like binary data)")
     delimiter = _sniff_delimiter(text)
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    return rows, RawTable([], pd.DataFrame(), encoding=encoding, delimiter=delimiter)
+    grid = _csv_grid(text, delimiter)
+    return grid, RawTable([], pd.DataFrame(), encoding=encoding, delimiter=delimiter)
 
 
 def _cell_text(value: object) -> str:
@@ -113,7 +137,7 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def _read_xlsx(source: Source) -> tuple[list[list[str]], RawTable]:
+def _read_xlsx(source: Source) -> tuple[pd.DataFrame, RawTable]:
     from openpyxl import load_workbook
 
     try:
@@ -126,42 +150,43 @@ def _read_xlsx(source: Source) -> tuple[list[list[str]], RawTable]:
         title = sheet.title
     finally:
         book.close()
-    return rows, RawTable([], pd.DataFrame(), encoding="xlsx", notes=[f"first sheet '{title}'"])
+    grid = pd.DataFrame(rows, dtype="str")
+    return grid, RawTable([], pd.DataFrame(), encoding="xlsx", notes=[f"first sheet '{title}'"])
 
 
 class _Unreadable(Exception):
     pass
 
 
-def _tabulate(rows: list[list[str]], table: RawTable, file_name: str) -> tuple[RawTable, list[Problem]]:
+def _tabulate(grid: pd.DataFrame, table: RawTable, file_name: str) -> tuple[RawTable, list[Problem]]:
     """Header from the first row; trailing empty rows and columns dropped; row numbers kept."""
-    rows = [[cell.strip() for cell in row] for row in rows]
-    while rows and not any(rows[-1]):
-        rows.pop()
-    if not rows:
+    grid = grid.fillna("").astype("str")
+    grid.columns = range(len(grid.columns))
+    grid = grid.apply(lambda column: column.str.strip())
+    filled = grid != ""
+    used_rows = filled.any(axis=1).to_numpy().nonzero()[0]
+    if len(used_rows) == 0:
         return table, [Problem(file_name, "the file is empty")]
-    header = rows[0]
-    width = max(len(r) for r in rows)
-    rows = [r + [""] * (width - len(r)) for r in rows]
-    used = [i for i in range(width) if any(r[i] for r in rows)] if width else []
-    keep = list(range(max(used) + 1)) if used else []
-    problems = []
-    body = [[r[i] for i in keep] for r in rows[1:]]
-    header = [header[i] if i < len(header) else "" for i in keep]
-    for i, name in enumerate(header):
-        if not name:
-            problems.append(Problem(file_name, f"column {i + 1} has data but no header", row=1))
-    frame = pd.DataFrame(body, columns=[h or f"column {i + 1}" for i, h in enumerate(header)], dtype="str")
-    frame.index = pd.RangeIndex(2, len(body) + 2, name="row")
-    blank = (frame == "").all(axis=1) if len(frame.columns) else pd.Series(True, index=frame.index)
-    frame = frame[~blank]
+    used_columns = filled.any(axis=0).to_numpy().nonzero()[0]
+    grid = grid.iloc[: used_rows[-1] + 1, : used_columns[-1] + 1]
+    table.grid = grid
+    table.file_name = file_name
+    table.decimal_comma = table.delimiter == ";"
+    header = grid.iloc[0].tolist()
+    problems = [
+        Problem(file_name, f"column {i + 1} has data but no header", row=1)
+        for i, name in enumerate(header)
+        if not name
+    ]
+    frame = grid.iloc[1:]
+    frame = frame[filled.iloc[1 : len(grid), : len(header)].any(axis=1)]
+    frame.columns = [name or f"column {i + 1}" for i, name in enumerate(header)]
+    frame.index = frame.index + 1  # grid row 1 (0-based) is spreadsheet row 2
+    frame.index.name = "row"
     if frame.empty:
         problems.append(Problem(file_name, "the file has a header row but no data rows", row=1))
     table.header = list(frame.columns)
     table.frame = frame
-    table.rows = rows
-    table.file_name = file_name
-    table.decimal_comma = table.delimiter == ";"
     return table, problems
 
 
@@ -172,16 +197,16 @@ def read_table(source: Source) -> tuple[RawTable | None, list[Problem]]:
         return None, [Problem(source.name, "the file is empty")]
     try:
         if data.startswith(b"PK\x03\x04"):
-            rows, table = _read_xlsx(source)
+            grid, table = _read_xlsx(source)
         elif data.startswith(b"\xd0\xcf\x11\xe0"):
             raise _Unreadable("this is an old Excel .xls workbook: save it as .xlsx or CSV and try again")
         else:
-            rows, table = _read_csv(source)
+            grid, table = _read_csv(source)
     except _Unreadable as exc:
         return None, [Problem(source.name, str(exc))]
     except csv.Error as exc:
         return None, [Problem(source.name, f"this CSV file cannot be read ({exc})")]
-    table, problems = _tabulate(rows, table, source.name)
+    table, problems = _tabulate(grid, table, source.name)
     if any(p.severity == "error" for p in problems) and table.frame.empty:
         return None, problems
     return table, problems
