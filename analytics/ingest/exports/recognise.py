@@ -188,7 +188,7 @@ def recognise_column(column: str, text: str | None, values: pd.Series, hint: Tar
     if item is not None and score >= WORDING_THRESHOLD:
         return Target(item, score, f"wording matches {item} ('{ITEMS[item].text}') at {score:.0%}")
     asked = normalise_text(wording)
-    if len(asked) <= 60 and re.search(r"\byour?\b", asked):
+    if len(asked.split()) <= 6 and re.search(r"\byour?\b", asked):  # "What is your department?"
         for name, attribute in _ATTRIBUTE_BY_NAME.items():
             if re.search(rf"\b{re.escape(name)}\b", asked):
                 return Target(attribute, 0.7, f"asks for the respondent's {name}")
