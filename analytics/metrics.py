@@ -279,13 +279,13 @@ def equity_gaps(
     return frame[[*columns, "direction", "suppressed"]]
 
 
-def _pulse_months(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Months with pulse responses, oldest first, with the pulse waves opened in each."""
+def _pulses(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Pulse waves with responses, oldest first: when each opened and whether it was anonymous."""
     return con.execute(
-        """SELECT CAST(date_trunc('month', opened_on) AS DATE) AS month,
-                  string_agg(wave, ', ' ORDER BY opened_on, wave) AS waves, list(wave) AS wave_list
-           FROM waves WHERE kind = 'pulse' AND wave IN (SELECT wave FROM responses)
-           GROUP BY ALL ORDER BY month"""
+        """SELECT w.wave, w.opened_on, CAST(date_trunc('month', w.opened_on) AS DATE) AS month,
+                  bool_and(r.employee_id IS NULL) AS anonymous
+           FROM waves w JOIN responses r USING (wave)
+           WHERE w.kind = 'pulse' GROUP BY ALL ORDER BY w.opened_on, w.wave"""
     ).df()
 
 
@@ -296,18 +296,18 @@ def pulse_trend(
     filters: Filters | None = None,
     min_group: int | None = None,
 ) -> pd.DataFrame:
-    """Pulse waves only, by month opened: n, mean, % favourable and CI per group.
+    """Pulse waves only, in the order opened, with their month: n, mean, % favourable, CI per group.
 
-    Pulses opened in the same month (e.g. a confidential and an anonymous one) count together.
+    Each pulse is its own point: an anonymous pulse in the same month as a confidential one is
+    largely the same people, so the two are never pooled.
     """
     group_by = _attributes(_group_by(group_by))
-    months = _pulse_months(con)
-    if months.empty:
-        return _empty(["month", "waves", *group_by, *GROUP_COLUMNS])
-    pulses = [wave for waves in months["wave_list"] for wave in waves]
-    frame = group_scores(con, construct, ["month", *group_by], filters, pulses, min_group)
-    frame = months[["month", "waves"]].merge(frame, on="month", how="inner")
-    return frame[["month", "waves", *group_by, *GROUP_COLUMNS]].reset_index(drop=True)
+    pulses = _pulses(con)
+    columns = ["wave", "opened_on", "month", "anonymous", *group_by, *GROUP_COLUMNS]
+    if pulses.empty:
+        return _empty(columns)
+    frame = group_scores(con, construct, ["wave", *group_by], filters, list(pulses["wave"]), min_group)
+    return pulses.merge(frame, on="wave", how="inner")[columns].reset_index(drop=True)
 
 
 def score_alerts(
@@ -318,19 +318,19 @@ def score_alerts(
     filters: Filters | None = None,
     min_group: int | None = None,
 ) -> pd.DataFrame:
-    """Groups whose mean fell by more than `drop` between the last two pulse months (both shown)."""
-    columns = [attribute, "previous_month", "latest_month", "before", "after", "change", "n_before", "n"]
+    """Groups whose mean fell by more than `drop` between the last two pulses (shown in both)."""
+    columns = [attribute, "previous_wave", "latest_wave", "before", "after", "change", "n_before", "n"]
     trend = pulse_trend(con, construct, [attribute], filters, min_group)
-    months = list(dict.fromkeys(trend["month"]))
-    if len(months) < 2:
+    waves = list(dict.fromkeys(trend["wave"]))
+    if len(waves) < 2:
         return _empty(columns)
-    previous, latest = months[-2], months[-1]
+    previous, latest = waves[-2], waves[-1]
     visible = trend.loc[~trend["suppressed"].astype(bool)]
-    before = visible.loc[visible["month"] == previous, [attribute, "mean", "n"]]
-    after = visible.loc[visible["month"] == latest, [attribute, "mean", "n"]]
+    before = visible.loc[visible["wave"] == previous, [attribute, "mean", "n"]]
+    after = visible.loc[visible["wave"] == latest, [attribute, "mean", "n"]]
     both = before.merge(after, on=attribute, suffixes=("_before", "_after"))
     both = both.rename(columns={"mean_before": "before", "mean_after": "after", "n_after": "n"})
     both["change"] = both["after"] - both["before"]
-    both["previous_month"], both["latest_month"] = previous, latest
+    both["previous_wave"], both["latest_wave"] = previous, latest
     alerts = both.loc[both["change"] < -drop, columns]
     return alerts.sort_values("change", kind="stable").reset_index(drop=True)

@@ -205,13 +205,14 @@ def two_pulses(con):
 
 def test_pulse_trend_by_month(two_pulses, con):
     trend = metrics.pulse_trend(con, "eng", min_group=5)
-    assert list(trend["waves"]) == ["pulse-jan", "pulse-feb"]  # the pre wave is not a pulse
+    assert list(trend["wave"]) == ["pulse-jan", "pulse-feb"]  # the pre wave is not a pulse
+    assert not trend["anonymous"].any()
     assert [m.strftime("%Y-%m-%d") for m in trend["month"]] == ["2025-01-01", "2025-02-01"]
     assert list(trend["n"]) == [13, 13]
     # February: Ops 6 x 3, Sales 4 4 4 4 3.5, HR 1 1 -> 39.5 / 13
     assert trend["mean"].iloc[1] == pytest.approx(39.5 / 13)
     by = metrics.pulse_trend(con, "eng", ["department"], min_group=5)
-    assert set(by.columns) >= {"waves", "month", "department", "n", "mean", "suppressed"}
+    assert set(by.columns) >= {"wave", "month", "department", "n", "mean", "suppressed"}
     assert by.loc[by["department"] == "HR", "suppressed"].all()
 
 
@@ -220,10 +221,7 @@ def test_score_alerts(two_pulses, con):
     assert list(alerts["department"]) == ["HR", "Ops"]  # HR fell 3, Ops fell 1; Sales only 0.1
     ops = alerts.set_index("department").loc["Ops"]
     assert (ops["before"], ops["after"], ops["change"], ops["n"]) == (4.0, 3.0, -1.0, 6)
-    assert (
-        ops["previous_month"].strftime("%Y-%m") == "2025-01"
-        and ops["latest_month"].strftime("%Y-%m") == "2025-02"
-    )
+    assert ops["previous_wave"] == "pulse-jan" and ops["latest_wave"] == "pulse-feb"
     # At k = 5 HR is suppressed in both waves and so is the next-smallest (Sales): only Ops is left.
     assert list(metrics.score_alerts(con, "eng", "department", 0.2, min_group=5)["department"]) == ["Ops"]
     assert metrics.score_alerts(con, "eng", "department", 1.5, min_group=2)["department"].tolist() == ["HR"]
@@ -234,7 +232,7 @@ def test_unknown_group_by_is_refused(con):
         metrics.group_scores(con, "eng", ["salary"])
 
 
-def test_pulses_in_the_same_month_count_together(two_pulses, con):
+def test_anonymous_pulse_in_the_same_month_is_its_own_point(two_pulses, con):
     add_wave(con, "pulse-feb-anon", "pulse", "2025-02-20")
     for number in range(5):
         con.execute(
@@ -242,15 +240,28 @@ def test_pulses_in_the_same_month_count_together(two_pulses, con):
             [f"anon{number}"],
         )
         con.executemany(
-            "INSERT INTO answers (response_id, item_id, value) VALUES (?, ?, 1)",
+            "INSERT INTO answers (response_id, item_id, value) VALUES (?, ?, 2)",
             [[f"anon{number}", f"eng_{i}"] for i in range(1, 5)],
         )
     trend = metrics.pulse_trend(con, "eng", min_group=5)
-    assert list(trend["waves"]) == ["pulse-jan", "pulse-feb, pulse-feb-anon"]
-    assert trend["n"].iloc[1] == 18  # 13 confidential + 5 anonymous responses
-    assert trend["mean"].iloc[1] == pytest.approx((39.5 + 5) / 18)
-    ops = metrics.score_alerts(con, "eng", "department", 0.2, min_group=5).set_index("department").loc["Ops"]
-    assert ops["after"] == pytest.approx((18 + 5) / 11) and ops["n"] == 11
+    assert list(trend["wave"]) == ["pulse-jan", "pulse-feb", "pulse-feb-anon"]
+    assert list(trend["anonymous"]) == [False, False, True]
+    assert list(trend["n"]) == [13, 13, 5]
+    assert [m.strftime("%Y-%m") for m in trend["month"]] == ["2025-01", "2025-02", "2025-02"]
+    # the last two pulses are now February's two: Ops went from 3 (confidential) to 2 (anonymous)
+    alerts = metrics.score_alerts(con, "eng", "department", 0.2, min_group=5)
+    assert alerts.to_dict("records") == [
+        {
+            "department": "Ops",
+            "previous_wave": "pulse-feb",
+            "latest_wave": "pulse-feb-anon",
+            "before": 3.0,
+            "after": 2.0,
+            "change": -1.0,
+            "n_before": 6,
+            "n": 5,
+        }
+    ]
 
 
 def test_wave_names_in_order_by_kind(two_pulses, con):
