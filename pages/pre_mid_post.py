@@ -50,7 +50,7 @@ st.caption(
 )
 
 # The headline: within-person change pre -> post.
-change = query(compare.wave_change, construct, "pre", "post", None, filters).iloc[0]
+change = query(compare.wave_change, construct, "pre", "post", None, filters, min_group=k).iloc[0]
 st.subheader("Change from pre to post, for the same people")
 tiles = st.columns(4)
 if change["n"] == 0 or bool(change["suppressed"]):
@@ -86,7 +86,7 @@ else:
 
 left, right = st.columns(2)
 with left:
-    waves = query(metrics.group_scores, construct, ["wave"], filters, PROGRAMME_WAVES)
+    waves = query(metrics.group_scores, construct, ["wave"], filters, PROGRAMME_WAVES, min_group=k)
     if waves.empty:
         st.info(f"No {spec.name.lower()} results at the pre, mid or post survey ({note} or no answers).")
     else:
@@ -136,7 +136,7 @@ with left:
         )
 
 with right:
-    roles = query(compare.wave_change, construct, "pre", "post", "role", filters)
+    roles = query(compare.wave_change, construct, "pre", "post", "role", filters, min_group=k)
     roles = roles[roles["role"].isin(list(ROLE_COLOURS))]
     if roles.empty:
         st.info("No mentors or mentees answered both the pre and the post survey.")
@@ -176,7 +176,7 @@ with right:
         )
 
 st.subheader("Reciprocity: did both partners benefit?")
-mutual = query(compare.reciprocity, construct, "pre", "post", filters)
+mutual = query(compare.reciprocity, construct, "pre", "post", filters, min_group=k)
 left, right = st.columns([1, 2])
 with left:
     if mutual["suppressed"]:
@@ -223,8 +223,8 @@ with right:
         )
 
 st.subheader("Participants vs everyone else, in the pulse surveys")
-trend = query(compare.participants_vs_comparison, construct, filters)
-did = query(compare.difference_in_differences, construct, filters)
+trend = query(compare.participants_vs_comparison, construct, filters, min_group=k)
+did = query(compare.difference_in_differences, construct, filters, min_group=k)
 if trend.empty:
     st.info(f"No pulse survey measures {spec.name.lower()} for employees we can link to the roster.")
 else:
@@ -283,7 +283,7 @@ else:
         )
 
 with st.expander("All three comparisons: pre to mid, mid to post, pre to post"):
-    table = query(compare.all_changes, construct, filters)
+    table = query(compare.all_changes, construct, filters, min_group=k)
     view = table[
         [
             "before",

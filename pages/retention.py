@@ -33,8 +33,8 @@ def fill_colour(hex_colour: str, alpha: float = 0.18) -> str:
 st.title("Retention: do participants stay?")
 filters = current_filters()
 k = min_group()
-found = query(retention.retention_summary, filters)
-curves = query(retention.retention_curves, filters)
+found = query(retention.retention_summary, filters, min_group=k)
+curves = query(retention.retention_curves, filters, min_group=k)
 
 st.warning(f"**Caveat:** {CAVEAT}", icon=":material/info:")
 st.caption(
