@@ -175,13 +175,15 @@ def _partner(con: duckdb.DuckDBPyConnection, who: dict, wide: pd.DataFrame) -> d
     }
 
 
-def story(con: duckdb.DuckDBPyConnection, story_key: str, construct: str = "ps") -> dict:
+def story(
+    con: duckdb.DuckDBPyConnection, story_key: str, construct: str = "ps", min_group: int | None = None
+) -> dict:
     """A consented participant's scores, change and story against their cohort and role.
 
     Percentile ranks follow `scipy.stats.percentileofscore(kind="weak")`: the % of the cohort's
     participants in the same role (the participant included) whose value is at or below theirs.
-    Ranks and the distribution are given only when that group has at least `privacy.min_group()`
-    people with both pre and post scores. Raises MutualError for a key without consent.
+    Ranks and the distribution are given only when that group has at least `min_group` (default
+    `privacy.min_group()`) people with both pre and post scores. Raises MutualError for a key without consent.
     """
     if construct not in CONSTRUCTS or not CONSTRUCTS[construct].index:
         raise ValueError(f"construct must be a scored index such as 'ps'; got {construct!r}")
@@ -189,7 +191,7 @@ def story(con: duckdb.DuckDBPyConnection, story_key: str, construct: str = "ps")
     if row.empty:
         raise MutualError(f"There is no consented story with key {story_key!r}.")
     who = row.iloc[0].to_dict()
-    k = privacy.min_group()
+    k = min_group if min_group is not None else privacy.min_group()
     wide = _trajectories(con, construct, who["cohort"])
     group = wide[(wide["role"] == who["role"]) & wide["change"].notna()]
     change = _value(wide, who["employee_id"], "change")

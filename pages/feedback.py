@@ -34,7 +34,7 @@ st.caption(
 )
 
 # Sentiment over waves and pulse months
-by_wave = query(feedback.sentiment_by_group, ["wave"], filters)
+by_wave = query(feedback.sentiment_by_group, ["wave"], filters, k)
 shown = by_wave[~by_wave["suppressed"]]
 if shown.empty:
     st.info(f"No comments to show for this filter ({SUPPRESSED_NOTE(k)} per wave, or no comments yet).")
@@ -73,7 +73,7 @@ st.subheader("Tone by group")
 group = st.selectbox(
     "Break down by", list(GROUP_LABELS), format_func=GROUP_LABELS.get, key="fb_group_by", index=0
 )
-by_group = query(feedback.sentiment_by_group, [group], filters)
+by_group = query(feedback.sentiment_by_group, [group], filters, k)
 if by_group.empty:
     st.info("No comments for this filter.")
 else:
@@ -112,7 +112,7 @@ else:
 
 # Themes
 st.subheader("Themes")
-found = query(themes.find_themes, filters)
+found = query(themes.find_themes, filters, min_group=k)
 if found.message:
     st.info(found.message)
 else:
@@ -174,6 +174,7 @@ listing = query(
     search=search or None,
     label=None if band == ALL else band,
     theme=None if theme == ALL else theme,
+    min_group=k,
 )
 if listing.empty and listing.attrs.get("message"):
     st.info(listing.attrs["message"])
@@ -197,7 +198,7 @@ else:
     )
 
 # Wellbeing
-flags = query(feedback.wellbeing_flags, filters)
+flags = query(feedback.wellbeing_flags, filters, k)
 with st.expander(f"Wellbeing: comments that may need a follow-up ({len(flags)})", expanded=False):
     st.markdown(
         "These comments are very negative (score ≤ −0.5) or use words of distress (for example "

@@ -6,7 +6,7 @@ import streamlit as st
 from analytics import stories
 from analytics.errors import MutualError
 from analytics.instruments import CONSTRUCTS
-from analytics.privacy import SUPPRESSED_NOTE
+from analytics.privacy import SUPPRESSED_NOTE, min_group
 from ui.charts import ROLE_COLOURS, WAVE_COLOURS, style
 from ui.state import current_filters, query
 
@@ -31,7 +31,7 @@ construct = picks[1].selectbox(
     "Measure", SCORED, format_func=lambda c: CONSTRUCTS[c].name, key="st_construct"
 )
 try:
-    told = query(stories.story, key, construct)
+    told = query(stories.story, key, construct, min_group())
 except MutualError as error:
     st.error(str(error))
     st.stop()

@@ -1,0 +1,167 @@
+"""The Feedback and Stories pages on the sample programme: what they show, and what they never show."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from analytics import feedback, stories, themes
+from ui.state import clear_caches
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Cached results are keyed by the data version, which is the same in every copy of the sample.
+    clear_caches()
+    yield
+    clear_caches()
+
+
+def _run(script: str, filters: dict | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / script), default_timeout=120)
+    if filters is not None:
+        at.session_state["filters"] = filters
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _frame(at: AppTest, column: str):
+    """The first table on the page that has this column."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def _has_table_with(at: AppTest, column: str) -> bool:
+    return any(column in d.value.columns for d in at.dataframe)
+
+
+def test_feedback_page_shows_the_themes(sample_db, sample_con):
+    expected = themes.find_themes(sample_con).themes["name"].tolist()
+    assert len(expected) >= 2
+    at = _run("pages/feedback.py")
+    assert at.title[0].value == "Free-text feedback"
+    assert _frame(at, "top_terms")["name"].tolist() == expected
+    assert at.selectbox(key="fb_theme").options == ["All", *expected]
+    assert len(at.get("plotly_chart")) == 3  # tone by wave, tone by group, theme map
+    assert sum(c.value.startswith("How to read this") for c in at.caption) == 3
+
+
+def test_a_known_comment_can_be_found_by_search(sample_db, sample_con):
+    text, compound = sample_con.execute(
+        "SELECT text, compound FROM comments WHERE question = 'experience' ORDER BY response_id LIMIT 1"
+    ).fetchall()[0]
+    phrase = text[3:28]
+    at = _run("pages/feedback.py")
+    at.text_input(key="fb_search").set_value(phrase.upper()).run()
+    assert not at.exception, at.exception
+    found = _frame(at, "text")
+    assert text in found["text"].tolist()
+    assert found["text"].str.lower().str.contains(phrase.lower(), regex=False).all()
+    assert found.loc[found["text"] == text, "compound"].iloc[0] == pytest.approx(compound)
+    assert found["theme"].notna().all()
+
+
+def test_comments_filtered_by_tone_and_theme(sample_db, sample_con):
+    at = _run("pages/feedback.py")
+    at.selectbox(key="fb_label").set_value("negative").run()
+    listing = _frame(at, "text")
+    assert (listing["label"] == "negative").all()
+    assert len(listing) == len(feedback.comments(sample_con, label="negative"))
+    theme = at.selectbox(key="fb_theme").options[1]
+    at.selectbox(key="fb_label").set_value("All")
+    at.selectbox(key="fb_theme").set_value(theme).run()
+    assert (_frame(at, "text")["theme"] == theme).all()
+
+
+def test_wellbeing_list_is_present(sample_db, sample_con):
+    flags = feedback.wellbeing_flags(sample_con)
+    assert len(flags) > 0
+    at = _run("pages/feedback.py")
+    expander = next(e for e in at.expander if e.label.startswith("Wellbeing"))
+    assert f"({len(flags)})" in expander.label
+    shown = _frame(at, "reason")
+    assert shown["text"].tolist() == flags["text"].tolist()
+    assert "Employee Assistance Programme" in expander.markdown[0].value
+    assert not {"employee_id", "response_id", "pair_id"} & set(shown.columns)
+
+
+def test_group_breakdown_marks_groups_under_the_threshold(sample_db, sample_con):
+    at = _run("pages/feedback.py")
+    at.selectbox(key="fb_group_by").set_value("department").run()
+    assert not at.exception, at.exception
+    by_group = feedback.sentiment_by_group(sample_con, ["department"])
+    caption = next(c.value for c in at.caption if c.value.startswith("How to read this: bars"))
+    assert f"{int(by_group['suppressed'].sum())} of {len(by_group)} here" in caption
+
+
+def test_no_comments_are_shown_for_a_group_below_the_comment_threshold(sample_db, sample_con, monkeypatch):
+    # Find a cohort-and-role group whose commenters are fewer than the threshold of 10.
+    groups = sample_con.execute(
+        """SELECT r.cohort, r.role, count(DISTINCT r.employee_id) AS people
+           FROM comments c JOIN respondents r USING (response_id)
+           WHERE r.cohort IS NOT NULL GROUP BY ALL HAVING people < 10 ORDER BY people DESC"""
+    ).fetchall()
+    monkeypatch.delenv("MUTUAL_MIN_GROUP_COMMENTS", raising=False)
+    if groups:
+        cohort, role, _ = groups[0]
+        filters = {"cohort": [cohort], "role": [role]}
+    else:  # every group is large: raise the threshold instead
+        monkeypatch.setenv("MUTUAL_MIN_GROUP_COMMENTS", "100000")
+        filters = {}
+    at = _run("pages/feedback.py", filters)
+    assert not _has_table_with(at, "text")
+    assert not _has_table_with(at, "reason")
+    assert any("at least" in i.value for i in at.info)
+
+
+def test_raising_the_threshold_hides_every_comment(sample_db, monkeypatch):
+    monkeypatch.setenv("MUTUAL_MIN_GROUP_COMMENTS", "100000")
+    at = _run("pages/feedback.py")
+    assert not at.dataframe  # no themes, no comments, no wellbeing list
+    assert any("fewer than 100000" in i.value for i in at.info)
+    assert any("at least 100000" in i.value for i in at.info)
+
+
+def test_stories_page_shows_the_story_and_how_typical_it_is(sample_db, sample_con):
+    listed = stories.consented_stories(sample_con)
+    first = stories.story(sample_con, listed["story_key"].iloc[0])
+    at = _run("pages/stories.py")
+    assert "A story illustrates; the data decides." in at.caption[0].value
+    assert at.subheader[0].value == first["pseudonym"]
+    assert any(first["text"] in m.value for m in at.markdown)
+    assert first["sentence"] in [i.value for i in at.info]
+    assert at.selectbox(key="st_story").options == listed["pseudonym"].tolist()
+
+
+def test_choosing_another_story(sample_db, sample_con):
+    listed = stories.consented_stories(sample_con)
+    key = listed["story_key"].iloc[3]
+    expected = stories.story(sample_con, key, "eng")
+    at = _run("pages/stories.py")
+    at.selectbox(key="st_story").set_value(key)
+    at.selectbox(key="st_construct").set_value("eng").run()
+    assert not at.exception, at.exception
+    assert at.subheader[0].value == expected["pseudonym"]
+    assert expected["sentence"] in [i.value for i in at.info]
+    assert "Engagement" in expected["sentence"] or "engagement" in expected["sentence"]
+
+
+def test_a_participant_without_consent_has_no_story_option(sample_db, sample_con):
+    listed = stories.consented_stories(sample_con)
+    withdrawn = listed["story_key"].iloc[0]
+    sample_con.execute(
+        """UPDATE participants SET story_consent = FALSE
+           WHERE substr(sha256('mutual-story/' || cohort || '/' || employee_id), 1, 12) = ?""",
+        [withdrawn],
+    )
+    sample_con.commit()
+    after = stories.consented_stories(sample_con)
+    assert len(after) == len(listed) - 1 and withdrawn not in after["story_key"].tolist()
+    at = _run("pages/stories.py")
+    options = at.selectbox(key="st_story").options
+    assert len(options) == len(listed) - 1
+    assert options == after["pseudonym"].tolist()
+    withheld_text = listed["text"].iloc[0]
+    assert not any(withheld_text in m.value for m in at.markdown)
