@@ -24,6 +24,17 @@ FILTER_LABELS = {
 pages = {
     "Programme": [
         st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+        st.Page("pages/pre_mid_post.py", title="Pre / mid / post", icon=":material/trending_up:"),
+        st.Page("pages/cohort_outcomes.py", title="Cohort outcomes", icon=":material/grid_on:"),
+        st.Page("pages/goals_participation.py", title="Goals and participation", icon=":material/flag:"),
+        st.Page("pages/retention.py", title="Retention", icon=":material/groups:"),
+    ],
+    "Organisation": [
+        st.Page("pages/psych_safety.py", title="Psychological safety", icon=":material/health_and_safety:"),
+    ],
+    "Voices": [
+        st.Page("pages/feedback.py", title="Feedback", icon=":material/forum:"),
+        st.Page("pages/stories.py", title="Stories", icon=":material/auto_stories:"),
     ],
     "Data": [
         st.Page("pages/upload.py", title="Upload", icon=":material/upload_file:"),
