@@ -109,7 +109,7 @@ if not waves:
     st.stop()
 
 if view.startswith("Groups x waves"):
-    scores = query(metrics.group_scores, construct, [attribute, "wave"], filters, waves)
+    scores = query(metrics.group_scores, construct, [attribute, "wave"], filters, waves, min_group=k)
     if scores.empty:
         st.warning(f"Nothing to show: the sidebar filters leave {note}.")
     else:
@@ -140,7 +140,7 @@ if view.startswith("Groups x waves"):
             )
 else:
     wave = st.selectbox("Wave", waves, index=len(waves) - 1, key="co_item_wave")
-    items = query(metrics.item_favourable, construct, [attribute], filters, [wave])
+    items = query(metrics.item_favourable, construct, [attribute], filters, [wave], min_group=k)
     if items.empty:
         st.warning(f"Nothing to show: the sidebar filters leave {note}.")
     else:
@@ -159,7 +159,7 @@ else:
 
 st.subheader("Equity gaps")
 gap_wave = st.selectbox("Wave", waves, index=len(waves) - 1, key="co_gap_wave")
-gaps = query(metrics.equity_gaps, construct, attribute, filters, [gap_wave])
+gaps = query(metrics.equity_gaps, construct, attribute, filters, [gap_wave], min_group=k)
 if gaps.empty:
     st.warning(f"Nothing to show: the sidebar filters leave {note}.")
 else:

@@ -24,7 +24,7 @@ st.caption(
     f"worded and reverse-scored. Any group of fewer than {k} people is hidden."
 )
 
-trend = query(metrics.pulse_trend, CONSTRUCT, None, filters)
+trend = query(metrics.pulse_trend, CONSTRUCT, None, filters, min_group=k)
 if trend.empty:
     st.info(
         f"No pulse survey answers to show: either no pulse has been imported, or the filters leave {note}."
@@ -82,7 +82,7 @@ st.subheader("By group")
 breakdown = st.radio(
     "Break down by", list(BREAKDOWNS), format_func=BREAKDOWNS.get, key="ps_breakdown", horizontal=True
 )
-groups = query(metrics.pulse_trend, CONSTRUCT, [breakdown], filters)
+groups = query(metrics.pulse_trend, CONSTRUCT, [breakdown], filters, min_group=k)
 visible = groups[~groups["suppressed"].astype(bool)]
 fig = px.line(
     visible,
@@ -116,7 +116,7 @@ st.caption(
 
 st.subheader("Which items drag the score down")
 latest_pulse = latest["wave"]
-items = query(metrics.item_favourable, CONSTRUCT, None, filters, [latest_pulse])
+items = query(metrics.item_favourable, CONSTRUCT, None, filters, [latest_pulse], min_group=k)
 if items.empty or items["suppressed"].all():
     st.info(f"Item figures are hidden: {note}.")
 else:
@@ -164,7 +164,7 @@ drop = st.slider(
     step=0.05,
     key="ps_alert_drop",
 )
-alerts = query(metrics.score_alerts, CONSTRUCT, breakdown, drop, filters)
+alerts = query(metrics.score_alerts, CONSTRUCT, breakdown, drop, filters, min_group=k)
 if alerts.empty:
     st.success(
         f"No {BREAKDOWNS[breakdown].lower()} fell by more than {drop:.2f} since the previous pulse "
