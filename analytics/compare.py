@@ -12,7 +12,7 @@ import pandas as pd
 from scipy import stats
 
 from analytics.filters import ATTRIBUTES, Filters
-from analytics.metrics import construct_scores
+from analytics.metrics import NOT_RECORDED, construct_scores
 from analytics.privacy import min_group as default_min_group
 from analytics.privacy import suppress
 
@@ -194,13 +194,15 @@ def wave_change(
     """Within-person change of a construct between two waves, overall or per group, suppressed below k.
 
     One row per group (one row when group_by is None) with n (employees present in both waves) and
-    the figures of `paired_change`; a `suppressed` column marks groups under the threshold.
+    the figures of `paired_change`; a `suppressed` column marks groups under the threshold. People
+    without a value of the attribute form the group "Not recorded".
     """
     group_by = _check_group(group_by)
     paired = _paired_scores(con, construct, before, after, filters, [group_by] if group_by else [])
     rows = []
     if group_by:
-        for value, part in paired.groupby(group_by, sort=True, dropna=True):
+        paired[group_by] = paired[group_by].astype("object").fillna(NOT_RECORDED)
+        for value, part in paired.groupby(group_by, sort=True):
             rows.append({group_by: value, **paired_change(part["before"], part["after"])})
     else:
         rows.append(paired_change(paired["before"], paired["after"]))

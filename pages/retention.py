@@ -108,9 +108,9 @@ else:
             y=part["survival"] * 100,
             line={"shape": "hv", "color": colour, "width": 2.5},
             name=f"{LABELS[group]} (n = {int(part['n'].iloc[0])})",
-            customdata=part[["at_risk", "events"]].to_numpy(),
-            hovertemplate="%{x:.1f} months: %{y:.1f} % still here<br>%{customdata[0]} still followed, "
-            "%{customdata[1]} left at this time<extra>" + LABELS[group] + "</extra>",
+            customdata=part[["at_risk", "events", "n"]].to_numpy(),
+            hovertemplate="%{x:.1f} months: %{y:.1f} % still here<br>%{customdata[0]} of n = %{customdata[2]} "
+            "still followed, %{customdata[1]} left at this time<extra>" + LABELS[group] + "</extra>",
         )
     for months in (6, 12):
         fig.add_vline(x=months, line_dash="dot", line_color="#999", annotation_text=f"{months} months")

@@ -234,3 +234,11 @@ def test_difference_in_differences_suppressed_when_a_group_is_small(con):
     assert frame["suppressed"].all() and frame["mean"].isna().all()
     did = compare.difference_in_differences(con, "eng", min_group=5)
     assert did["did"] is None and did["suppressed"] and did["n_participants_first"] == 4
+
+
+def test_wave_change_keeps_people_without_the_attribute_as_not_recorded(con):
+    programme(con, [3] * 5, [4] * 5, [3] * 5, [5] * 5)
+    con.execute("UPDATE employees SET department = NULL WHERE employee_id LIKE 's%'")
+    frame = compare.wave_change(con, "eng", group_by="department", min_group=5).set_index("department")
+    assert frame["n"].to_dict() == {"Not recorded": 5, "Ops": 5}
+    assert frame.loc["Not recorded", "mean_change"] == pytest.approx(2.0)
