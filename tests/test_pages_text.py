@@ -97,23 +97,19 @@ def test_group_breakdown_marks_groups_under_the_threshold(sample_db, sample_con)
 
 
 def test_no_comments_are_shown_for_a_group_below_the_comment_threshold(sample_db, sample_con, monkeypatch):
-    # Find a cohort-and-role group whose commenters are fewer than the threshold of 10.
-    groups = sample_con.execute(
-        """SELECT r.cohort, r.role, count(DISTINCT r.employee_id) AS people
-           FROM comments c JOIN respondents r USING (response_id)
-           WHERE r.cohort IS NOT NULL GROUP BY ALL HAVING people < 10 ORDER BY people DESC"""
-    ).fetchall()
     monkeypatch.delenv("MUTUAL_MIN_GROUP_COMMENTS", raising=False)
-    if groups:
-        cohort, role, _ = groups[0]
-        filters = {"cohort": [cohort], "role": [role]}
-    else:  # every group is large: raise the threshold instead
-        monkeypatch.setenv("MUTUAL_MIN_GROUP_COMMENTS", "100000")
-        filters = {}
-    at = _run("pages/feedback.py", filters)
-    assert not _has_table_with(at, "text")
-    assert not _has_table_with(at, "reason")
-    assert any("at least" in i.value for i in at.info)
+    # The largest cohort x role x department group that still has fewer than 10 commenters.
+    cohort, role, department, people = sample_con.execute(
+        """SELECT r.cohort, r.role, r.department, count(DISTINCT r.employee_id) AS people
+           FROM comments c JOIN respondents r USING (response_id)
+           WHERE r.cohort IS NOT NULL GROUP BY ALL HAVING people < 10 ORDER BY people DESC, 1, 2, 3 LIMIT 1"""
+    ).fetchall()[0]
+    assert 0 < people < 10
+    at = _run("pages/feedback.py", {"cohort": [cohort], "role": [role], "department": [department]})
+    assert not _has_table_with(at, "text")  # no listing
+    assert not _has_table_with(at, "reason")  # no wellbeing list
+    assert len(at.get("plotly_chart")) == 1  # only the breakdown, with every group greyed out
+    assert any("at least 10 people" in i.value for i in at.info)
 
 
 def test_raising_the_threshold_hides_every_comment(sample_db, monkeypatch):
