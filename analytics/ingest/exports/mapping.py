@@ -104,11 +104,11 @@ def save_profile(
 
 def find_profile(con: duckdb.DuckDBPyConnection, columns: list[str]) -> tuple[str, dict[str, Any]] | None:
     """The most recently saved profile for exports with exactly these columns, if any."""
-    row = con.execute(
+    rows = con.execute(
         "SELECT name, mapping FROM mapping_profiles WHERE signature = ? ORDER BY saved_at DESC LIMIT 1",
         [signature(columns)],
-    ).fetchone()
-    return (row[0], json.loads(row[1])) if row else None
+    ).fetchall()  # fetch to the end: DuckDB keeps an unfinished result open on the connection
+    return (rows[0][0], json.loads(rows[0][1])) if rows else None
 
 
 def list_profiles(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:

@@ -22,7 +22,7 @@ from analytics.ingest.exports.recognise import (
     is_comment_target,
     recognise_column,
 )
-from analytics.instruments import ITEMS
+from analytics.instruments import ITEMS, normalise_text
 
 __all__ = ["Translation", "recognise_export", "translate_export", "translated", "email_hash", "default_wave"]
 
@@ -70,21 +70,30 @@ def _one_column_per_target(targets: dict[str, Target], fixed: set[str]) -> None:
 
 def recognise_export(
     export: Export, mapping: dict[str, Any] | None = None, con: duckdb.DuckDBPyConnection | None = None
-) -> tuple[dict[str, Target], dict[str, Any]]:
-    """Each source column's target (mapping, else saved profile, else recognition) and the report."""
+) -> tuple[dict[str, Target], dict[str, Any], list[Problem]]:
+    """Each source column's target (mapping, else saved profile, else recognition), the report, and
+    the mapping's problems (columns it names that the file does not have)."""
     profile = None
     if mapping is None and con is not None:
         found = find_profile(con, export.columns)
         if found is not None:
             profile, mapping = found
-    chosen = dict((mapping or {}).get("columns", {}))
-    problems = [
-        Problem(export.file, f"the mapping names a column that is not in the file: {c!r}", column=c)
-        for c in chosen
-        if c not in export.columns
-    ]
-    if problems:
-        raise MutualError(f"The mapping does not fit {export.file}", problems)
+    by_key = {normalise_text(c): c for c in export.columns}
+    chosen = {}
+    problems = []
+    for column, target in (mapping or {}).get("columns", {}).items():
+        if (
+            normalise_text(column) in by_key
+        ):  # matched as the profile signature is: case, spacing, punctuation
+            chosen[by_key[normalise_text(column)]] = target
+        else:
+            problems.append(
+                Problem(
+                    export.file,
+                    f"the mapping names a column that is not in the file: {column!r}",
+                    column=column,
+                )
+            )
     source = f"saved profile '{profile}'" if profile else "the mapping"
     targets: dict[str, Target] = {}
     for column in export.columns:
@@ -117,7 +126,7 @@ def recognise_export(
     }
     if mapping and mapping.get("wave"):
         report["mapping"]["wave"] = mapping["wave"]
-    return targets, report
+    return targets, report, problems
 
 
 def _items(export: Export, column: str, item: str) -> tuple[pd.Series, list[Problem]]:
@@ -195,9 +204,9 @@ def translate_export(
     these exists it is left out and `report["default_wave"]` holds the pulse named after the median
     completion month.
     """
-    targets, report = recognise_export(export, mapping, con)
+    targets, report, problems = recognise_export(export, mapping, con)
     chosen = {c: t.target for c, t in targets.items()}
-    problems = mapping_problems(chosen, export.file)
+    problems += mapping_problems(chosen, export.file)
     by_target = {t: c for c, t in chosen.items() if t != IGNORE}
     out = pd.DataFrame(index=export.frame.index)
 
