@@ -1,7 +1,10 @@
 """Importing template files: values stored, every validation error located, all-or-nothing loads."""
 
 import datetime as dt
+import random
+import time
 
+import pandas as pd
 import pytest
 from fixtures_ingest import (
     EMPLOYEES,
@@ -14,9 +17,12 @@ from fixtures_ingest import (
     write_csv,
     write_xlsx,
 )
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analytics.errors import MutualError
 from analytics.ingest import import_files, import_history, inspect_file, undo_import
+from analytics.ingest.convert import Reporter, parse_dates
 
 
 def _all(con, sql, params=None):
@@ -341,7 +347,7 @@ def test_same_file_twice_in_one_batch(con, tmp_path):
 # --- what Excel does to files -----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "cp1252"])
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "utf-16-le", "cp1252"])
 def test_encodings(con, encoding):
     rows = [["employee_id", "department", "hire_date"], ["E1", "Sécurité", "2020-01-01"]]
     import_files(con, [("hris.csv", csv_bytes(rows, encoding=encoding))])
@@ -388,6 +394,23 @@ def test_ambiguous_day_month_warns(con):
         (dt.date(2019, 2, 5),),
         (dt.date(2020, 4, 3),),
     ]
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.dates(dt.date(1950, 1, 1), dt.date(2090, 12, 31)), min_size=1, max_size=20))
+def test_every_date_layout_reads_back(dates):
+    days = pd.Series(dates)
+    serial = [str((d - dt.date(1899, 12, 30)).days) for d in dates]  # Excel's day count
+    layouts = {
+        "iso": [d.isoformat() for d in dates],
+        "day first": [f"{d.day:02d}/{d.month:02d}/{d.year}" for d in dates],
+        "serial": serial,
+    }
+    for layout, texts in layouts.items():
+        report = Reporter("f.csv")
+        parsed = parse_dates(pd.Series(texts, index=range(2, len(texts) + 2)), "d", report)
+        assert [p.severity for p in report.problems] in ([], ["warning"]), layout
+        assert parsed.dt.date.tolist() == days.tolist(), layout
 
 
 def test_xlsx_with_date_cells(con, tmp_path):
@@ -450,3 +473,20 @@ def test_undo_removes_exactly_one_import(con, tmp_path):
 def test_undo_unknown_import(con):
     with pytest.raises(MutualError, match="no import 42"):
         undo_import(con, 42)
+
+
+def test_large_survey_imports_quickly(con):
+    rng = random.Random(42)
+    n = 50_000
+    items = ["ps_1", "ps_2", "ps_3", "ps_4", "ps_5", "ps_6", "ps_7", "eng_1", "eng_2", "enps"]
+    employees = [["employee_id", "hire_date"]] + [[f"E{i}", "2020-01-01"] for i in range(n)]
+    survey = [["response_id", "employee_id", "wave", "submitted_at", *items]] + [
+        [f"R{i}", f"E{i}", "pulse-1", "2025-05-01 10:00", *(str(rng.randint(1, 5)) for _ in items)]
+        for i in range(n)
+    ]
+    import_files(con, [("hris.csv", csv_bytes(employees))])
+    start = time.perf_counter()
+    import_files(con, [("pulse.csv", csv_bytes(survey))])
+    elapsed = time.perf_counter() - start
+    assert _all(con, "SELECT count(*) FROM answers") == [(n * len(items),)]
+    assert elapsed < 30  # about 3 s on a shared 2-core machine; guards against per-row Python loops

@@ -65,11 +65,16 @@ def open_source(file: Path | str | tuple[str, bytes] | Source) -> Source:
 
 
 def _decode(data: bytes) -> tuple[str, str]:
-    """Text and encoding name: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252."""
+    """Text and encoding: UTF-8 (with or without BOM), UTF-16 (with BOM or plainly so), else cp1252."""
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16"), "utf-16"
+    head = data[:200]
+    if len(head) >= 4 and head[1::2].count(0) > len(head) // 3 and not head[0::2].count(0):
+        return data.decode("utf-16-le", errors="replace"), "utf-16-le"
+    if len(head) >= 4 and head[0::2].count(0) > len(head) // 3 and not head[1::2].count(0):
+        return data.decode("utf-16-be", errors="replace"), "utf-16-be"
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
