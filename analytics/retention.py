@@ -51,6 +51,9 @@ def kaplan_meier(durations: np.ndarray | list, events: np.ndarray | list) -> pd.
     observed = np.asarray(events, dtype=bool)
     if t.shape != observed.shape:
         raise ValueError("durations and events must have the same length")
+    if t.size == 0:
+        columns = ["time", "at_risk", "events", "censored", "survival", "ci_low", "ci_high"]
+        return pd.DataFrame({c: pd.Series(dtype="float64") for c in columns})
     times, inverse = np.unique(t, return_inverse=True)
     exits = np.bincount(inverse, weights=observed, minlength=times.size)
     leaving = np.bincount(inverse, minlength=times.size)
@@ -98,7 +101,8 @@ def _split_filters(filters: Filters | None) -> tuple[dict, dict]:
 def retention_data(con: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> pd.DataFrame:
     """One row per employee: group, cohort, start, end, duration_days, duration_months, event.
 
-    event is True for a voluntary exit; otherwise the row is censored at `end`.
+    event is True for a voluntary exit; otherwise (involuntary exit, exit of unknown type, still
+    employed) the row is censored at `end`.
     """
     participant_filters, comparison_filters = _split_filters(filters)
     p_where, p_params = where_sql(participant_filters, "x")

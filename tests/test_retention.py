@@ -166,3 +166,7 @@ def test_retention_curves_start_at_one(con):
         )["survival"].iloc[-1]
     )
     assert (part["n"] == 6).all()
+
+
+def test_kaplan_meier_of_nobody_is_empty():
+    assert retention.kaplan_meier([], []).empty
