@@ -69,8 +69,7 @@ def _waves_answered(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     ).df()
 
 
-def _constructs(con: duckdb.DuckDBPyConnection, k: int) -> dict:
-    answered = _waves_answered(con)
+def _constructs(con: duckdb.DuckDBPyConnection, answered: pd.DataFrame, k: int) -> dict:
     result = {}
     for code, key in CONSTRUCT_KEYS.items():
         scores = metrics.group_scores(con, code, ["wave"], min_group=k).set_index("wave")
@@ -87,8 +86,7 @@ def _constructs(con: duckdb.DuckDBPyConnection, k: int) -> dict:
     return result
 
 
-def _enps(con: duckdb.DuckDBPyConnection, k: int) -> dict:
-    answered = _waves_answered(con)
+def _enps(con: duckdb.DuckDBPyConnection, answered: pd.DataFrame, k: int) -> dict:
     frame = metrics.enps(con, ["wave"], min_group=k).set_index("wave")
     waves = answered.loc[answered["construct"] == "enps", "wave"]
     return {w: (frame.loc[w, "enps"] if w in frame.index else None) for w in waves}
@@ -163,11 +161,12 @@ def _sentiment(con: duckdb.DuckDBPyConnection) -> dict:
 def summary(con: duckdb.DuckDBPyConnection, min_group: int | None = None) -> dict:
     """Every headline figure; a figure the privacy threshold suppresses is None."""
     k = min_group if min_group is not None else default_min_group()
+    answered = _waves_answered(con)
     return json_ready(
         {
             "counts": counts(con),
-            "constructs": _constructs(con, k),
-            "enps": _enps(con, k),
+            "constructs": _constructs(con, answered, k),
+            "enps": _enps(con, answered, k),
             "pre_post": _pre_post(con, k),
             "reciprocity": _reciprocity(con, k),
             "goal_attainment": _goal_attainment(con, k),
