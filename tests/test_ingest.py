@@ -413,6 +413,15 @@ def test_every_date_layout_reads_back(dates):
         assert parsed.dt.date.tolist() == days.tolist(), layout
 
 
+def test_other_date_layouts():
+    texts = ["2025/03/14", "14-Mar-2025", "Mar 14, 2025", "2025-03-14T10:00:00Z", "2020", "March", ""]
+    report = Reporter("f.csv")
+    parsed = parse_dates(pd.Series(texts, index=range(2, 9)), "d", report)
+    assert parsed.iloc[:4].tolist() == [pd.Timestamp("2025-03-14")] * 3 + [pd.Timestamp("2025-03-14 10:00")]
+    assert parsed.iloc[4:].isna().all()  # a bare year and a bare month are not dates; empty is missing
+    assert [(p.row, p.column) for p in report.problems] == [(6, "d"), (7, "d")]
+
+
 def test_xlsx_with_date_cells(con, tmp_path):
     path = write_xlsx(
         tmp_path,

@@ -15,7 +15,10 @@ __all__ = ["MAX_PER_CHECK", "Reporter", "parse_dates", "parse_numbers", "today"]
 MAX_PER_CHECK = 50
 
 _ISO = r"^\d{4}-\d{1,2}-\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
-_TZ = r"(?:Z|[+-]\d{2}:?\d{2})$"
+_YEAR_FIRST = r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})"
+# 14-Mar-2025, 14 March 2025, Mar 14, 2025 (a day, a month name and a year; optional time after)
+_MONTH_NAME = r"^(?:\d{1,2}[ ./-]*[A-Za-z]{3,9}\.?[ ./-]*\d{2,4}|[A-Za-z]{3,9}\.?[ ./-]*\d{1,2}(?:st|nd|rd|th)?,?[ ./-]*\d{4})\b"
+_TZ = r"(\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*(?:Z|[+-]\d{2}:?\d{2})$"  # an offset after a time
 _SLASHED = (
     r"^(?P<a>\d{1,2})[/.-](?P<b>\d{1,2})[/.-](?P<year>\d{4})"
     r"(?:[ T](?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?)?$"
@@ -73,7 +76,7 @@ class Reporter:
 
 def _serial_dates(text: pd.Series) -> pd.Series:
     days = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce")
-    days = days.where((days >= 1) & (days < 100_000))
+    days = days.where((days >= 10_000) & (days < 100_000))  # 1927-05-18 .. 2173: not a bare year
     return _EXCEL_EPOCH + pd.to_timedelta(days, unit="D")
 
 
@@ -101,12 +104,13 @@ def _slashed_dates(text: pd.Series, column: str, report: Reporter) -> pd.Series:
 
 
 def parse_dates(values: pd.Series, column: str, report: Reporter, required: bool = False) -> pd.Series:
-    """Dates (datetime64) from ISO text, dd/mm/yyyy, mm/dd/yyyy when unambiguous, or Excel serials.
+    """Dates (datetime64) from ISO text, dd/mm/yyyy, mm/dd/yyyy when unambiguous, Excel serial numbers,
+    or month names (14-Mar-2025).
 
     Unparseable cells are reported as errors and become NaT; so do empty cells when required.
     """
     text = values.fillna("").astype("str").str.strip()
-    text = text.str.replace(_TZ, "", regex=True)
+    text = text.str.replace(_TZ, r"\1", regex=True).str.replace(_YEAR_FIRST, r"\1-\2-\3", regex=True)
     out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
     empty = text == ""
     iso = text.str.match(_ISO)
@@ -118,6 +122,11 @@ def parse_dates(values: pd.Series, column: str, report: Reporter, required: bool
     serial = ~iso & ~slashed & text.str.match(_SERIAL)
     if serial.any():
         out[serial] = _serial_dates(text[serial]).astype("datetime64[us]")
+    named = out.isna() & text.str.contains(_MONTH_NAME)  # e.g. 14-Mar-2025, as Excel may save dates
+    if named.any():
+        out[named] = pd.to_datetime(text[named], format="mixed", dayfirst=True, errors="coerce").astype(
+            "datetime64[us]"
+        )
     bad = ~empty & out.isna()
     report.rows(bad, column, lambda row: f"'{text[row]}' is not a date (use YYYY-MM-DD)")
     if required:
