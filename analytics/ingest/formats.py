@@ -22,14 +22,13 @@ class Format:
     `detect(table)` returns a plain sentence saying why the table is in this format, or None.
     `to_template(table, mapping, report)` returns the table with Mutual's template column names
     (lower case), reporting anything it cannot map; with `uses_db` it is also given the connection
-    (`to_template(table, mapping, report, con)`), e.g. to link e-mail addresses to employees.
+    (`to_template(table, mapping, report, con=con)`), e.g. to link e-mail addresses to employees.
     A returned table may carry a `default_wave` attribute, used when no wave is given at import.
     """
 
     name: str
     detect: Callable[[RawTable], str | None]
     to_template: Callable[..., RawTable]
-    uses_db: bool = False
     uses_db: bool = False  # to_template also takes con= (e.g. to link e-mails to employees)
 
 

@@ -127,7 +127,6 @@ def check(
     report = Reporter(inspection.file_name)
     report.problems = inspection.problems
     wave = wave or getattr(inspection._table, "default_wave", None)  # e.g. a pulse from completion dates
-    wave = wave or getattr(inspection._table, "default_wave", None)
     inspection.wave = wave
     inspection.table_rows = validate(
         con,
