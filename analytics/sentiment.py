@@ -7,6 +7,7 @@ import os
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
+from operator import itemgetter
 
 import duckdb
 import numpy as np
@@ -60,11 +61,8 @@ def labels(compound: np.ndarray | pd.Series) -> np.ndarray:
 
 def _score_chunk(texts: Sequence[str]) -> list[tuple[float, float, float, float]]:
     polarity = _analyzer().polarity_scores
-    out = []
-    for text in texts:
-        s = polarity(text)
-        out.append((s["compound"], s["pos"], s["neu"], s["neg"]))
-    return out
+    pick = itemgetter(*_COLUMNS)
+    return [pick(polarity(text)) for text in texts]
 
 
 def _workers(requested: int | None, n_texts: int) -> int:
