@@ -174,6 +174,14 @@ def test_wave_given_at_import_and_pulse_kind(con, tmp_path):
     ]
 
 
+def test_mapping_renames_and_ignores_columns(con):
+    rows = [["Staff Number", "Start", "Notes"], ["S1", "2020-01-01", "private"]]
+    mapping = {"columns": {"Staff Number": "employee_id", "Start": "hire_date", "Notes": "ignore"}}
+    results = import_files(con, [("hris.csv", csv_bytes(rows))], mapping=mapping)
+    assert (results[0].kind, results[0].warnings) == ("employees", [])
+    assert _all(con, "SELECT employee_id, hire_date FROM employees") == [("S1", dt.date(2020, 1, 1))]
+
+
 def test_unknown_column_is_a_warning(con):
     rows = [["employee_id", "hire_date", "shoe_size"], ["E9", "2020-01-01", "42"]]
     results = import_files(con, [("hris.csv", csv_bytes(rows))])

@@ -33,6 +33,7 @@ class Format:
 
 
 FORMATS: list[Format] = []
+_IGNORE = "ignore"  # a mapping target meaning "leave this column out"
 
 
 def register_format(fmt: Format, first: bool = True) -> None:
@@ -66,22 +67,27 @@ def _template_detect(table: RawTable) -> str | None:
 
 
 def _template_to_template(table: RawTable, mapping: dict | None, report: Reporter) -> RawTable:
-    """Lower-case the headers and apply a {file column: template column} mapping, if given."""
+    """Lower-case the headers and apply a column mapping, if given.
+
+    The mapping is {file column: template column} or a profile {"columns": {...}}; a column mapped
+    to "ignore" is dropped.
+    """
+    mapping = mapping or {}
+    if isinstance(mapping.get("columns"), dict):
+        mapping = mapping["columns"]
     renames = {
-        str(k).strip().lower(): str(v).strip().lower()
-        for k, v in (mapping or {}).items()
-        if isinstance(v, str)
+        str(k).strip().lower(): str(v).strip().lower() for k, v in mapping.items() if isinstance(v, str)
     }
     names = [renames.get(h.strip().lower(), h.strip().lower()) for h in table.header]
     seen: dict[str, str] = {}
     for original, name in zip(table.header, names, strict=True):
-        if name in seen:
+        if name in seen and name != _IGNORE:
             report.file(f"column '{original}' repeats column '{seen[name]}'", column=original)
         else:
             seen[name] = original
     frame = table.frame.copy()
     frame.columns = names
-    frame = frame.loc[:, ~frame.columns.duplicated()]
+    frame = frame.loc[:, ~frame.columns.duplicated() & (frame.columns != _IGNORE)]
     return replace(table, header=list(frame.columns), frame=frame)
 
 
