@@ -14,7 +14,9 @@ from tests.export_fixtures import (
     intended,
     qualtrics_rows,
     stored_answers,
+    surveymonkey_rows,
     write_rows,
+    write_xlsx,
 )
 
 ACCENTED = "Équipe formidable, café à volonté — merci"
@@ -80,3 +82,15 @@ def test_dates_in_several_locales(con, tmp_path, style):
     import_files(con, [write_rows(tmp_path / "google.csv", rows)], wave="pre")
     stamps = dict(con.execute("SELECT employee_id, submitted_at FROM responses").fetchall())
     assert stamps == SUBMITTED  # every fixture time is on the minute
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [qualtrics_rows, surveymonkey_rows, googleforms_rows],
+    ids=["qualtrics", "surveymonkey", "googleforms"],
+)
+def test_xlsx_exports(con, tmp_path, rows):
+    import_employees(con, tmp_path)
+    [result] = import_files(con, [write_xlsx(tmp_path / "export.xlsx", rows())], wave="pre")
+    assert result.rows == 3
+    assert stored_answers(con, PS) == intended(PS)  # header rows, labels and links as in the CSV
