@@ -73,7 +73,7 @@ def heatmap(
         )
     )
     fig.update_yaxes(autorange="reversed", type="category")
-    fig.update_xaxes(type="category", side="top")
+    fig.update_xaxes(type="category")
     return fig
 
 
@@ -192,7 +192,10 @@ else:
     )
     table = gaps.assign(direction=gaps["direction"].replace({"suppressed": note}))
     st.dataframe(
-        table[[attribute, "n", "mean", "overall_mean", "gap", "ci_low", "ci_high", "direction"]],
+        table[[attribute, "n", "mean", "overall_mean", "gap", "ci_low", "ci_high", "direction"]].rename(
+            columns={"overall_mean": "everyone", "ci_low": "95% CI low", "ci_high": "95% CI high"}
+        ),
         hide_index=True,
         key="co_gap_table",
+        column_config={c: st.column_config.NumberColumn(format="%.2f") for c in ["mean", "everyone", "gap"]},
     )
