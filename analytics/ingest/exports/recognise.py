@@ -141,11 +141,11 @@ def match_wording(text: str) -> tuple[str | None, float]:
 
 
 def _looks_like_free_text(values: pd.Series) -> bool:
-    answered = values[values.fillna("").astype("string").str.strip() != ""].astype("string")
+    answered = values[values.fillna("").astype("string").str.strip() != ""].astype("string").head(500)
     if answered.empty:
         return False
     numeric = pd.to_numeric(answered.str.replace(",", ".", regex=False), errors="coerce").notna().mean()
-    labels = answered.map(lambda v: _known_label(v)).mean()
+    labels = answered.map({v: _known_label(v) for v in answered.unique()}).astype("bool").mean()
     long_text = answered.str.len().mean() >= 15
     return numeric < 0.5 and labels < 0.5 and bool(long_text)
 

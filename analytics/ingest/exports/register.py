@@ -45,7 +45,7 @@ def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
     for column in frame.columns:
         values = frame[column]
         if pd.api.types.is_float_dtype(values):
-            values = values.astype("float64").map(lambda v: "" if pd.isna(v) else f"{v:g}")
+            values = values.astype("Float64").astype("string").str.replace(r"\.0$", "", regex=True)
         out[column] = values.fillna("").astype("str")
     return out
 

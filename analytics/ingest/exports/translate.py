@@ -40,10 +40,9 @@ class Translation:
 def email_hash(values: pd.Series) -> pd.Series:
     """SHA-256 of each lower-cased, stripped e-mail (None for blanks and 'anonymous')."""
     text = values.fillna("").astype("string").str.strip().str.lower()
-    usable = text.str.contains("@", regex=False)
-    return text.where(usable).map(
-        lambda v: hashlib.sha256(v.encode("utf-8")).hexdigest() if isinstance(v, str) else None
-    )
+    text = text.where(text.str.contains("@", regex=False))
+    hashes = {v: hashlib.sha256(v.encode("utf-8")).hexdigest() for v in text.dropna().unique()}
+    return text.map(hashes).astype("object").where(text.notna(), None)
 
 
 def _resolve(target: str, export: Export, column: str) -> str:
@@ -146,7 +145,7 @@ def _items(export: Export, column: str, item: str) -> tuple[pd.Series, list[Prob
                     column=column,
                 )
             )
-    return raw.map(lambda v: values.get(v) if v else None).astype("Float64"), problems
+    return raw.map(values).astype("Float64"), problems
 
 
 def _employee_ids(
