@@ -78,11 +78,19 @@ def browser_page(width: int = 1400, height: int = 1000):
 
 
 def wait_for_app(page, timeout_ms: int = 90_000) -> None:
-    """Wait until Streamlit has finished running the script (no 'Running...' status)."""
-    page.wait_for_selector("[data-testid='stApp']", timeout=timeout_ms)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        ' && document.querySelectorAll(\'[data-testid="stMetric"], [data-testid="stMarkdown"]\').length > 0',
-        timeout=timeout_ms,
-    )
-    page.wait_for_timeout(1500)  # let plotly finish drawing
+    """Wait until Streamlit has finished the script run and the page has stopped changing."""
+    page.wait_for_selector("[data-testid='stMain']", timeout=timeout_ms)
+    script = """() => {
+        const running = document.querySelector('[data-testid="stStatusWidget"]');
+        const main = document.querySelector('[data-testid="stMain"]');
+        return (running ? 'running:' : 'idle:') + main.querySelectorAll('*').length;
+    }"""
+    stable, last = 0, None
+    for _ in range(timeout_ms // 500):
+        state = page.evaluate(script)
+        stable = stable + 1 if state == last and state.startswith("idle") else 0
+        if stable >= 8:  # unchanged and idle for four seconds
+            break
+        last = state
+        page.wait_for_timeout(500)
+    page.wait_for_timeout(500)  # let plotly finish drawing

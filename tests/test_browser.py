@@ -29,6 +29,7 @@ def test_overview_tiles_show_sample_figures(app_db):
     ARTIFACTS.mkdir(exist_ok=True)
     with running_app(app_db) as url, browser_page() as page:
         page.goto(url)
+        page.get_by_text("What to look at next").wait_for(timeout=90_000)
         wait_for_app(page)
         metrics = page.locator("[data-testid='stMetric']")
         texts = [metrics.nth(i).inner_text() for i in range(metrics.count())]
