@@ -141,8 +141,9 @@ def _inspect_batch(
     known = Known()
     for inspection in ordered:
         check(con, inspection, wave, known)
-        if inspection.ok:
-            remember(known, inspection.table_rows)
+        # Remember keys even from a file with errors: the batch fails anyway, and later files
+        # should not repeat its problems as unknown ids.
+        remember(known, inspection.table_rows)
     return ordered
 
 

@@ -31,6 +31,9 @@ _CONSENT = {
 }
 _LEVELS = {-2, -1, 0, 1, 2}
 
+Connection = duckdb.DuckDBPyConnection
+Rows = dict[str, pd.DataFrame]  # database table -> rows to insert
+
 
 def _missing_columns(table: RawTable, kind: str, report: Reporter) -> bool:
     missing = [c for c in REQUIRED[kind] if c not in table.header]
@@ -54,7 +57,14 @@ def _email_hash(emails: pd.Series) -> pd.Series:
     return emails.str.lower().map(hashes).astype("str")
 
 
-def _employees(con, frame, report: Reporter, known: Known, against_db: bool, decimal_comma: bool):
+def _employees(
+    con: Connection,
+    frame: pd.DataFrame,
+    report: Reporter,
+    known: Known,
+    against_db: bool,
+    decimal_comma: bool,
+) -> Rows:
     out = pd.DataFrame(index=frame.index)
     out["employee_id"] = text(frame, "employee_id")
     checks.require(out["employee_id"], "employee_id", report)
@@ -84,7 +94,14 @@ def _employees(con, frame, report: Reporter, known: Known, against_db: bool, dec
     return {"employees": out}
 
 
-def _participants(con, frame, report: Reporter, known: Known, against_db: bool, decimal_comma: bool):
+def _participants(
+    con: Connection,
+    frame: pd.DataFrame,
+    report: Reporter,
+    known: Known,
+    against_db: bool,
+    decimal_comma: bool,
+) -> Rows:
     out = pd.DataFrame(index=frame.index)
     for column in ("employee_id", "cohort", "pair_id"):
         out[column] = text(frame, column)
@@ -117,7 +134,7 @@ def _participants(con, frame, report: Reporter, known: Known, against_db: bool, 
     return {"participants": out}
 
 
-def _unknown_employees(con, out: pd.DataFrame, report: Reporter, known: Known) -> None:
+def _unknown_employees(con: Connection, out: pd.DataFrame, report: Reporter, known: Known) -> None:
     ok = checks.known_ids(con, out["employee_id"], "employees", "employee_id", known.employees)
     report.rows(
         ~ok,
@@ -126,7 +143,14 @@ def _unknown_employees(con, out: pd.DataFrame, report: Reporter, known: Known) -
     )
 
 
-def _goals(con, frame, report: Reporter, known: Known, against_db: bool, decimal_comma: bool):
+def _goals(
+    con: Connection,
+    frame: pd.DataFrame,
+    report: Reporter,
+    known: Known,
+    against_db: bool,
+    decimal_comma: bool,
+) -> Rows:
     out = pd.DataFrame(index=frame.index)
     for column in ("employee_id", "goal_id"):
         out[column] = text(frame, column)
@@ -152,7 +176,14 @@ def _goals(con, frame, report: Reporter, known: Known, against_db: bool, decimal
     return {"goals": out}
 
 
-def _sessions(con, frame, report: Reporter, known: Known, against_db: bool, decimal_comma: bool):
+def _sessions(
+    con: Connection,
+    frame: pd.DataFrame,
+    report: Reporter,
+    known: Known,
+    against_db: bool,
+    decimal_comma: bool,
+) -> Rows:
     out = pd.DataFrame(index=frame.index)
     out["pair_id"] = text(frame, "pair_id")
     checks.require(out["pair_id"], "pair_id", report)
