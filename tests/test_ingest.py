@@ -335,6 +335,14 @@ def test_failed_import_leaves_database_unchanged(con, tmp_path):
     assert snapshot(con) == before
 
 
+def test_errors_do_not_cascade_to_later_files(con, tmp_path):
+    employees = [*EMPLOYEES[:2], ["E2", "HR", "G1", "not a date", "", "", ""]]
+    files = [write_csv(tmp_path, "survey.csv", SURVEY), write_csv(tmp_path, "hris.csv", employees)]
+    excinfo = _error(con, files)
+    # E2's survey response is not reported as an unknown employee: only the bad date is.
+    assert [(p.file, p.row, p.column) for p in excinfo.value.problems] == [("hris.csv", 3, "hire_date")]
+
+
 def test_reimport_is_skipped(con, tmp_path):
     _programme(con, tmp_path)
     before = snapshot(con)
