@@ -97,6 +97,7 @@ fig.update_traces(
     "<br>n = %{customdata[0]}<extra></extra>"
 )
 style(fig, f"Psychological safety by {BREAKDOWNS[breakdown].lower()}", "Date the pulse opened", scale)
+fig.update_layout(legend={"orientation": "v", "x": 1.02, "xanchor": "left", "y": 1, "yanchor": "top"})
 st.plotly_chart(fig, width="stretch", key="ps_groups")
 hidden = sorted(set(groups.loc[groups["suppressed"].astype(bool), breakdown]))
 small = sorted(set(visible.loc[visible["n"] < 2 * k, breakdown]))
@@ -153,7 +154,12 @@ else:
         "of each item; for reversed items that means disagreeing with the negative wording. The top bar, "
         "the least favourable, is the item holding the score down."
     )
-    st.dataframe(items[["item_id", "text", "n", "favourable_pct"]], hide_index=True, key="ps_item_table")
+    st.dataframe(
+        items[["item_id", "text", "n", "favourable_pct"]].rename(columns={"favourable_pct": "% favourable"}),
+        hide_index=True,
+        key="ps_item_table",
+        column_config={"% favourable": st.column_config.NumberColumn(format="%.0f")},
+    )
 
 st.subheader("Alerts")
 drop = st.slider(
@@ -182,4 +188,7 @@ else:
         ),
         hide_index=True,
         key="ps_alerts",
+        column_config={
+            c: st.column_config.NumberColumn(format="%.2f") for c in [previous, current, "change"]
+        },
     )
