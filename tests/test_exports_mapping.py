@@ -143,3 +143,10 @@ def test_employees_email_is_stored_only_as_its_hash(con, tmp_path):
         ).fetchall()
     ]
     assert "email" not in columns
+
+
+def test_wave_chosen_at_import_wins_over_the_mappings_wave(con, tmp_path):
+    path = write_rows(tmp_path / "own.csv", _own_questions([[AGREE5[0], AGREE5[1], ""]]))
+    [result] = import_files(con, [path], wave="pulse-2026-06", mapping={**MAPPING, "wave": "pulse-2026-05"})
+    assert result.waves == ["pulse-2026-06"]
+    assert result.warnings == []

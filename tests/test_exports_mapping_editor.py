@@ -104,3 +104,20 @@ def test_save_profile_stores_it_for_the_next_export(app):
     at.run()
     assert "Saved profile **Monday pulse** applied" in at.markdown[0].value
     assert not at.error
+
+
+def test_edits_are_forgotten_when_another_export_is_shown(app, tmp_path, monkeypatch):
+    at = app(_own_questions())
+    at.session_state["map_editor"] = {
+        "edited_rows": {5: {"target": "eng_1"}, 6: {"target": "eng_2"}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    assert at.session_state["mapping"]["columns"][OWN[0]] == "eng_1"
+    monkeypatch.setenv("MAPPING_EDITOR_FILE", str(write_rows(tmp_path / "other.csv", qualtrics_rows())))
+    at.run()
+    assert not at.exception
+    columns = at.session_state["mapping"]["columns"]
+    # rows 5 and 6 of this export are Duration and Finished: the old edits must not land on them
+    assert (columns["Duration (in seconds)"], columns["Finished"]) == ("ignore", "ignore")

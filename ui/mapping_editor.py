@@ -19,6 +19,7 @@ __all__ = ["mapping_editor", "mapping_warnings"]
 EDITOR_KEY = "map_editor"
 NAME_KEY = "map_profile_name"
 SAVE_KEY = "map_save"
+_SIGNATURE_KEY = "map_editor_signature"
 
 
 def _report(inspection: Any) -> dict[str, Any] | None:
@@ -63,6 +64,11 @@ def mapping_editor(con: duckdb.DuckDBPyConnection, inspection: Any) -> dict[str,
     if not report:
         return None
     _summary(report)
+    # Edits are kept per row position: forget them when another export (other columns) is shown.
+    shown_before = st.session_state.get(_SIGNATURE_KEY)
+    if shown_before is not None and shown_before != report.get("signature"):
+        st.session_state.pop(EDITOR_KEY, None)
+    st.session_state[_SIGNATURE_KEY] = report.get("signature")
     table = pd.DataFrame(
         {
             "source": [c["source"] for c in report["columns"]],

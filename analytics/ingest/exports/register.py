@@ -58,14 +58,15 @@ def _converter(module):
         report.problems[:] = [p for p in report.problems if not (p.row == 1 and "no header" in p.message)]
         profile = as_profile(mapping)
         export = module.parse(grid_of(table), include_excluded=bool((profile or {}).get("include_excluded")))
-        translation = translate_export(export, profile, None, con)
+        # The mapping's wave is a default: a wave chosen at import (known only later) must win over it.
+        columns_only = {k: v for k, v in profile.items() if k != "wave"} if profile else None
+        translation = translate_export(export, columns_only, None, con)
         report.problems.extend(translation.problems)
+        default_wave = (profile or {}).get("wave") or translation.report.get("default_wave")
         frame = _as_text(translation.frame)
         kept = {f.name: getattr(table, f.name) for f in fields(RawTable) if f.init}
         kept.update(header=list(frame.columns), frame=frame, decimal_comma=False)
-        return ExportTable(
-            **kept, recognition=translation.report, default_wave=translation.report.get("default_wave")
-        )
+        return ExportTable(**kept, recognition=translation.report, default_wave=default_wave)
 
     return to_template
 
