@@ -47,12 +47,14 @@ def comments(
     label: str | None = None,
     theme: str | None = None,
     min_group: int | None = None,
+    limit: int | None = None,
 ) -> pd.DataFrame:
     """The comments in the filter (text, wave, question, compound, label, theme), most negative first.
 
     `search` matches text case-insensitively, `label` is a sentiment band, `theme` a theme name from
-    `find_themes`. Empty, with `attrs["message"]` saying why, when the filter has fewer commenters
-    than the free-text threshold (`min_group`, default `privacy.min_group_comments()`).
+    `find_themes`; `limit` keeps the first rows and `attrs["total"]` counts them all. Empty, with
+    `attrs["message"]` saying why, when the filter has fewer commenters than the free-text threshold
+    (`min_group`, default `privacy.min_group_comments()`).
     """
     k = min_group if min_group is not None else privacy.min_group_comments()
     if commenters(con, filters) < k:
@@ -80,36 +82,49 @@ def comments(
     if theme:
         frame = frame[frame["theme"] == theme]
     out = frame[_LISTING].reset_index(drop=True)
+    total = len(out)
+    if limit is not None:
+        out = out.head(limit)
+    out.attrs["total"] = total
     if found.message:
         out.attrs["message"] = found.message
     return out
 
 
 def wellbeing_flags(
-    con: duckdb.DuckDBPyConnection, filters: Filters | None = None, min_group: int | None = None
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters | None = None,
+    min_group: int | None = None,
+    limit: int | None = None,
 ) -> pd.DataFrame:
     """Comments that may need a follow-up: compound <= -0.5 or distress language. No ids.
 
-    Columns: wave, text, compound, reason. Empty (with `attrs["message"]`) when the filter has fewer
-    commenters than the free-text threshold.
+    Columns: wave, text, compound, reason; distress language first, then the most negative.
+    `limit` keeps the first rows and `attrs["total"]` counts them all. Empty (with
+    `attrs["message"]`) when the filter has fewer commenters than the free-text threshold.
     """
     k = min_group if min_group is not None else privacy.min_group_comments()
     columns = ["wave", "text", "compound", "reason"]
     if commenters(con, filters) < k:
         return _empty(columns, _too_few(k))
     base, params = comments_sql(filters)
-    return con.execute(
+    flags = con.execute(
         f"""WITH flagged AS (
                 SELECT wave, opened_on, text, compound,
                        regexp_extract(lower(text), ?, 1) AS phrase
                 FROM ({base})
             )
-            SELECT wave, text, compound,
+            SELECT wave, text, compound, count(*) OVER () AS total,
                    concat_ws('; ',
                        CASE WHEN compound <= ? THEN 'very negative tone (' || round(compound, 2) || ')' END,
                        CASE WHEN phrase <> '' THEN 'distress language: "' || phrase || '"' END) AS reason
             FROM flagged
             WHERE compound <= ? OR phrase <> ''
-            ORDER BY compound, opened_on, text""",
-        [DISTRESS_PATTERN, *params, VERY_NEGATIVE, VERY_NEGATIVE],
+            ORDER BY phrase = '', compound, opened_on, text
+            LIMIT ?""",
+        [DISTRESS_PATTERN, *params, VERY_NEGATIVE, VERY_NEGATIVE, limit],
     ).df()
+    total = int(flags["total"].iloc[0]) if len(flags) else 0
+    flags = flags[columns]
+    flags.attrs["total"] = total
+    return flags

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import duckdb
 import numpy as np
@@ -70,19 +71,26 @@ def _vectorizer(n_texts: int) -> TfidfVectorizer:
     )
 
 
-def _fit(texts: list[str], n_themes: int) -> tuple[list[str], list[list[str]], np.ndarray]:
-    """Theme names, top terms per theme, and each text's dominant theme (-1 when it has no known word)."""
-    fit_on = texts
-    if len(texts) > MAX_FIT_TEXTS:
-        fit_on = [texts[i] for i in np.linspace(0, len(texts) - 1, MAX_FIT_TEXTS).astype(int)]
+@lru_cache(maxsize=8)
+def _fit(texts: tuple[str, ...], n_themes: int) -> tuple[list[str], list[list[str]], np.ndarray]:
+    """Theme names, top terms per theme, and each text's dominant theme (-1 when it has no known word).
+
+    Each distinct text is modelled once; the last few fits are remembered, so the listing of the
+    comments behind a theme does not fit the same model again.
+    """
+    codes, uniques = pd.factorize(pd.Series(texts, dtype=object))
+    distinct = [str(t) for t in uniques]
+    fit_on = distinct
+    if len(distinct) > MAX_FIT_TEXTS:
+        fit_on = [distinct[i] for i in np.linspace(0, len(distinct) - 1, MAX_FIT_TEXTS).astype(int)]
     vectorizer = _vectorizer(len(fit_on))
     matrix = vectorizer.fit_transform(fit_on)
     terms = vectorizer.get_feature_names_out()
     n_themes = max(1, min(n_themes, len(terms), len(fit_on)))
     model = NMF(n_components=n_themes, init="nndsvda", random_state=0, max_iter=500)
     model.fit(matrix)
-    weights = model.transform(vectorizer.transform(texts) if fit_on is not texts else matrix)
-    dominant = np.where(weights.max(axis=1) > 0, weights.argmax(axis=1), -1)
+    weights = model.transform(vectorizer.transform(distinct) if fit_on is not distinct else matrix)
+    dominant = np.where(weights.max(axis=1) > 0, weights.argmax(axis=1), -1)[codes]
     # Number themes by size (largest first), ties by component order, so ids are stable.
     sizes = np.bincount(dominant[dominant >= 0], minlength=n_themes)
     order = sorted(range(n_themes), key=lambda t: (-sizes[t], t))
@@ -98,13 +106,14 @@ def _fit(texts: list[str], n_themes: int) -> tuple[list[str], list[list[str]], n
             name = f"{name} ({len(names) + 1})"
         top_terms.append(words)
         names.append(name)
+    dominant.flags.writeable = False  # shared by every caller of the remembered fit
     return names, top_terms, dominant
 
 
 def fit_themes(texts: list[str], n_themes: int) -> tuple[list[str], list[int]]:
     """Theme names (top three terms) and each text's dominant theme index (-1: none), largest theme first."""
-    names, _, dominant = _fit(list(texts), n_themes)
-    return names, [int(t) for t in dominant]
+    names, _, dominant = _fit(tuple(texts), n_themes)
+    return list(names), [int(t) for t in dominant]
 
 
 def _comment_rows(con: duckdb.DuckDBPyConnection, filters: Filters | None) -> pd.DataFrame:
@@ -134,7 +143,7 @@ def _assign(con: duckdb.DuckDBPyConnection, filters: Filters | None, n_themes: i
             f"Too few comments to find themes ({len(rows)}; at least {MIN_COMMENTS} needed).",
         )
     wanted = n_themes if n_themes is not None else default_n_themes(len(rows))
-    names, top_terms, dominant = _fit(rows["text"].astype(str).tolist(), wanted)
+    names, top_terms, dominant = _fit(tuple(rows["text"].astype(str)), wanted)
     rows["theme_id"] = dominant + 1  # 1-based ids; 0 = no theme
     lookup = {i + 1: name for i, name in enumerate(names)}
     rows["theme"] = rows["theme_id"].map(lookup).fillna(UNASSIGNED).astype(str)

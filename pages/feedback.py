@@ -23,6 +23,8 @@ GROUP_LABELS = {
 }
 BANDS = {"positive": "Positive", "neutral": "Neutral", "negative": "Negative"}
 ALL = "All"
+SHOWN_COMMENTS = 1000
+SHOWN_FLAGS = 500
 
 st.title("Free-text feedback")
 filters = current_filters()
@@ -175,13 +177,20 @@ listing = query(
     label=None if band == ALL else band,
     theme=None if theme == ALL else theme,
     min_group=k,
+    limit=SHOWN_COMMENTS,
 )
 if listing.empty and listing.attrs.get("message"):
     st.info(listing.attrs["message"])
 elif listing.empty:
     st.info("No comments match.")
 else:
-    st.caption(f"{len(listing):,} comment{'' if len(listing) == 1 else 's'}, most negative first.")
+    total = listing.attrs.get("total", len(listing))
+    more = (
+        f" (the first {len(listing):,} are shown; search or choose a theme to narrow them)"
+        if total > len(listing)
+        else ""
+    )
+    st.caption(f"{total:,} comment{'' if total == 1 else 's'}, most negative first{more}.")
     st.dataframe(
         listing,
         hide_index=True,
@@ -198,8 +207,9 @@ else:
     )
 
 # Wellbeing
-flags = query(feedback.wellbeing_flags, filters, k)
-with st.expander(f"Wellbeing: comments that may need a follow-up ({len(flags)})", expanded=False):
+flags = query(feedback.wellbeing_flags, filters, k, SHOWN_FLAGS)
+flagged = flags.attrs.get("total", len(flags))
+with st.expander(f"Wellbeing: comments that may need a follow-up ({flagged:,})", expanded=False):
     st.markdown(
         "These comments are very negative (score ≤ −0.5) or use words of distress (for example "
         "*overwhelmed*, *burnt out*, *can't cope*). They are not linked to anyone and must not be traced back "
@@ -210,6 +220,10 @@ with st.expander(f"Wellbeing: comments that may need a follow-up ({len(flags)})"
     if flags.empty:
         st.info(flags.attrs.get("message") or "No comments are flagged for this filter.")
     else:
+        if flagged > len(flags):
+            st.caption(
+                f"The first {len(flags):,} of {flagged:,}: distress language first, then the most negative."
+            )
         st.dataframe(
             flags,
             hide_index=True,

@@ -200,3 +200,18 @@ def test_distress_pattern_variants(con):
         "SELECT regexp_extract(lower(t), ?, 1) FROM unnest(?) AS u(t)", [feedback.DISTRESS_PATTERN, texts]
     ).fetchall()
     assert [f[0] for f in found] == ["can't cope", "can’t cope", "burned out", "overwhelmed", "not sleeping"]
+
+
+def test_limits_keep_the_first_rows_and_count_them_all(con):
+    _fill(con)
+    listing = feedback.comments(con, min_group=10, limit=3)
+    assert len(listing) == 3 and listing.attrs["total"] == 24
+    assert listing["text"].tolist() == feedback.comments(con, min_group=10)["text"].head(3).tolist()
+    flags = feedback.wellbeing_flags(con, min_group=10, limit=2)
+    assert len(flags) == 2 and flags.attrs["total"] == 5
+
+
+def test_wellbeing_flags_list_distress_language_first(con):
+    _fill(con)
+    reasons = feedback.wellbeing_flags(con, min_group=10)["reason"].tolist()
+    assert [r.startswith("distress") for r in reasons] == [True, True, True, False, False]

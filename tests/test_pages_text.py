@@ -80,7 +80,7 @@ def test_wellbeing_list_is_present(sample_db, sample_con):
     assert len(flags) > 0
     at = _run("pages/feedback.py")
     expander = next(e for e in at.expander if e.label.startswith("Wellbeing"))
-    assert f"({len(flags)})" in expander.label
+    assert f"({len(flags):,})" in expander.label
     shown = _frame(at, "reason")
     assert shown["text"].tolist() == flags["text"].tolist()
     assert "Employee Assistance Programme" in expander.markdown[0].value
