@@ -357,6 +357,7 @@ def test_same_file_twice_in_one_batch(con, tmp_path):
     path = write_csv(tmp_path, "hris.csv", EMPLOYEES)
     results = import_files(con, [path, ("copy.csv", path.read_bytes())])
     assert [r.status for r in results] == ["imported", "skipped: already imported"]
+    assert results[1].message == "the same file is already part of this import"
     assert _all(con, "SELECT count(*) FROM employees") == [(4,)]
 
 

@@ -112,7 +112,12 @@ def _load(con: duckdb.DuckDBPyConnection, inspection: Inspection) -> ImportResul
 
 
 def _skipped(inspection: Inspection) -> ImportResult:
-    when = inspection.previous_imported_at or "earlier in this import"
+    if inspection.previous_import is None:
+        message = "the same file is already part of this import"
+    else:
+        message = (
+            f"already imported on {inspection.previous_imported_at} (import {inspection.previous_import})"
+        )
     return ImportResult(
         inspection.previous_import,
         inspection.file_name,
@@ -121,8 +126,7 @@ def _skipped(inspection: Inspection) -> ImportResult:
         SKIPPED,
         inspection.warnings,
         inspection.waves,
-        f"already imported on {when}"
-        + (f" (import {inspection.previous_import})" if inspection.previous_import else ""),
+        message,
     )
 
 
