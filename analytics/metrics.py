@@ -27,10 +27,13 @@ __all__ = [
     "goal_attainment",
     "GROUP_COLUMNS",
     "NOT_RECORDED",
+    "NOT_IN_PROGRAMME",
 ]
 
 # Shown for respondents without a value of the breakdown attribute, so they still form a group.
 NOT_RECORDED = "Not recorded"
+NOT_IN_PROGRAMME = "Not in programme"  # pulse respondents have no cohort, role or focus
+_PROGRAMME_ATTRIBUTES = ("cohort", "role", "focus")
 GROUP_COLUMNS = ["n", "mean", "sd", "favourable_pct", "ci_low", "ci_high", "suppressed"]
 _SCORE_VALUES = ["mean", "sd", "favourable_pct", "ci_low", "ci_high"]
 _RESPONDENT = "coalesce(employee_id, response_id)"
@@ -53,9 +56,20 @@ def _group_by(group_by: list[str] | None) -> list[str]:
 def _select(group_by: list[str]) -> str:
     """The SELECT list of the group columns: attributes with missing values labelled."""
     parts = [
-        _TIME.get(c) or f'coalesce(CAST("{c}" AS VARCHAR), \'{NOT_RECORDED}\') AS "{c}"' for c in group_by
+        _TIME.get(c) or f'coalesce(CAST("{c}" AS VARCHAR), \'{_missing(c)}\') AS "{c}"' for c in group_by
     ]
     return "".join(f"{p}, " for p in parts)
+
+
+def _missing(attribute: str) -> str:
+    return NOT_IN_PROGRAMME if attribute in _PROGRAMME_ATTRIBUTES else NOT_RECORDED
+
+
+def _order(group_by: list[str], first: str = "") -> str:
+    """ORDER BY: time (when the wave opened) first, then the attributes' values."""
+    keys = (["opened_on"] if _times(group_by) else []) + ([first] if first else [])
+    keys += [f'"{c}"' for c in _attributes(group_by)]
+    return f"ORDER BY {', '.join(keys)}" if keys else ""
 
 
 def _attributes(group_by: list[str]) -> list[str]:
@@ -170,7 +184,7 @@ def group_scores(
                    100.0 * sum(favourable) / sum(answered) AS favourable_pct,
                    count(*) AS responses, min(opened_on) AS opened_on
             FROM ({base}) GROUP BY ALL
-            ORDER BY opened_on{"".join(f', "{c}"' for c in group_by)}""",
+            {_order(group_by)}""",
         params,
     ).df()
     frame = _t_interval(frame)[[*group_by, *GROUP_COLUMNS[:-1]]]
@@ -207,7 +221,7 @@ def item_favourable(
                    100.0 * avg(CASE WHEN value > midpoint THEN 1 ELSE 0 END) AS favourable_pct,
                    min(opened_on) AS opened_on
             FROM ({base}) GROUP BY ALL
-            ORDER BY opened_on, item_id{"".join(f', "{c}"' for c in group_by)}""",
+            {_order(group_by, "item_id")}""",
         params,
     ).df()[columns[:-1]]
     order = {spec.code: position for position, spec in enumerate(items_of(construct))}
@@ -241,7 +255,7 @@ def enps(
                    100.0 * avg(CASE WHEN value <= 6 THEN 1 ELSE 0 END) AS detractors_pct,
                    promoters_pct - detractors_pct AS enps, min(opened_on) AS opened_on
             FROM ({base}) GROUP BY ALL
-            ORDER BY opened_on{"".join(f', "{c}"' for c in group_by)}""",
+            {_order(group_by)}""",
         params,
     ).df()[[*group_by, "n", *values]]
     within = _times(group_by)

@@ -269,3 +269,14 @@ def test_wave_names_in_order_by_kind(two_pulses, con):
     assert metrics.wave_names(con) == ["pre", "pulse-jan", "pulse-feb"]
     assert metrics.wave_names(con, ["pulse"]) == ["pulse-jan", "pulse-feb"]
     assert metrics.wave_names(con, ["pre", "post"]) == ["pre"]
+
+
+def test_missing_attribute_values_form_a_labelled_group(two_pulses, con):
+    # pulse respondents are not on the roster: no cohort; department missing for one new person
+    con.execute("INSERT INTO employees (employee_id) VALUES ('new')")
+    add_response(con, "j-new", "new", "pulse-jan", eng(2, 2, 2, 2))
+    by_cohort = metrics.group_scores(con, "eng", ["cohort"], waves=["pulse-jan"], min_group=1)
+    assert list(by_cohort["cohort"]) == [metrics.NOT_IN_PROGRAMME]
+    by_department = metrics.group_scores(con, "eng", ["department"], waves=["pulse-jan"], min_group=1)
+    assert list(by_department["department"]) == ["HR", metrics.NOT_RECORDED, "Ops", "Sales"]  # by name
+    assert by_department.set_index("department").loc[metrics.NOT_RECORDED, "mean"] == 2.0

@@ -171,3 +171,13 @@ def test_redact(text, expected):
 
 def test_suppressed_note():
     assert privacy.SUPPRESSED_NOTE(5) == "fewer than 5 responses"
+
+
+def test_secondary_suppression_survives_duplicate_index_labels():
+    # per-wave frames concatenated without ignore_index share index labels 0, 1, ...; the first
+    # version of suppress() looked rows up by label and so left pre's B visible next to a hidden A
+    frame = pd.concat([breakdown({"A": 4, "B": 20}, "pre"), breakdown({"A": 8, "B": 20}, "post")])
+    assert list(frame.index) == [0, 1, 0, 1]
+    out = privacy.suppress(frame, ["mean"], min_group=5, within=["wave"])
+    assert list(out["suppressed"]) == [True, True, False, False]
+    assert list(out.index) == [0, 1, 0, 1]  # the caller's index is kept
