@@ -23,10 +23,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Mutual: import programme data into the local database and print headline figures.",
         epilog="The database defaults to $MUTUAL_DB, else data/mutual.duckdb.",
     )
+    db_help = "the DuckDB database file (default: $MUTUAL_DB or data/mutual.duckdb)"
+    parser.add_argument("--db", metavar="PATH", help=db_help)
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--db", metavar="PATH", help="the DuckDB database file (default: $MUTUAL_DB or data/mutual.duckdb)"
-    )
+    # SUPPRESS: a --db after the command overrides one before it, and its absence does not reset it.
+    common.add_argument("--db", metavar="PATH", help=db_help, default=argparse.SUPPRESS)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.add_parser(
         "init", parents=[common], help="create an empty database (or bring its schema up to date)"

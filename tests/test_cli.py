@@ -13,9 +13,11 @@ from fixtures_ingest import EMPLOYEES, GOALS, PARTICIPANTS, SESSIONS, SURVEY, wr
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+def _run(*args: str, cwd: Path, mutual_db: str | None = None) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env.pop("MUTUAL_DB", None)
+    if mutual_db:
+        env["MUTUAL_DB"] = mutual_db
     return subprocess.run(
         [sys.executable, "-m", "analytics", *args],
         cwd=cwd,
@@ -127,6 +129,12 @@ def test_locked_database(tmp_path):
         holder.close()
     assert done.returncode == 1
     assert "t.duckdb is in use: another Mutual process" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_database_location(tmp_path):
+    assert _run("--db", "before.duckdb", "init", cwd=tmp_path).stdout == "Database ready: before.duckdb\n"
+    assert _run("init", cwd=tmp_path, mutual_db="env.duckdb").stdout == "Database ready: env.duckdb\n"
+    assert (tmp_path / "before.duckdb").exists() and (tmp_path / "env.duckdb").exists()
 
 
 def test_help_lists_commands(tmp_path):
