@@ -69,9 +69,12 @@ def test_unmatched_email_leaves_the_response_anonymous(con, tmp_path):
     import_employees(con, tmp_path)
     rows = googleforms_rows()
     rows[1][1] = "someone.else@example.com"
-    import_files(con, [write_rows(tmp_path / "google.csv", rows)], wave="pre")
+    [result] = import_files(con, [write_rows(tmp_path / "google.csv", rows)], wave="pre")
     ids = [r[0] for r in con.execute("SELECT employee_id FROM responses ORDER BY submitted_at").fetchall()]
     assert ids == [None, "E002", "E003"]
+    [warning] = [w for w in result.warnings if "match no employee" in w.message]
+    assert warning.message.startswith("1 e-mail address(es)")
+    assert warning.column == "Email Address"
 
 
 def test_without_id_or_email_responses_are_anonymous_with_inline_attributes(con, tmp_path):

@@ -125,5 +125,5 @@ def test_unknown_label_names_the_column_and_label(con, tmp_path):
         import_files(con, [write_rows(tmp_path / "q.csv", rows)], wave="pre")
     [problem] = [p for p in raised.value.problems if "Sometimes" in p.message]
     assert (problem.row, problem.column) == (5, "Q5_3")
-    assert "ps_3" in problem.message
+    assert "ps_3" in problem.message and "1-7" in problem.message
     assert con.execute("SELECT count(*) FROM responses").fetchone()[0] == 0

@@ -80,11 +80,11 @@ def recognise_export(
     by_key = {normalise_text(c): c for c in export.columns}
     chosen = {}
     problems = []
+    # Columns are matched the way the profile signature is: ignoring case, spacing and punctuation.
     for column, target in (mapping or {}).get("columns", {}).items():
-        if (
-            normalise_text(column) in by_key
-        ):  # matched as the profile signature is: case, spacing, punctuation
-            chosen[by_key[normalise_text(column)]] = target
+        key = normalise_text(column)
+        if key in by_key:
+            chosen[by_key[key]] = target
         else:
             problems.append(
                 Problem(
@@ -132,6 +132,7 @@ def _items(export: Export, column: str, item: str) -> tuple[pd.Series, list[Prob
     raw = export.frame[column].fillna("").astype("string").str.strip()
     distinct = raw[raw != ""].unique()
     values = {label: answer_value(item, label) for label in distinct}
+    spec = ITEMS[item]
     problems = []
     for label, value in values.items():
         if value is None:
@@ -139,8 +140,9 @@ def _items(export: Export, column: str, item: str) -> tuple[pd.Series, list[Prob
             problems.append(
                 Problem(
                     export.file,
-                    f"unknown answer label {label!r} for item {item} "
-                    f"({len(rows)} row{'s' if len(rows) != 1 else ''})",
+                    f"unknown answer label {label!r} for item {item} in {len(rows)} "
+                    f"row{'s' if len(rows) != 1 else ''} (expected {spec.scale_min}-{spec.scale_max} or a "
+                    f"label of its {spec.scale_max - spec.scale_min + 1}-point scale)",
                     row=int(rows[0]),
                     column=column,
                 )
@@ -150,8 +152,9 @@ def _items(export: Export, column: str, item: str) -> tuple[pd.Series, list[Prob
 
 def _employee_ids(
     export: Export, by_target: dict[str, str], con: duckdb.DuckDBPyConnection | None, report: dict
-) -> pd.Series:
+) -> tuple[pd.Series, list[Problem]]:
     ids = pd.Series(None, index=export.frame.index, dtype="object")
+    problems: list[Problem] = []
     if "employee_id" in by_target:
         raw = export.frame[by_target["employee_id"]].fillna("").astype("string").str.strip()
         ids = raw.where(raw != "").astype("object")
@@ -169,8 +172,18 @@ def _employee_ids(
         linked = hashes.map(known)
         report["linked_by_email"] = int((ids.isna() & linked.notna()).sum())
         report["unmatched_emails"] = int((ids.isna() & hashes.notna() & linked.isna()).sum())
+        if con is not None and report["unmatched_emails"]:
+            problems.append(
+                Problem(
+                    export.file,
+                    f"{report['unmatched_emails']} e-mail address(es) match no employee (is the employees "
+                    "file imported with its email column?); those responses are anonymous",
+                    column=by_target["email"],
+                    severity="warning",
+                )
+            )
         ids = ids.where(ids.notna(), linked)
-    return ids.where(ids.notna(), None)
+    return ids.where(ids.notna(), None), problems
 
 
 def default_wave(submitted: pd.Series) -> str | None:
@@ -219,7 +232,8 @@ def translate_export(
             for i in failed[:20]
         ]  # fmt: skip
     out["response_id"] = _response_ids(export, by_target, submitted, report["signature"])
-    out["employee_id"] = _employee_ids(export, by_target, con, report)
+    out["employee_id"], unlinked = _employee_ids(export, by_target, con, report)
+    problems += unlinked
     wave = wave or (mapping or {}).get("wave") or report["mapping"].get("wave")
     if wave:
         out["wave"] = wave
