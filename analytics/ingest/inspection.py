@@ -19,6 +19,13 @@ from analytics.ingest.validate import validate
 __all__ = ["Inspection", "inspect_file", "PREVIEW_ROWS"]
 
 PREVIEW_ROWS = 10
+_KIND_PHRASES = {
+    "employees": "an employees (HRIS) file",
+    "participants": "a programme roster",
+    "survey": "a survey file",
+    "goals": "a goals file",
+    "sessions": "a mentoring session log",
+}
 
 
 @dataclass
@@ -113,7 +120,7 @@ def recognise(
     inspection.kind = kind
     where = f" ({', '.join(table.notes)})" if table.notes else ""
     inspection.reason = f"Read as a {fmt.name} file{where} because {format_reason}" + (
-        f"; it holds {kind} because {kind_reason}." if kind else "."
+        f"; it is {_KIND_PHRASES[kind]} because {kind_reason}." if kind else "."
     )
     return inspection
 
