@@ -118,3 +118,16 @@ def test_each_format_is_detected_with_a_reason(rows, name):
 
 def test_a_template_file_is_not_taken_for_an_export():
     assert detect_format(Grid("employees.csv", employees_rows())) is None
+
+
+def test_free_text_questions_that_start_alike_get_numbered_comment_columns():
+    from analytics.ingest.exports.layout import Export
+    from analytics.ingest.exports.translate import recognise_export
+
+    columns = ["Please tell us why you chose this rating", "Please tell us why you chose that option"]
+    frame = pd.DataFrame([["Because the team is open", "It fitted my goals best"]], columns=columns)
+    _, report, _ = recognise_export(Export("googleforms", "test", columns, {}, frame))
+    assert [c["target"] for c in report["columns"]] == [
+        "comment_please_tell_us_why_you",
+        "comment_please_tell_us_why_you_2",
+    ]

@@ -26,7 +26,7 @@ _TARGETS = {
     "recordeddate": "submitted_at",
 }
 _NAMES = {"recipientfirstname", "recipientlastname", "name"}
-_PREVIEW = {"1", "survey preview", "16", "preview"}
+_PREVIEW = {"1", "survey preview", "17", "offline survey preview", "preview"}  # 16 is a real offline response
 _TEST = {"2", "survey test", "test"}
 _SPAM = {"8", "spam"}
 _UNFINISHED = {"0", "false", "no"}

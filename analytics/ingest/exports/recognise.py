@@ -63,7 +63,7 @@ _EXTRA_LABELS: dict[int, list[list[str]]] = {
             "Somewhat agree",
             "Strongly agree",
         ]
-    ],  # fmt: skip
+    ],
     7: [
         [
             "Strongly disagree",
@@ -74,7 +74,7 @@ _EXTRA_LABELS: dict[int, list[list[str]]] = {
             "Moderately agree",
             "Strongly agree",
         ]
-    ],  # fmt: skip
+    ],
     11: [["Not at all likely", "1", "2", "3", "4", "5", "6", "7", "8", "9", "Extremely likely"]],
 }
 

@@ -53,8 +53,16 @@ def _one_column_per_target(targets: dict[str, Target], fixed: set[str]) -> None:
     """Where recognition proposes one target for several columns, keep the surest; the mapping's own
     choices are left alone (a repeated target there is an error for the analyst to fix)."""
     best: dict[str, str] = {}
+    slugs: dict[str, int] = {}
     for column, found in targets.items():
         if column in fixed or found.target == IGNORE:
+            continue
+        if is_comment_target(found.target):  # two free-text questions starting alike: number them
+            slugs[found.target] = slugs.get(found.target, 0) + 1
+            if slugs[found.target] > 1:
+                targets[column] = Target(
+                    f"{found.target}_{slugs[found.target]}", found.confidence, found.reason
+                )
             continue
         kept = best.get(found.target)
         if kept is None or found.confidence > targets[kept].confidence:
