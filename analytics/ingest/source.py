@@ -6,7 +6,6 @@ import csv
 import datetime as dt
 import hashlib
 import io
-import zipfile
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -145,16 +144,21 @@ def _cell_text(value: object) -> str:
 def _read_xlsx(source: Source) -> tuple[pd.DataFrame, RawTable]:
     from openpyxl import load_workbook
 
+    # A damaged workbook can fail in the zip, XML or openpyxl layers; all mean the same to the user.
     try:
         book = load_workbook(io.BytesIO(source.data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        try:
+            if not book.worksheets:
+                raise _Unreadable("this XLSX workbook has no worksheet")
+            sheet = book.worksheets[0]
+            rows = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+            title = sheet.title
+        finally:
+            book.close()
+    except _Unreadable:
+        raise
+    except Exception as exc:
         raise _Unreadable(f"this XLSX workbook cannot be read ({exc.__class__.__name__})") from exc
-    try:
-        sheet = book.worksheets[0]
-        rows = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-        title = sheet.title
-    finally:
-        book.close()
     grid = pd.DataFrame(rows, dtype="str")
     return grid, RawTable([], pd.DataFrame(), encoding="xlsx", notes=[f"first sheet '{title}'"])
 
