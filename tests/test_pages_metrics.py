@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import goals, metrics
+from analytics import db, goals, metrics
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -199,3 +199,39 @@ def test_goals_page_mid_wave_and_filters(sample_db, sample_con):
     tiles = {m.label: m.value for m in at.metric}
     assert tiles["Mean GAS T-score"] == f"{expected['mean_t']:.1f}"
     assert tiles["Participants with rated goals"] == f"{int(expected['n']):,}"
+
+
+@pytest.fixture
+def tiny_db(tmp_path, monkeypatch):
+    """Three people's pre answers and nothing else: every page must say so, not fail."""
+    path = tmp_path / "tiny.duckdb"
+    con = db.connect(path)
+    # an import row of its own, so cached results of other databases are never reused here
+    con.execute(
+        """INSERT INTO imports VALUES (987654, 'tiny.csv', 'x', 'template', 'survey', 'pre', 3, 'imported',
+           NULL, TIMESTAMP '2025-01-02 09:00:00')"""
+    )
+    con.execute("INSERT INTO waves VALUES ('pre', 'pre', DATE '2025-01-01')")
+    for number in range(3):
+        con.execute("INSERT INTO employees (employee_id, department) VALUES (?, 'Ops')", [f"e{number}"])
+        con.execute(
+            "INSERT INTO responses (response_id, employee_id, wave, import_id) VALUES (?, ?, 'pre', 987654)",
+            [f"r{number}", f"e{number}"],
+        )
+        con.executemany(
+            "INSERT INTO answers VALUES (?, ?, 6, 987654)", [[f"r{number}", f"ps_{i}"] for i in range(1, 8)]
+        )
+    con.close()
+    monkeypatch.setenv("MUTUAL_DB", str(path))
+    return path
+
+
+def test_pages_with_too_little_data_explain_why(tiny_db):
+    at = run("pages/cohort_outcomes.py")
+    assert any("fewer than 5 responses" in w.value for w in at.warning)
+    assert not at.get("plotly_chart")
+    at = run("pages/psych_safety.py")
+    assert any("No pulse survey answers" in i.value for i in at.info)
+    at = run("pages/goals_participation.py")
+    assert any("No goal attainment to show" in i.value for i in at.info)
+    assert any("No pairs to show" in i.value for i in at.info)
