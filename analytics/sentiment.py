@@ -102,21 +102,23 @@ def score_texts(texts: Sequence[str], workers: int | None = None) -> pd.DataFram
     return scores
 
 
-# What sentiment can be broken down by: the wave (or its kind) and every filter attribute.
-GROUPS = ("wave", "kind", *ATTRIBUTES)
-_TIME = ("wave", "kind")
+# What sentiment can be broken down by: the wave, its kind, the month it opened, every filter attribute.
+GROUPS = ("wave", "kind", "month", *ATTRIBUTES)
+_TIME = ("wave", "kind", "month")
 
 
 def comments_sql(filters: Filters | None = None) -> tuple[str, list]:
     """SQL for the comments in the filter, each with its respondent's attributes, and its parameters.
 
-    Columns: every column of `comments`, then wave, kind, opened_on, employee_id, the filter attributes,
-    and `respondent` (the employee, or the response itself when anonymous).
+    Columns: every column of `comments`, then wave, kind, opened_on, month (of opened_on, YYYY-MM),
+    employee_id, the filter attributes, and `respondent` (the employee, or the response itself when
+    anonymous).
     """
     condition, params = where_sql(filters, "r")
     columns = ", ".join(f'r."{a}"' for a in ATTRIBUTES)
     sql = f"""
-        SELECT c.*, r.wave, r.kind, r.opened_on, r.submitted_at, r.employee_id, {columns},
+        SELECT c.*, r.wave, r.kind, r.opened_on, strftime(r.opened_on, '%Y-%m') AS month,
+               r.submitted_at, r.employee_id, {columns},
                coalesce(r.employee_id, r.response_id) AS respondent
         FROM comments c JOIN respondents r USING (response_id)
         WHERE {condition}"""

@@ -26,6 +26,29 @@ ALL = "All"
 SHOWN_COMMENTS = 1000
 SHOWN_FLAGS = 500
 
+
+def tone_bars(frame, x: str, title: str, x_title: str, key: str) -> None:
+    """Stacked % negative / neutral / positive per period, n and mean score on hover."""
+    fig = go.Figure()
+    for band in ("negative", "neutral", "positive"):
+        fig.add_bar(
+            x=frame[x],
+            y=frame[f"{band}_pct"],
+            name=BANDS[band],
+            marker_color=SENTIMENT_COLOURS[band],
+            customdata=frame[["n", "comments", "mean_compound"]],
+            hovertemplate=(
+                f"%{{x}}: %{{y:.0f}} % {band}<br>%{{customdata[1]:.0f}} comments from %{{customdata[0]:.0f}} "
+                "people<br>mean score %{customdata[2]:+.2f}<extra></extra>"
+            ),
+        )
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(type="category")
+    fig.update_yaxes(range=[0, 100])
+    style(fig, title, x_title, "Comments (%)")
+    st.plotly_chart(fig, width="stretch", key=key)
+
+
 st.title("Free-text feedback")
 filters = current_filters()
 k = min_group_comments()
@@ -35,39 +58,37 @@ st.caption(
     f"their statistics appear only for groups of at least {k} people."
 )
 
-# Sentiment over waves and pulse months
-by_wave = query(feedback.sentiment_by_group, ["wave"], filters, k)
-shown = by_wave[~by_wave["suppressed"]]
-if shown.empty:
+# Sentiment over the programme waves and the pulse months
+by_wave = query(feedback.sentiment_by_group, ["kind", "wave"], filters, k)
+by_month = query(feedback.sentiment_by_group, ["kind", "month"], filters, k)
+programme = by_wave[by_wave["kind"].isin(["pre", "mid", "post"]) & ~by_wave["suppressed"]]
+pulses = by_month[(by_month["kind"] == "pulse") & ~by_month["suppressed"]]
+hidden = by_wave.loc[by_wave["suppressed"], "wave"].tolist()
+if programme.empty and pulses.empty:
     st.info(f"No comments to show for this filter ({SUPPRESSED_NOTE(k)} per wave, or no comments yet).")
 else:
-    fig = go.Figure()
-    for band, column in (
-        ("negative", "negative_pct"),
-        ("neutral", "neutral_pct"),
-        ("positive", "positive_pct"),
-    ):
-        fig.add_bar(
-            x=shown["wave"],
-            y=shown[column],
-            name=BANDS[band],
-            marker_color=SENTIMENT_COLOURS[band],
-            customdata=shown[["n", "comments", "mean_compound"]],
-            hovertemplate=(
-                f"%{{x}}: %{{y:.0f}} % {band}<br>%{{customdata[1]:.0f}} comments from %{{customdata[0]:.0f}} "
-                "people<br>mean score %{customdata[2]:+.2f}<extra></extra>"
-            ),
-        )
-    fig.update_layout(barmode="stack")
-    fig.update_yaxes(range=[0, 100])
-    style(fig, "Tone of comments per survey wave", "Survey wave (in date order)", "Comments (%)")
-    st.plotly_chart(fig, width="stretch", key="fb_by_wave")
-    hidden = by_wave.loc[by_wave["suppressed"], "wave"].tolist()
+    left, right = st.columns(2)
+    with left:
+        if programme.empty:
+            st.info("No programme-survey comments to show for this filter.")
+        else:
+            tone_bars(programme, "wave", "Tone of comments: programme surveys", "Survey wave", "fb_by_wave")
+    with right:
+        if pulses.empty:
+            st.info("No pulse-survey comments to show for this filter.")
+        else:
+            tone_bars(
+                pulses,
+                "month",
+                "Tone of comments: monthly pulses",
+                "Month the pulse opened (YYYY-MM)",
+                "fb_by_month",
+            )
     note = f" Not shown ({SUPPRESSED_NOTE(k)}): {', '.join(hidden)}." if hidden else ""
     st.caption(
-        "How to read this: each bar is one wave (programme surveys pre, mid, post; then the monthly pulses); "
-        "the segments are the share of its comments scored positive (≥ 0.05), neutral or negative (≤ −0.05). "
-        "Hover for the number of comments and people." + note
+        "How to read this: each bar is a programme survey (pre, mid, post) or a month of pulse surveys; the "
+        "segments are the share of its comments scored positive (≥ 0.05), neutral or negative (≤ −0.05). "
+        "Hover for the number of comments and people and the mean score." + note
     )
 
 # Sentiment by group

@@ -215,3 +215,11 @@ def test_wellbeing_flags_list_distress_language_first(con):
     _fill(con)
     reasons = feedback.wellbeing_flags(con, min_group=10)["reason"].tolist()
     assert [r.startswith("distress") for r in reasons] == [True, True, True, False, False]
+
+
+def test_sentiment_by_month_groups_waves_opened_in_the_same_month(con):
+    _fill(con)
+    con.execute("UPDATE waves SET opened_on = DATE '2025-01-20' WHERE wave = 'post'")  # same month as pre
+    out = feedback.sentiment_by_group(con, ["month"], min_group=10)
+    assert out["month"].tolist() == ["2025-01"]
+    assert out["comments"].tolist() == [24] and out["n"].tolist() == [12]  # 12 people, 2 comments each

@@ -1,5 +1,6 @@
 """The Feedback and Stories pages on the sample programme: what they show, and what they never show."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -44,8 +45,26 @@ def test_feedback_page_shows_the_themes(sample_db, sample_con):
     assert at.title[0].value == "Free-text feedback"
     assert _frame(at, "top_terms")["name"].tolist() == expected
     assert at.selectbox(key="fb_theme").options == ["All", *expected]
-    assert len(at.get("plotly_chart")) == 3  # tone by wave, tone by group, theme map
+    charts = {c.key for c in at.get("plotly_chart")}
+    assert charts == {"fb_by_wave", "fb_by_month", "fb_by_group", "fb_theme_map"}
     assert sum(c.value.startswith("How to read this") for c in at.caption) == 3
+
+
+def _chart(at: AppTest, key: str) -> dict:
+    return json.loads(next(c for c in at.get("plotly_chart") if c.key == key).proto.spec)
+
+
+def test_tone_over_waves_and_pulse_months(sample_db, sample_con):
+    at = _run("pages/feedback.py")
+    months = feedback.sentiment_by_group(sample_con, ["kind", "month"])
+    pulse_months = months.loc[(months["kind"] == "pulse") & ~months["suppressed"], "month"].tolist()
+    monthly = _chart(at, "fb_by_month")
+    assert [trace["name"] for trace in monthly["data"]] == ["Negative", "Neutral", "Positive"]
+    assert monthly["data"][0]["x"] == pulse_months
+    assert "people" in monthly["data"][0]["hovertemplate"]
+    assert monthly["layout"]["yaxis"]["title"]["text"] == "Comments (%)"
+    waves = _chart(at, "fb_by_wave")["data"][0]["x"]
+    assert waves == ["pre", "mid", "post"]
 
 
 def test_a_known_comment_can_be_found_by_search(sample_db, sample_con):
