@@ -104,7 +104,6 @@ def test_profiles_are_stored_by_signature_and_replaced_by_name(con):
     [
         ({"columns": {QUESTIONS[0]: "eng_1", QUESTIONS[1]: "eng_1"}}, "2 columns are mapped to eng_1"),
         ({"columns": {QUESTIONS[0]: "happiness"}}, "unknown target 'happiness'"),
-        ({"columns": {"Not a column": "eng_1"}}, "not in the file: 'Not a column'"),
         ({"columns": ["eng_1"]}, '"columns" must map'),
     ],
 )
@@ -150,3 +149,12 @@ def test_wave_chosen_at_import_wins_over_the_mappings_wave(con, tmp_path):
     [result] = import_files(con, [path], wave="pulse-2026-06", mapping={**MAPPING, "wave": "pulse-2026-05"})
     assert result.waves == ["pulse-2026-06"]
     assert result.warnings == []
+
+
+def test_a_mapping_column_missing_from_the_file_is_a_warning(con, tmp_path):
+    path = write_rows(tmp_path / "own.csv", _own_questions([[AGREE5[0], AGREE5[1], ""]]))
+    mapping = {"columns": {**MAPPING["columns"], "Not a column": "sat_1"}}
+    [result] = import_files(con, [path], wave="pulse-2026-05", mapping=mapping)
+    [warning] = result.warnings
+    assert "not in the file: 'Not a column'" in warning.message
+    assert [(item, value) for _, item, value in _eng(con)] == [("eng_1", 1.0), ("eng_2", 2.0)]

@@ -79,7 +79,7 @@ def recognise_export(
     export: Export, mapping: dict[str, Any] | None = None, con: duckdb.DuckDBPyConnection | None = None
 ) -> tuple[dict[str, Target], dict[str, Any], list[Problem]]:
     """Each source column's target (mapping, else saved profile, else recognition), the report, and
-    the mapping's problems (columns it names that the file does not have)."""
+    the mapping's warnings (columns it names that the file does not have)."""
     profile = None
     if mapping is None and con is not None:
         found = find_profile(con, export.columns)
@@ -97,8 +97,9 @@ def recognise_export(
             problems.append(
                 Problem(
                     export.file,
-                    f"the mapping names a column that is not in the file: {column!r}",
+                    f"the mapping names a column that is not in the file: {column!r} (ignored)",
                     column=column,
+                    severity="warning",  # one mapping may serve several files of a batch
                 )
             )
     source = f"saved profile '{profile}'" if profile else "the mapping"
