@@ -159,6 +159,12 @@ def test_inspect_does_not_write(con, tmp_path):
     assert snapshot(con) == before
 
 
+def test_works_after_a_callers_unread_result(con):
+    con.execute("SELECT * FROM range(10)").fetchone()  # DuckDB 2 blocks register() until this is finished
+    results = import_files(con, [("hris.csv", csv_bytes(EMPLOYEES))])
+    assert results[0].rows == 4
+
+
 def test_wave_given_at_import_and_pulse_kind(con, tmp_path):
     rows = [
         ["response_id", "submitted_at", "department", "bel_1"],

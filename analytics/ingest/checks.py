@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import duckdb
@@ -9,7 +11,7 @@ import pandas as pd
 
 from analytics.ingest.convert import Reporter
 
-__all__ = ["Known", "text", "require", "enum", "duplicates", "known_ids", "existing_keys"]
+__all__ = ["Known", "text", "require", "enum", "duplicates", "known_ids", "existing_keys", "relation"]
 
 
 @dataclass
@@ -21,6 +23,17 @@ class Known:
     responses: set[str] = field(default_factory=set)
     participants: set[tuple[str, str]] = field(default_factory=set)
     goals: set[tuple[str, str]] = field(default_factory=set)
+
+
+@contextmanager
+def relation(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) -> Iterator[None]:
+    """The frame registered as a relation for the duration of the block."""
+    con.complete()  # DuckDB refuses to register while a caller's result is still unread
+    con.register(name, frame)
+    try:
+        yield
+    finally:
+        con.unregister(name)
 
 
 def text(frame: pd.DataFrame, column: str) -> pd.Series:
@@ -76,11 +89,8 @@ def _db_matches(con: duckdb.DuckDBPyConnection, keys: pd.DataFrame, query: str) 
     if distinct.empty:
         return set()
     distinct.columns = [f"k{i}" for i in range(len(distinct.columns))]
-    con.register("_mutual_keys", distinct)
-    try:
+    with relation(con, "_mutual_keys", distinct):
         return {tuple(r) for r in con.execute(query).fetchall()}
-    finally:
-        con.unregister("_mutual_keys")
 
 
 def known_ids(

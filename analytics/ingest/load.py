@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 
 from analytics.errors import MutualError, Problem
-from analytics.ingest.checks import Known
+from analytics.ingest.checks import Known, relation
 from analytics.ingest.inspection import Inspection, check, recognise
 from analytics.ingest.kinds import LOAD_ORDER
 from analytics.ingest.source import open_source
@@ -43,13 +43,10 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, imp
     if frame.empty:
         return
     columns = ", ".join(f'"{c}"' for c in frame.columns)
-    con.register(_RELATION, frame.reset_index(drop=True))
-    try:
+    with relation(con, _RELATION, frame.reset_index(drop=True)):
         con.execute(
             f'INSERT INTO "{table}" ({columns}, import_id) SELECT {columns}, ? FROM {_RELATION}', [import_id]
-        )
-    finally:
-        con.unregister(_RELATION)
+        ).fetchall()
 
 
 def _scored_comments(comments: pd.DataFrame) -> pd.DataFrame:
@@ -61,8 +58,7 @@ def _scored_comments(comments: pd.DataFrame) -> pd.DataFrame:
 
 
 def _insert_waves(con: duckdb.DuckDBPyConnection, responses: pd.DataFrame) -> None:
-    con.register(_RELATION, responses[["wave", "submitted_at"]].reset_index(drop=True))
-    try:
+    with relation(con, _RELATION, responses[["wave", "submitted_at"]].reset_index(drop=True)):
         con.execute(
             f"""INSERT INTO waves (wave, kind, opened_on)
             SELECT wave, CASE WHEN wave IN ('pre', 'mid', 'post') THEN wave ELSE 'pulse' END,
@@ -70,9 +66,7 @@ def _insert_waves(con: duckdb.DuckDBPyConnection, responses: pd.DataFrame) -> No
             FROM {_RELATION}
             WHERE wave IS NOT NULL AND wave NOT IN (SELECT wave FROM waves)
             GROUP BY wave"""
-        )
-    finally:
-        con.unregister(_RELATION)
+        ).fetchall()
 
 
 def _load(con: duckdb.DuckDBPyConnection, inspection: Inspection) -> ImportResult:
