@@ -138,7 +138,7 @@ else:
             x=partner["scores"]["wave"],
             y=partner["scores"]["score"],
             mode="lines+markers",
-            name=f"Their partner ({partner['role']}, also consented)",
+            name=f"Their partner, {partner['role']} ({partner['pseudonym'] or 'also consented'})",
             line={"color": ROLE_COLOURS.get(partner["role"], "#888"), "dash": "dash"},
             hovertemplate="%{x}: %{y:.2f} (n = 1, partner)<extra></extra>",
         )

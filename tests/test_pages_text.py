@@ -180,3 +180,48 @@ def test_a_participant_without_consent_has_no_story_option(sample_db, sample_con
     assert options == after["pseudonym"].tolist()
     withheld_text = listed["text"].iloc[0]
     assert not any(withheld_text in m.value for m in at.markdown)
+
+
+def _stories_with_and_without_partner(con):
+    with_partner = without_partner = None
+    for key in stories.consented_stories(con)["story_key"]:
+        told = stories.story(con, key)
+        if told["partner"] is not None and not told["partner"]["scores"].empty and with_partner is None:
+            with_partner = told
+        if told["partner"] is None and not told["scores"].empty and without_partner is None:
+            without_partner = told
+    return with_partner, without_partner
+
+
+def test_partner_trajectory_only_with_the_partners_consent(sample_db, sample_con):
+    with_partner, without_partner = _stories_with_and_without_partner(sample_con)
+    assert with_partner is not None and without_partner is not None
+    at = _run("pages/stories.py")
+    at.selectbox(key="st_story").set_value(with_partner["story_key"]).run()
+    traces = _chart(at, "st_trajectory")["data"]
+    assert len(traces) == 2 and traces[1]["name"].startswith(
+        f"Their partner, {with_partner['partner']['role']}"
+    )
+    assert traces[1]["x"] == with_partner["partner"]["scores"]["wave"].tolist()
+    at.selectbox(key="st_story").set_value(without_partner["story_key"]).run()
+    traces = _chart(at, "st_trajectory")["data"]
+    assert len(traces) == 1 and "partner" not in json.dumps(traces).lower()
+    assert not any(
+        "partner" in c.value for c in at.caption if c.value.startswith("How to read this: their own")
+    )
+
+
+def test_story_distribution_marks_the_participant(sample_db, sample_con):
+    told = next(
+        t
+        for t in (stories.story(sample_con, k) for k in stories.consented_stories(sample_con)["story_key"])
+        if t["distribution"] is not None and t["change"] is not None
+    )
+    at = _run("pages/stories.py")
+    at.selectbox(key="st_story").set_value(told["story_key"]).run()
+    chart = _chart(at, "st_distribution")
+    assert [t["type"] for t in chart["data"]] == ["box", "scatter"]
+    assert chart["data"][1]["y"] == [told["change"]]
+    assert f"n = {told['group_n']}" in chart["data"][0]["hovertemplate"]
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Percentile rank of that change"] == f"{told['change_percentile']:.0f}"
