@@ -97,6 +97,8 @@ def test_dates_day_first_month_first_and_serial_numbers():
     assert serial.tolist() == ["2026-05-14 18:00:00", "2026-05-14 12:00:00"]
     _, failed = parse_datetimes(pd.Series(["yesterday", "2026-05-14"]))
     assert failed == [0]
+    worded, _ = parse_datetimes(pd.Series(["14 May 2026 09:30", "June 2, 2026 1:05 PM"]))
+    assert worded.tolist() == ["2026-05-14 09:30:00", "2026-06-02 13:05:00"]
 
 
 @pytest.mark.parametrize(

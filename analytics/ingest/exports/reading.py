@@ -59,6 +59,19 @@ _SERIAL = re.compile(r"^\d{5}(?:[.,]\d+)?$")
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 
 
+def _worded_dates(text: pd.Series, dayfirst: bool) -> pd.Series:
+    """Dates with month names, parsed one by one (they are rare); NaT where they do not parse."""
+
+    def one(value: str) -> pd.Timestamp:
+        try:
+            stamp = pd.Timestamp(pd.to_datetime(value, dayfirst=dayfirst))
+        except (ValueError, OverflowError, TypeError):
+            return pd.NaT
+        return stamp.tz_localize(None) if stamp.tzinfo is not None else stamp
+
+    return text.map(one).astype("datetime64[ns]")
+
+
 def parse_datetimes(values: pd.Series, dayfirst: bool | None = None) -> tuple[pd.Series, list[int]]:
     """ISO timestamps ('YYYY-MM-DD HH:MM:SS') from dates in any common locale or Excel serial numbers.
 
@@ -104,6 +117,10 @@ def parse_datetimes(values: pd.Series, dayfirst: bool | None = None) -> tuple[pd
         days = pd.to_numeric(text[serial].str.replace(",", ".", regex=False), errors="coerce")
         stamps = stamps.astype("datetime64[ns]")
         stamps[serial] = (_EXCEL_EPOCH + pd.to_timedelta(days, unit="D")).dt.round("s")
+    words = (text != "") & stamps.isna() & ~serial  # e.g. "14 May 2026 09:30", "May 14, 2026"
+    if words.any():
+        stamps = stamps.astype("datetime64[ns]")
+        stamps[words] = _worded_dates(text[words], dayfirst)
     out = stamps.dt.strftime("%Y-%m-%d %H:%M:%S").astype("object")
     out = out.where(stamps.notna(), None)
     failed = [i for i, (raw, ok) in enumerate(zip(text, stamps.notna(), strict=True)) if raw and not ok]
