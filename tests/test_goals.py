@@ -183,3 +183,13 @@ def test_sessions_by_month(programme, con):
 def test_unknown_wave_for_goals(con):
     with pytest.raises(ValueError, match="goal levels"):
         goals.gas_scores(con, wave="pulse")
+
+
+def test_pair_not_started_by_as_of_is_neither_counted_nor_inactive(programme, con):
+    pairs = goals.participation(con, as_of=dt.date(2025, 1, 20)).set_index("pair_id")
+    p3 = pairs.loc["P3"]  # starts 1 March
+    assert p3["sessions"] == 0
+    assert pd.isnull(p3["months_active"]) and pd.isnull(p3["sessions_per_month"])
+    assert bool(p3["meets_monthly"]) is False and bool(p3["inactive"]) is False
+    # P1 by 20 Jan: one session in 19 days; a window under a month counts as one month
+    assert pairs.loc["P1", "sessions_per_month"] == pytest.approx(1.0)
