@@ -188,6 +188,13 @@ def test_mapping_renames_and_ignores_columns(con):
     assert _all(con, "SELECT employee_id, hire_date FROM employees") == [("S1", dt.date(2020, 1, 1))]
 
 
+def test_headers_in_any_case_and_spacing(con):
+    rows = [[" Employee ID ", "HIRE-DATE", "Department"], ["E1", "2020-01-01", "HR"]]
+    results = import_files(con, [("hris.csv", csv_bytes(rows))])
+    assert (results[0].kind, results[0].warnings) == ("employees", [])
+    assert _all(con, "SELECT employee_id, department FROM employees") == [("E1", "HR")]
+
+
 def test_unknown_column_is_a_warning(con):
     rows = [["employee_id", "hire_date", "shoe_size"], ["E9", "2020-01-01", "42"]]
     results = import_files(con, [("hris.csv", csv_bytes(rows))])

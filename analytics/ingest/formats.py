@@ -6,6 +6,7 @@ Readers for other survey tools (Qualtrics, SurveyMonkey, ...) register themselve
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -54,12 +55,19 @@ def detect_format(table: RawTable) -> tuple[Format, str]:
     return TEMPLATE, "none of the known export formats matched, so it is read as a Mutual template"
 
 
+def _column_name(header: str) -> str:
+    """A header as a template column: lower case; "Hire Date" or "hire-date" become hire_date."""
+    from analytics.ingest.kinds import KNOWN_COLUMNS
+
+    name = header.strip().lower()
+    joined = re.sub(r"[\s\-]+", "_", name)
+    return joined if joined in KNOWN_COLUMNS else name
+
+
 def _template_detect(table: RawTable) -> str | None:
     from analytics.ingest.kinds import KNOWN_COLUMNS
 
-    known = [
-        h for h in table.header if h.strip().lower() in KNOWN_COLUMNS or h.lower().startswith("comment_")
-    ]
+    known = [h for h in table.header if _column_name(h) in KNOWN_COLUMNS or h.lower().startswith("comment_")]
     if not known:
         return None
     shown = ", ".join(known[:4]) + (", ..." if len(known) > 4 else "")
@@ -67,7 +75,7 @@ def _template_detect(table: RawTable) -> str | None:
 
 
 def _template_to_template(table: RawTable, mapping: dict | None, report: Reporter) -> RawTable:
-    """Lower-case the headers and apply a column mapping, if given.
+    """Headers as template column names, after a column mapping if one is given.
 
     The mapping is {file column: template column} or a profile {"columns": {...}}; a column mapped
     to "ignore" is dropped.
@@ -78,7 +86,7 @@ def _template_to_template(table: RawTable, mapping: dict | None, report: Reporte
     renames = {
         str(k).strip().lower(): str(v).strip().lower() for k, v in mapping.items() if isinstance(v, str)
     }
-    names = [renames.get(h.strip().lower(), h.strip().lower()) for h in table.header]
+    names = [renames.get(h.strip().lower(), _column_name(h)) for h in table.header]
     seen: dict[str, str] = {}
     for original, name in zip(table.header, names, strict=True):
         if name in seen and name != _IGNORE:
