@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from analytics.ingest import import_files, inspect_file
 from analytics.ingest.exports import recognition_of, translate_file
 from tests.export_fixtures import (
@@ -53,8 +55,13 @@ def test_msforms_out_of_order_columns_and_anonymous(con, tmp_path):
     assert answers["E001"] == intended(PS)["E001"]
     assert answers["E002"] == intended(PS)["E002"]
     assert answers[None] == intended(PS)["E003"]  # 'anonymous' in Email: not linked
-    reverse = con.execute("SELECT item_id FROM items WHERE reverse ORDER BY 1").fetchall()
-    assert reverse == [("ps_1",), ("ps_3",), ("ps_5",)]
+    score = con.execute(
+        """SELECT avg(CASE WHEN i.reverse THEN i.scale_min + i.scale_max - a.value ELSE a.value END)
+        FROM answers a JOIN items i USING (item_id) JOIN responses r USING (response_id)
+        WHERE r.employee_id = 'E001' AND i.construct = 'ps'"""
+    ).fetchone()[0]
+    # E001 answered 7,2,1,6,3,5,6; reverse-coded (8 - x) ps_1, ps_3, ps_5 give 1,2,7,6,5,5,6: mean 32/7
+    assert score == pytest.approx(32 / 7)
     ids = [r[0] for r in con.execute("SELECT response_id FROM responses ORDER BY 1").fetchall()]
     assert all(i.startswith("msforms-") for i in ids) and len(set(ids)) == 3
 
