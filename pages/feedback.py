@@ -183,6 +183,36 @@ else:
             "mean_compound": st.column_config.NumberColumn("Mean score", format="%+.2f"),
         },
     )
+    over_time = query(themes.theme_by_wave, filters, min_group=k)
+    if not over_time.empty:
+        waves = over_time.drop_duplicates("wave")["wave"].tolist()
+        named = over_time[over_time["theme_id"] > 0]
+        grid = named.pivot(index="name", columns="wave", values="share").reindex(
+            index=table["name"], columns=waves
+        )
+        people = named.pivot(index="name", columns="wave", values="n").reindex(
+            index=table["name"], columns=waves
+        )
+        fig = go.Figure(
+            go.Heatmap(
+                z=grid.to_numpy(),
+                x=waves,
+                y=grid.index.tolist(),
+                customdata=people.to_numpy(),
+                colorscale="Teal",
+                colorbar={"title": "% of the<br>wave's comments"},
+                hovertemplate="%{y}<br>%{x}: %{z:.0f} % of comments<br>n = %{customdata:.0f} people<extra></extra>",
+                hoverongaps=False,
+            )
+        )
+        fig.update_xaxes(type="category")
+        style(fig, "Themes over time", "Survey wave (in date order)", None)
+        st.plotly_chart(fig, width="stretch", key="fb_theme_waves")
+        st.caption(
+            "How to read this: each cell is the share of a wave's comments whose main theme is that row; darker "
+            f"is more common. Blank cells have {SUPPRESSED_NOTE(k)} (or are hidden so that they cannot be "
+            "worked out from the others)."
+        )
 
 # The comments behind a theme or a band
 st.subheader("Read the comments")

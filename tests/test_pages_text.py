@@ -46,8 +46,9 @@ def test_feedback_page_shows_the_themes(sample_db, sample_con):
     assert _frame(at, "top_terms")["name"].tolist() == expected
     assert at.selectbox(key="fb_theme").options == ["All", *expected]
     charts = {c.key for c in at.get("plotly_chart")}
-    assert charts == {"fb_by_wave", "fb_by_month", "fb_by_group", "fb_theme_map"}
-    assert sum(c.value.startswith("How to read this") for c in at.caption) == 3
+    assert charts == {"fb_by_wave", "fb_by_month", "fb_by_group", "fb_theme_map", "fb_theme_waves"}
+    assert sum(c.value.startswith("How to read this") for c in at.caption) == 4
+    assert _chart(at, "fb_theme_waves")["data"][0]["y"] == expected
 
 
 def _chart(at: AppTest, key: str) -> dict:
