@@ -137,6 +137,14 @@ def test_database_location(tmp_path):
     assert (tmp_path / "before.duckdb").exists() and (tmp_path / "env.duckdb").exists()
 
 
+def test_load_sample(tmp_path):
+    done = _run("load-sample", "--db", "t.duckdb", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("Sample loaded: ")
+    counts = _summary(tmp_path)["counts"]
+    assert counts["employees"] > 0 and counts["responses"] > 0 and counts["pairs"] > 0
+
+
 def test_help_lists_commands(tmp_path):
     done = _run("--help", cwd=tmp_path)
     assert done.returncode == 0
