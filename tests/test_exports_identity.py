@@ -6,6 +6,7 @@ import re
 
 from analytics.ingest import import_files
 from tests.export_fixtures import (
+    IDS,
     PEOPLE,
     PS,
     glint_rows,
@@ -88,3 +89,13 @@ def test_without_id_or_email_responses_are_anonymous_with_inline_attributes(con,
         ["Woman", "Man", "Non-binary"],
         0,
     )
+
+
+def test_a_mapped_column_can_carry_the_employee_id(con, tmp_path):
+    import_employees(con, tmp_path, with_email=False)
+    rows = surveymonkey_rows()
+    for row in rows[2:]:
+        row[5] = ""  # no e-mail: SurveyMonkey's Custom Data 1 holds the employee id
+    path = write_rows(tmp_path / "monkey.csv", rows)
+    import_files(con, [path], wave="pre", mapping={"columns": {"Custom Data 1": "employee_id"}})
+    assert [r[0] for r in con.execute("SELECT employee_id FROM responses ORDER BY 1").fetchall()] == IDS
