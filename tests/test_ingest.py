@@ -240,6 +240,14 @@ def test_out_of_range_likert(con, tmp_path):
     ]  # ps 1-7, eng 1-5, whole numbers
 
 
+def test_many_bad_rows_are_summarised(con):
+    rows = [["employee_id", "hire_date"]] + [[f"E{i}", "soon"] for i in range(60)]
+    problems = _error(con, [("hris.csv", csv_bytes(rows))]).value.problems
+    assert len(problems) == 51  # the first 50 rows one by one, then one line for the other 10
+    assert problems[49].row == 51 and problems[50].row is None
+    assert problems[50].message.startswith("10 more rows with the same problem as row 51")
+
+
 def test_unknown_label(con):
     rows = [["response_id", "wave", "eng_1"], ["R1", "pre", "Agree"], ["R2", "pre", "Agreee"]]
     excinfo = _error(con, [("s.csv", csv_bytes(rows))])

@@ -42,13 +42,14 @@ def data_version() -> tuple:
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def _cached(name: str, version: tuple, args: tuple, kwargs: dict, _fn: Callable) -> Any:
+def _cached(name: str, database: str, version: tuple, args: tuple, kwargs: dict, _fn: Callable) -> Any:
     return _fn(cursor(), *args, **kwargs)
 
 
 def query(fn: Callable, *args: Any, **kwargs: Any) -> Any:
-    """fn(cursor, *args, **kwargs), cached until the data changes."""
-    return _cached(f"{fn.__module__}.{fn.__qualname__}", data_version(), args, kwargs, fn)
+    """fn(cursor, *args, **kwargs), cached per database until its data changes."""
+    name = f"{fn.__module__}.{fn.__qualname__}"
+    return _cached(name, str(db.db_path()), data_version(), args, kwargs, fn)
 
 
 def current_filters() -> dict[str, list[str]]:

@@ -145,6 +145,11 @@ def _inspect_batch(
     return ordered
 
 
+def _row_order(problem: Problem) -> float:
+    """Row problems in row order; problems without a row (summaries) after them."""
+    return problem.row if problem.row is not None else float("inf")
+
+
 def import_files(
     con: duckdb.DuckDBPyConnection,
     files: list[Path | tuple[str, bytes]],
@@ -156,7 +161,7 @@ def import_files(
     inspections = _inspect_batch(con, files, kind, wave, mapping)
     failed = [i for i in inspections if not i.ok]
     if failed:
-        problems = [p for i in failed for p in sorted(i.errors, key=lambda p: p.row or 0)]
+        problems = [p for i in failed for p in sorted(i.errors, key=_row_order)]
         problems += [p for i in inspections for p in i.warnings]
         names = ", ".join(i.file_name for i in failed)
         raise MutualError(
