@@ -20,7 +20,7 @@ def main() -> None:
         con = db.connect(path)
         sample.load_sample(con)
         con.close()
-        with running_app(path) as url, browser_page(height=1100) as page:
+        with running_app(path) as url, browser_page(height=3000) as page:
             for name in pages:
                 page.goto(f"{url}/{name}")
                 wait_for_app(page)
