@@ -78,7 +78,7 @@ def _load(con: duckdb.DuckDBPyConnection, inspection: Inspection) -> ImportResul
         tables["comments"] = _scored_comments(tables["comments"])
     for table, frame in tables.items():
         _insert(con, table, frame, import_id)
-    wave = ", ".join(inspection.waves) if inspection.waves else inspection.wave
+    wave = ", ".join(inspection.waves) if inspection.waves else None
     con.execute(
         """INSERT INTO imports (import_id, file_name, sha256, format, kind, wave, rows, status, errors, imported_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, now())""",
