@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analytics.ingest.exports import Grid, detect_format
 from analytics.ingest.exports.reading import parse_datetimes
@@ -133,3 +137,28 @@ def test_free_text_questions_that_start_alike_get_numbered_comment_columns():
         "comment_please_tell_us_why_you",
         "comment_please_tell_us_why_you_2",
     ]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.datetimes(min_value=dt.datetime(2001, 1, 1), max_value=dt.datetime(2060, 12, 31)).map(
+            lambda d: d.replace(microsecond=0)
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+    st.sampled_from(["uk", "us", "iso", "serial"]),
+)
+def test_any_date_survives_any_layout(stamps, layout):
+    anchor = dt.datetime(2026, 5, 14, 9, 30)  # day 14 > 12 settles the column's day/month order
+    stamps = [anchor, *stamps]
+    write = {
+        "uk": lambda d: d.strftime("%d/%m/%Y %H:%M:%S"),
+        "us": lambda d: f"{d.month}/{d.day}/{d.year} {d:%I:%M:%S %p}",
+        "iso": lambda d: d.strftime("%Y-%m-%d %H:%M:%S"),
+        "serial": lambda d: repr((d - dt.datetime(1899, 12, 30)).total_seconds() / 86400),
+    }[layout]
+    parsed, failed = parse_datetimes(pd.Series([write(d) for d in stamps]))
+    assert failed == []
+    assert parsed.tolist() == [d.strftime("%Y-%m-%d %H:%M:%S") for d in stamps]
