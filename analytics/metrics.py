@@ -22,6 +22,7 @@ __all__ = [
     "equity_gaps",
     "pulse_trend",
     "score_alerts",
+    "last_two_pulses",
     "wave_names",
     "gas_t_score",
     "goal_attainment",
@@ -324,6 +325,20 @@ def pulse_trend(
     return pulses.merge(frame, on="wave", how="inner")[columns].reset_index(drop=True)
 
 
+def last_two_pulses(trend: pd.DataFrame) -> tuple[str, str] | None:
+    """The last two pulses of one series, for month-on-month change: confidential ones if there are two.
+
+    An anonymous pulse is answered by mostly the same people as a confidential one, so comparing the
+    two would mix two ways of asking; each series is compared with itself.
+    """
+    waves = trend.drop_duplicates("wave").sort_values(["opened_on", "wave"], kind="stable")
+    for anonymous in (False, True):
+        series = waves.loc[waves["anonymous"].astype(bool) == anonymous, "wave"].tolist()
+        if len(series) >= 2:
+            return series[-2], series[-1]
+    return None
+
+
 def score_alerts(
     con: duckdb.DuckDBPyConnection,
     construct: str,
@@ -335,10 +350,10 @@ def score_alerts(
     """Groups whose mean fell by more than `drop` between the last two pulses (shown in both)."""
     columns = [attribute, "previous_wave", "latest_wave", "before", "after", "change", "n_before", "n"]
     trend = pulse_trend(con, construct, [attribute], filters, min_group)
-    waves = list(dict.fromkeys(trend["wave"]))
-    if len(waves) < 2:
+    pair = last_two_pulses(trend)
+    if pair is None:
         return _empty(columns)
-    previous, latest = waves[-2], waves[-1]
+    previous, latest = pair
     visible = trend.loc[~trend["suppressed"].astype(bool)]
     before = visible.loc[visible["wave"] == previous, [attribute, "mean", "n"]]
     after = visible.loc[visible["wave"] == latest, [attribute, "mean", "n"]]

@@ -31,11 +31,14 @@ if trend.empty:
     )
     st.stop()
 
-latest = trend.iloc[-1]
-change = latest["mean"] - trend.iloc[-2]["mean"] if len(trend) > 1 else float("nan")
+pair = metrics.last_two_pulses(trend)
+by_wave = trend.set_index("wave")
+latest = by_wave.loc[pair[1]] if pair else trend.iloc[-1]
+latest_wave = pair[1] if pair else latest["wave"]
+change = latest["mean"] - by_wave.loc[pair[0], "mean"] if pair else float("nan")
 tiles = st.columns(3)
 tiles[0].metric(
-    f"Latest pulse, {latest['wave']}",
+    f"Latest pulse, {latest_wave}",
     note if latest["suppressed"] else f"{latest['mean']:.2f}",
     delta=None if change != change else f"{change:+.2f} on the pulse before",
     help=f"{scale}; n = {int(latest['n'])}",
@@ -116,7 +119,7 @@ st.caption(
 )
 
 st.subheader("Which items drag the score down")
-latest_pulse = latest["wave"]
+latest_pulse = latest_wave
 items = query(metrics.item_favourable, CONSTRUCT, None, filters, [latest_pulse], min_group=k)
 if items.empty or items["suppressed"].all():
     st.info(f"Item figures are hidden: {note}.")
