@@ -6,6 +6,7 @@ import streamlit as st
 from analytics import ingest
 from analytics.errors import MutualError
 from analytics.examples import example_files
+from ui.mapping_editor import mapping_editor
 from ui.state import clear_caches, cursor
 
 KINDS = ["detect automatically", "employees", "participants", "survey", "goals", "sessions"]
@@ -34,6 +35,7 @@ wave = (
 )
 kind = None if kind_choice == KINDS[0] else kind_choice
 
+mapping = None
 if uploaded:
     files = [(f.name, f.getvalue()) for f in uploaded]
     inspections = []
@@ -43,6 +45,24 @@ if uploaded:
         except MutualError as error:
             st.error(str(error), icon=":material/error:")
             continue
+        if inspection.format != "template":
+            with st.container(border=True):
+                st.markdown(f"**Column mapping for {inspection.file_name}**")
+                if len(files) > 1:
+                    st.caption(
+                        "Columns were mapped automatically. To change the mapping of an export, "
+                        "upload it on its own."
+                    )
+                else:
+                    st.caption(
+                        "Check what each column was recognised as; change any row, and save the "
+                        "mapping as a profile to apply it to the next export with the same columns."
+                    )
+                    mapping = mapping_editor(con, inspection)
+                    if mapping is not None:
+                        inspection = ingest.inspect_file(
+                            con, (name, data), kind=kind, wave=wave or None, mapping=mapping
+                        )
         inspections.append(inspection)
         errors = [p for p in inspection.problems if p.severity == "error"]
         warnings = [p for p in inspection.problems if p.severity != "error"]
@@ -71,7 +91,7 @@ if uploaded:
     ready = bool(inspections) and len(inspections) == len(files) and all(i.ok for i in inspections)
     if st.button("Import", type="primary", disabled=not ready, key="upload_import"):
         try:
-            results = ingest.import_files(con, files, kind=kind, wave=wave or None)
+            results = ingest.import_files(con, files, kind=kind, wave=wave or None, mapping=mapping)
         except MutualError as error:
             st.error(str(error), icon=":material/error:")
         else:

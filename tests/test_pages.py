@@ -117,3 +117,30 @@ run_guarded(broken)
     at.run()
     assert not at.exception
     assert "error id" in at.error[0].value and "internal detail" not in at.error[0].value
+
+
+def test_upload_page_maps_and_imports_a_qualtrics_export(tmp_path, monkeypatch):
+    from tests import export_fixtures as fx
+
+    path = tmp_path / "mutual.duckdb"
+    monkeypatch.setenv("MUTUAL_DB", str(path))
+    con = db.connect(path)
+    fx.import_employees(con, tmp_path)
+    con.close()
+    export = fx.write_rows(tmp_path / "pulse.csv", fx.qualtrics_rows()).read_bytes()
+
+    at = _run("pages/upload.py")
+    at.text_input(key="upload_wave").set_value("pulse-2026-11")
+    at.file_uploader(key="upload_files").set_value(("pulse.csv", export, "text/csv")).run()
+    assert not at.exception, at.exception
+    assert any("Column mapping for pulse.csv" in m.value for m in at.markdown)
+    [editor] = at.data_editor  # the mapping editor: source column -> recognised target
+    targets = dict(zip(editor.value["source"], editor.value["target"], strict=True))
+    assert targets["Q5_1"] == "ps_1" and targets["Q5_7"] == "ps_7"
+    at.button(key="upload_import").click().run()
+    assert any("Imported pulse.csv" in s.value for s in at.success), [e.value for e in at.error]
+
+    con = db.connect(path)
+    stored = fx.stored_answers(con, fx.PS)
+    con.close()
+    assert stored == fx.intended(fx.PS)
