@@ -23,6 +23,7 @@ GROUP_LABELS = {
 }
 BANDS = {"positive": "Positive", "neutral": "Neutral", "negative": "Negative"}
 ALL = "All"
+MISSING = {"role": "Not in the programme", "cohort": "Not in the programme", "focus": "Not in the programme"}
 SHOWN_COMMENTS = 1000
 SHOWN_FLAGS = 500
 
@@ -101,7 +102,7 @@ if by_group.empty:
     st.info("No comments for this filter.")
 else:
     frame = by_group.assign(
-        label=by_group[group].fillna("Not recorded").astype(str),
+        label=by_group[group].fillna(MISSING.get(group, "Not recorded")).astype(str),
         value=by_group["mean_compound"].fillna(0.0),
         note=by_group["suppressed"].map({True: SUPPRESSED_NOTE(k), False: ""}),
     )

@@ -51,27 +51,27 @@ with left:
     tiles = st.columns(2)
     change = told["change"]
     tiles[0].metric(
-        f"{spec.name} change, pre to post",
+        "Change, pre to post",
         "not available" if change is None else f"{change:+.2f}",
-        help=f"Their post score minus their pre score, on the {spec.scale_min}-{spec.scale_max} scale",
+        help=f"{spec.name}: their post score minus their pre score, on the {spec.scale_min}-{spec.scale_max} scale",
     )
     tiles[1].metric(
-        "Percentile rank of that change",
-        "not ranked" if told["change_percentile"] is None else f"{told['change_percentile']:.0f}",
+        "Rank of change",
+        "not ranked" if told["change_percentile"] is None else f"{told['change_percentile']:.0f} %",
         help=(
-            f"Share of {told['role']}s in cohort {told['cohort']} (n = {told['group_n']}) whose change is at "
-            "or below theirs (scipy percentileofscore, kind='weak'). Ranked only for groups of at least "
-            f"{k}."
+            f"Percentile rank: the share of {told['role']}s in cohort {told['cohort']} (n = {told['group_n']}) "
+            "whose change is at or below theirs (scipy percentileofscore, kind='weak'). Ranked only for "
+            f"groups of at least {k}."
         ),
     )
     tiles = st.columns(2)
     tiles[0].metric(
-        "Percentile rank of post score",
-        "not ranked" if told["post_percentile"] is None else f"{told['post_percentile']:.0f}",
+        "Rank of post score",
+        "not ranked" if told["post_percentile"] is None else f"{told['post_percentile']:.0f} %",
         help=f"Among {told['role']}s in cohort {told['cohort']}, the share scoring at or below them at post",
     )
     tiles[1].metric(
-        "Goal attainment (T)",
+        "Goal attainment T",
         "no goals" if told["goal_t"] is None else f"{told['goal_t']:.0f}",
         help="Goal Attainment Scaling T-score: 50 means goals met as expected, 60 and above exceeded",
     )

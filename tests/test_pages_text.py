@@ -225,4 +225,5 @@ def test_story_distribution_marks_the_participant(sample_db, sample_con):
     assert chart["data"][1]["y"] == [told["change"]]
     assert f"n = {told['group_n']}" in chart["data"][0]["hovertemplate"]
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Percentile rank of that change"] == f"{told['change_percentile']:.0f}"
+    assert metrics["Rank of change"] == f"{told['change_percentile']:.0f} %"
+    assert metrics["Change, pre to post"] == f"{told['change']:+.2f}"
