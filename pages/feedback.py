@@ -141,14 +141,14 @@ if found.message:
     st.info(found.message)
 else:
     table = found.themes
+    mapped = table[~table["suppressed"]]
     fig = px.scatter(
-        table,
+        mapped,
         x="share",
-        y=table["mean_compound"].fillna(0.0),
+        y="mean_compound",
         size="n",
         text="name",
         custom_data=["n", "comments", "top_terms"],
-        color_discrete_sequence=[SENTIMENT_COLOURS["neutral"]],
     )
     fig.update_traces(
         textposition="top center",
@@ -166,10 +166,12 @@ else:
         "Mean VADER score (−1 to +1)",
     )
     st.plotly_chart(fig, width="stretch", key="fb_theme_map")
+    unmapped = table.loc[table["suppressed"], "name"].tolist()
+    note = f" Not placed ({SUPPRESSED_NOTE(k)}): {', '.join(unmapped)}." if unmapped else ""
     st.caption(
         "How to read this: each bubble is a theme found in the comments (named by its three most telling "
         "words); further right is more common, higher is more positive, bigger is more people. Themes are "
-        "found by machine (TF-IDF and NMF) and are a starting point for reading, not a verdict."
+        "found by machine (TF-IDF and NMF) and are a starting point for reading, not a verdict." + note
     )
     st.dataframe(
         table[["name", "top_terms", "share", "n", "mean_compound"]],
