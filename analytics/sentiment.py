@@ -66,6 +66,8 @@ def _score_chunk(texts: Sequence[str]) -> list[tuple[float, float, float, float]
 
 
 def _workers(requested: int | None, n_texts: int) -> int:
+    if requested is None and os.environ.get("MUTUAL_SENTIMENT_WORKERS", "").isdigit():
+        requested = int(os.environ["MUTUAL_SENTIMENT_WORKERS"])
     if requested is not None:
         return max(1, requested)
     if n_texts < PARALLEL_MIN_TEXTS:
@@ -87,8 +89,9 @@ def _score_distinct(texts: list[str], workers: int) -> list[tuple[float, float, 
 def score_texts(texts: Sequence[str], workers: int | None = None) -> pd.DataFrame:
     """compound, pos, neu, neg and label for each text, in order.
 
-    Each distinct text is scored once. Large batches use worker processes (both cores by default;
-    `workers=1` forces one process); results are identical either way.
+    Each distinct text is scored once. Batches of 40,000 distinct texts or more use worker processes
+    (both cores by default; `workers`, else $MUTUAL_SENTIMENT_WORKERS, sets how many; 1 means none).
+    Results are identical either way.
     """
     texts = ["" if t is None else str(t) for t in texts]
     distinct = list(dict.fromkeys(texts))

@@ -97,3 +97,11 @@ def test_sentiment_by_group_reads_the_stored_scores(con, tmp_path):
     assert out["mean_compound"].iloc[0] == pytest.approx((0.4404 + 0.8316 - 0.7424) / 3, abs=1e-4)
     assert out["positive_pct"].iloc[0] == pytest.approx(200 / 3)
     assert sentiment.sentiment_by_group(con, ["wave"], min_group=4)["suppressed"].all()
+
+
+def test_worker_count(monkeypatch):
+    monkeypatch.delenv("MUTUAL_SENTIMENT_WORKERS", raising=False)
+    assert sentiment._workers(None, 10) == 1  # small batches stay in this process
+    assert sentiment._workers(3, 10) == 3
+    monkeypatch.setenv("MUTUAL_SENTIMENT_WORKERS", "1")
+    assert sentiment._workers(None, 10**6) == 1
