@@ -4,14 +4,24 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-__all__ = ["WAVE_COLOURS", "ROLE_COLOURS", "GROUP_COLOURS", "SENTIMENT_COLOURS", "SUPPRESSED", "style"]
+from analytics.palette import (  # one palette for the pages and the sponsor report
+    DIVERGING,
+    GROUP_COLOURS,
+    ROLE_COLOURS,
+    SENTIMENT_COLOURS,
+    SUPPRESSED,
+    WAVE_COLOURS,
+)
 
-WAVE_COLOURS = {"pre": "#9aa5ad", "mid": "#5fa8b0", "post": "#1b6b73", "pulse": "#6c5b9e"}
-ROLE_COLOURS = {"mentor": "#d08c2c", "mentee": "#3d6fb6"}
-GROUP_COLOURS = {"participants": "#1b6b73", "comparison": "#9aa5ad"}
-SENTIMENT_COLOURS = {"positive": "#2e8b57", "neutral": "#b0b7bd", "negative": "#c0392b"}
-SUPPRESSED = "#e4e7ea"
-DIVERGING = "RdYlGn"  # scores: red low, green high
+__all__ = [
+    "WAVE_COLOURS",
+    "ROLE_COLOURS",
+    "GROUP_COLOURS",
+    "SENTIMENT_COLOURS",
+    "SUPPRESSED",
+    "DIVERGING",
+    "style",
+]
 
 
 def style(fig: go.Figure, title: str, x_title: str | None = None, y_title: str | None = None) -> go.Figure:
