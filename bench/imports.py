@@ -1,0 +1,90 @@
+"""Import timings: one pulse file against DuckDB's read_csv, its sentiment against bare VADER, re-import."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+from analytics.ingest import import_files
+from analytics.sentiment import score_texts
+
+__all__ = ["ImportTimings", "time_import", "read_csv_seconds", "sentiment_seconds", "vader_seconds"]
+
+_SCRATCH = "bench_read_csv"
+
+
+@dataclass
+class ImportTimings:
+    """Seconds for one file: the first import (sentiment included), the re-import, and their sizes."""
+
+    import_seconds: float
+    reimport_seconds: float
+    reimport_status: str
+    rows: int
+    comments: list[str]
+    import_id: int
+
+
+def _seconds(action) -> tuple[float, object]:
+    start = time.perf_counter()
+    result = action()
+    return time.perf_counter() - start, result
+
+
+def time_import(con: duckdb.DuckDBPyConnection, path: Path) -> ImportTimings:
+    """Import the file, then import it again unchanged; the stored (redacted) comments of the import."""
+    first, results = _seconds(lambda: import_files(con, [path]))
+    again, repeated = _seconds(lambda: import_files(con, [path]))
+    import_id = results[0].import_id
+    texts = [
+        r[0] for r in con.execute("SELECT text FROM comments WHERE import_id = ?", [import_id]).fetchall()
+    ]
+    return ImportTimings(first, again, repeated[0].status, results[0].rows, texts, import_id)
+
+
+def read_csv_seconds(con: duckdb.DuckDBPyConnection, path: Path, repeat: int = 3) -> float:
+    """Best time of DuckDB's own `CREATE TABLE ... AS SELECT * FROM read_csv(file)` (table dropped after)."""
+    best = float("inf")
+    for _ in range(repeat):
+        con.execute(f"DROP TABLE IF EXISTS {_SCRATCH}")
+        seconds, _ = _seconds(
+            lambda: con.execute(f"CREATE TABLE {_SCRATCH} AS SELECT * FROM read_csv(?)", [str(path)])
+        )
+        best = min(best, seconds)
+    con.execute(f"DROP TABLE IF EXISTS {_SCRATCH}")
+    return best
+
+
+def sentiment_seconds(con: duckdb.DuckDBPyConnection, texts: list[str], workers: int | None = None) -> float:
+    """Time to score the texts with analytics.sentiment and store the scores in a (temporary) table."""
+
+    def score_and_store() -> None:
+        scores = score_texts(texts, workers=workers)
+        scored = pd.concat([pd.Series(texts, name="text", dtype="str"), scores], axis=1)
+        con.register("bench_scored", scored)
+        try:
+            con.execute("CREATE OR REPLACE TEMP TABLE bench_scores AS SELECT * FROM bench_scored")
+        finally:
+            con.unregister("bench_scored")
+
+    seconds, _ = _seconds(score_and_store)
+    con.execute("DROP TABLE IF EXISTS bench_scores")
+    return seconds
+
+
+def vader_seconds(texts: list[str]) -> float:
+    """Time of a bare loop of SentimentIntensityAnalyzer.polarity_scores over the texts."""
+    analyzer = SentimentIntensityAnalyzer()
+    polarity = analyzer.polarity_scores
+
+    def loop() -> None:
+        for text in texts:
+            polarity(text)
+
+    seconds, _ = _seconds(loop)
+    return seconds

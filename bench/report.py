@@ -1,0 +1,53 @@
+"""The benchmark's result: targets, the JSON object, and the readable table."""
+
+from __future__ import annotations
+
+import math
+
+__all__ = ["TARGETS", "met", "table", "page_table"]
+
+# key -> (comparison, bound): "<=" means the figure must not exceed the bound, ">=" not fall below it.
+TARGETS = {
+    "import_vs_read_csv": ("<=", 3.0),
+    "sentiment_vs_vader": ("<=", 1.1),
+    "reimport_vs_import": ("<=", 0.05),
+    "page_scale_ratio_max": ("<=", 5.0),
+    "pandas_vs_duckdb": (">=", 3.0),
+    "peak_rss_mb": ("<=", 1500.0),
+}
+
+
+def met(key: str, value: float) -> bool:
+    """Whether the figure meets its target (a missing figure never does)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return False
+    comparison, bound = TARGETS[key]
+    return value <= bound if comparison == "<=" else value >= bound
+
+
+def _number(value: float | None, digits: int = 3) -> str:
+    return "n/a" if value is None or value != value else f"{value:,.{digits}f}"
+
+
+def table(result: dict) -> str:
+    """The six figures with their targets, one line each."""
+    lines = [f"{'figure':<22} {'value':>10}  {'target':<9} {'met':<4} detail", "-" * 92]
+    details = result.get("details", {})
+    for key, (comparison, bound) in TARGETS.items():
+        value = result.get(key)
+        mark = "yes" if met(key, value) else "NO"
+        lines.append(
+            f"{key:<22} {_number(value):>10}  {comparison} {bound:<6g} {mark:<4} {details.get(key, '')}"
+        )
+    return "\n".join(lines)
+
+
+def page_table(pages: dict[str, dict]) -> str:
+    """Per page: seconds at small and at the measured scale, and their ratio."""
+    lines = [f"{'page':<32} {'small s':>9} {'large s':>9} {'ratio':>7}  shown", "-" * 80]
+    for page, row in pages.items():
+        lines.append(
+            f"{page:<32} {_number(row['small_seconds'], 2):>9} {_number(row['large_seconds'], 2):>9} "
+            f"{_number(row['ratio'], 2):>7}  {row.get('shown', '')}"
+        )
+    return "\n".join(lines)
