@@ -151,7 +151,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--scale", choices=dataset.SCALES, default="enterprise")
     parser.add_argument("--json", type=Path, help="also write the JSON object to this file")
     parser.add_argument(
-        "--repeat", type=int, default=1, help="fresh-process runs per page and scale (fastest)"
+        "--repeat", type=int, default=3, help="fresh-process runs per page and scale (fastest)"
     )
     parser.add_argument("--profile", type=Path, help="write pyinstrument profiles of the 3 worst pages here")
     parser.add_argument("--keep", type=Path, help="work in this directory and keep the data and databases")
