@@ -48,7 +48,7 @@ _EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
 _URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"']+", re.IGNORECASE)
 # International or national numbers: +44 20 7946 0958, (555) 123-4567, 07700 900123, 555.123.4567
 _PHONE = re.compile(
-    r"(?<![\w@])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,5}\)[\s.-]?)?\d{2,5}(?:[\s.-]?\d{2,5}){1,4}(?![\w@])"
+    r"(?<![\w@])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,5}\)[\s.-]?)?\d{1,5}(?:[\s.-]?\d{2,5}){1,5}(?![\w@])"
 )
 
 
@@ -56,7 +56,11 @@ def _phone(match: re.Match) -> str:
     found = match.group(0)
     if re.fullmatch(r"\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{4}", found):
         return found  # a date, not a phone number
+    if re.fullmatch(r"(?:19|20)\d\d\s?[-/]\s?(?:19|20)\d\d", found):
+        return found  # a range of years
     digits = re.sub(r"\D", "", found)
+    if found.isdigit() and len(digits) < 10:
+        return found  # an unbroken short number reads as an id or an amount, not a phone number
     return REDACTED_PHONE if 7 <= len(digits) <= 15 else found
 
 

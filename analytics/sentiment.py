@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-import multiprocessing
+import json
 import os
+import subprocess
+import sys
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from operator import itemgetter
 
@@ -25,6 +27,7 @@ __all__ = [
     "label",
     "labels",
     "score_texts",
+    "score_chunk",
     "comments_sql",
     "commenters",
     "sentiment_by_group",
@@ -59,7 +62,8 @@ def labels(compound: np.ndarray | pd.Series) -> np.ndarray:
     )
 
 
-def _score_chunk(texts: Sequence[str]) -> list[tuple[float, float, float, float]]:
+def score_chunk(texts: Sequence[str]) -> list[tuple[float, float, float, float]]:
+    """(compound, pos, neu, neg) of each text, by VADER, in this process."""
     polarity = _analyzer().polarity_scores
     pick = itemgetter(*_COLUMNS)
     return [pick(polarity(text)) for text in texts]
@@ -75,15 +79,29 @@ def _workers(requested: int | None, n_texts: int) -> int:
     return max(1, min(2, os.cpu_count() or 1))
 
 
+def _score_in_worker(texts: list[str]) -> list[tuple[float, float, float, float]]:
+    worker = subprocess.run(
+        [sys.executable, "-m", "analytics.sentiment_worker"],
+        input=json.dumps(texts),
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+    )
+    return [tuple(row) for row in json.loads(worker.stdout)]
+
+
 def _score_distinct(texts: list[str], workers: int) -> list[tuple[float, float, float, float]]:
     if workers <= 1 or len(texts) < 2:
-        return _score_chunk(texts)
-    # Contiguous chunks, results collected in order: the output never depends on scheduling.
-    size = -(-len(texts) // (workers * 4))
+        return score_chunk(texts)
+    # Contiguous chunks, results collected in order: the output never depends on scheduling. This
+    # process scores the first chunk while worker processes score the rest.
+    size = -(-len(texts) // workers)
     chunks = [texts[i : i + size] for i in range(0, len(texts), size)]
-    context = multiprocessing.get_context("spawn")  # fork is unsafe next to DuckDB's threads
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        return [row for part in pool.map(_score_chunk, chunks) for row in part]
+    with ThreadPoolExecutor(max_workers=len(chunks) - 1) as pool:
+        others = [pool.submit(_score_in_worker, chunk) for chunk in chunks[1:]]
+        first = score_chunk(chunks[0])
+        return first + [row for future in others for row in future.result()]
 
 
 def score_texts(texts: Sequence[str], workers: int | None = None) -> pd.DataFrame:
