@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 
 import duckdb
@@ -133,6 +134,8 @@ _SCHEMA = [
     LEFT JOIN (
         SELECT * FROM participants QUALIFY row_number() OVER (PARTITION BY employee_id ORDER BY start_date DESC) = 1
     ) p USING (employee_id)""",
+    # Per-database settings, e.g. the secret salt of story pseudonyms (never shown).
+    """CREATE TABLE IF NOT EXISTS settings (name VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS mapping_profiles (
         name       VARCHAR PRIMARY KEY,
         signature  VARCHAR NOT NULL,
@@ -169,6 +172,9 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     for statement in _SCHEMA:
         con.execute(statement)
     _write_items(con)
+    con.execute(
+        "INSERT INTO settings VALUES ('pseudonym_salt', ?) ON CONFLICT DO NOTHING", [secrets.token_hex(16)]
+    )
     if con.execute("SELECT count(*) FROM schema_version").fetchone()[0] == 0:
         con.execute("INSERT INTO schema_version VALUES (?)", [SCHEMA_VERSION])
 

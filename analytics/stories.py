@@ -23,7 +23,8 @@ _PROGRAMME_WAVES = ("pre", "mid", "post")
 # A stable pseudonymous key per participation: the employee id never leaves this module.
 _CONSENTED = """
     SELECT p.employee_id, p.cohort, p.role, p.pair_id, p.focus,
-           substr(sha256('mutual-story/' || p.cohort || '/' || p.employee_id), 1, 12) AS story_key
+           substr(sha256((SELECT value FROM settings WHERE name = 'pseudonym_salt')
+                         || '/' || p.cohort || '/' || p.employee_id), 1, 12) AS story_key
     FROM participants p
     WHERE p.story_consent"""
 

@@ -38,7 +38,9 @@ COMMENTS = {
 
 
 def _key(cohort, employee):
-    return f"substr(sha256('mutual-story/{cohort}/{employee}'), 1, 12)"
+    """SQL for the pseudonym key: salted with the database's secret, so employee ids cannot be tried."""
+    salt = "(SELECT value FROM settings WHERE name = 'pseudonym_salt')"
+    return f"substr(sha256({salt} || '/{cohort}/{employee}'), 1, 12)"
 
 
 def _fill(con):
@@ -193,3 +195,17 @@ def test_a_participant_without_consent_has_no_story(con):
 def test_typicality_bands(percentile, verdict):
     sentence = stories.typicality("engagement", "mentor", "X", 0.3, percentile, 50.0, 5)
     assert verdict in sentence and "about as positive as a typical comment" in sentence
+
+
+def test_story_keys_depend_on_a_secret_salt_not_only_the_employee_id(con):
+    _fill(con)
+    keys = set(stories.consented_stories(con)["story_key"])
+    unsalted = {
+        row[0]
+        for row in con.execute(
+            "SELECT substr(sha256('/' || cohort || '/' || employee_id), 1, 12) FROM participants"
+        ).fetchall()
+    }
+    assert keys and not keys & unsalted
+    salt = con.execute("SELECT value FROM settings WHERE name = 'pseudonym_salt'").fetchone()[0]
+    assert len(salt) == 32
