@@ -1,0 +1,183 @@
+"""The figures behind the sponsor report, gathered once from the existing analytics, privacy applied."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import duckdb
+import pandas as pd
+
+from analytics import compare, goals, metrics, overview, retention, stories, themes
+from analytics.filters import Filters, where_sql
+from analytics.instruments import CONSTRUCTS, LIKERT_CONSTRUCTS
+from analytics.privacy import min_group as default_min_group
+from analytics.privacy import min_group_comments
+from analytics.sentiment import NEGATIVE, POSITIVE
+from analytics.summary import CONSTRUCT_KEYS, RECIPROCITY_CONSTRUCT
+
+__all__ = ["PROGRAMME_WAVES", "PRIMARY", "MAX_STORIES", "ReportData", "gather", "pre_post", "report_cohorts"]
+
+PROGRAMME_WAVES = ["pre", "mid", "post"]
+PRIMARY = RECIPROCITY_CONSTRUCT  # psychological safety: the programme's primary outcome
+MAX_STORIES = 3
+_STORY_CANDIDATES = 10  # per kind of story: looking further would cost a query each
+
+
+@dataclass
+class ReportData:
+    """Everything the report shows for one scope (the programme or one cohort)."""
+
+    cohort: str | None
+    filters: Filters | None
+    min_group: int
+    min_group_comments: int
+    data_date: str
+    size: dict
+    waves: dict[str, pd.DataFrame]
+    changes: dict[str, pd.DataFrame]
+    enps: pd.DataFrame
+    by_group: dict[str, pd.DataFrame]
+    reciprocity: dict
+    goals: pd.DataFrame
+    goals_by_group: pd.DataFrame
+    participation: pd.DataFrame
+    sessions: pd.DataFrame
+    retention: dict
+    curves: pd.DataFrame
+    did: dict
+    sentiment: dict
+    themes: themes.Themes
+    stories: list[dict]
+    suppressed: list[str] = field(default_factory=list)
+
+    @property
+    def scope(self) -> str:
+        """The report's scope in words."""
+        return f"Cohort {self.cohort}" if self.cohort else "Whole programme"
+
+    @property
+    def breakdown(self) -> str:
+        """The attribute the report breaks results down by: cohort for the programme, else role."""
+        return "role" if self.cohort else "cohort"
+
+
+def report_cohorts(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The cohorts on the roster, in order."""
+    return [r[0] for r in con.execute("SELECT DISTINCT cohort FROM participants ORDER BY cohort").fetchall()]
+
+
+def _sentiment(con: duckdb.DuckDBPyConnection, filters: Filters | None, k: int) -> dict:
+    """Comments, mean compound, % positive and % negative in the scope (as summary.sentiment)."""
+    condition, params = where_sql(filters, "r")
+    comments, respondents, mean, positive, negative = con.execute(
+        f"""SELECT count(*), count(DISTINCT coalesce(r.employee_id, c.response_id)), avg(c.compound),
+                   100.0 * avg(CASE WHEN c.compound >= ? THEN 1 ELSE 0 END),
+                   100.0 * avg(CASE WHEN c.compound <= ? THEN 1 ELSE 0 END)
+            FROM comments c LEFT JOIN respondents r USING (response_id) WHERE {condition}""",
+        [POSITIVE, NEGATIVE, *params],
+    ).fetchone()
+    visible = respondents >= k
+    return {
+        "comments": comments,
+        "respondents": respondents,
+        "mean_compound": mean if visible else None,
+        "positive_pct": positive if visible else None,
+        "negative_pct": negative if visible else None,
+    }
+
+
+def _pick_stories(con: duckdb.DuckDBPyConnection, filters: Filters | None, k: int) -> list[dict]:
+    """Up to three consented stories with a pre -> post change: the most positive, the most critical and
+    the one closest to the typical tone (stories told at the post survey first)."""
+    found = stories.consented_stories(con, filters)
+    if found.empty:
+        return []
+    found = found.assign(post=found["wave"] == "post").sort_values(["story_key"])
+    median = found["compound"].median()
+    orders = [
+        found.sort_values(["post", "compound"], ascending=[False, False], kind="stable"),
+        found.sort_values(["post", "compound"], ascending=[False, True], kind="stable"),
+        found.assign(gap=(found["compound"] - median).abs()).sort_values(
+            ["post", "gap"], ascending=[False, True]
+        ),
+    ]
+    told: dict[str, dict] = {}
+    chosen: list[dict] = []
+    for order in orders:
+        for key in order["story_key"].head(_STORY_CANDIDATES):
+            if key in (c["story_key"] for c in chosen):
+                continue
+            if key not in told:
+                told[key] = stories.story(con, key, PRIMARY, min_group=k)
+            if told[key]["change"] is not None:
+                chosen.append(told[key])
+                break
+    return sorted(chosen, key=lambda s: -s["compound"])
+
+
+def _suppressed(data: ReportData) -> list[str]:
+    """Plain descriptions of the groups the privacy threshold hid."""
+    hidden = []
+    for attribute, frame in data.by_group.items():
+        for value in frame.loc[frame["suppressed"].astype(bool), attribute]:
+            hidden.append(f"{attribute} {value} (change in {CONSTRUCTS[PRIMARY].name.lower()})")
+    frame = data.goals_by_group
+    if not frame.empty:
+        for value in frame.loc[frame["suppressed"].astype(bool), data.breakdown]:
+            hidden.append(f"{data.breakdown} {value} (goal attainment)")
+    for code, waves in data.waves.items():
+        for wave in waves.loc[waves["suppressed"].astype(bool), "wave"]:
+            hidden.append(f"{CONSTRUCTS[code].name} at the {wave} survey")
+    if data.reciprocity["suppressed"] and data.reciprocity["pairs"]:
+        hidden.append("reciprocity (too few pairs where both partners answered)")
+    for group in retention.GROUPS:
+        if data.retention[f"n_{group}"] and data.retention[f"{group}_12m"] is None:
+            hidden.append(f"retention of the {group} group")
+    if not data.themes.themes.empty:
+        for name in data.themes.themes.loc[data.themes.themes["suppressed"].astype(bool), "name"]:
+            hidden.append(f"the tone of theme “{name}”")
+    return hidden
+
+
+def gather(
+    con: duckdb.DuckDBPyConnection, cohort: str | None = None, min_group: int | None = None
+) -> ReportData:
+    """Every figure of the report for the programme (cohort None) or one cohort, suppressed below k."""
+    k = min_group if min_group is not None else default_min_group()
+    k_text = max(k, min_group_comments())
+    filters = {"cohort": [cohort]} if cohort else None
+    breakdown = ["role", "focus"] if cohort else ["cohort", "role"]
+    data = ReportData(
+        cohort=cohort,
+        filters=filters,
+        min_group=k,
+        min_group_comments=k_text,
+        data_date=goals.data_date(con).isoformat(),
+        size=overview.programme_size(con, filters),
+        waves={
+            c: metrics.group_scores(con, c, ["wave"], filters, PROGRAMME_WAVES, min_group=k)
+            for c in LIKERT_CONSTRUCTS
+        },
+        changes={c: compare.all_changes(con, c, filters, min_group=k) for c in CONSTRUCT_KEYS},
+        enps=metrics.enps(con, ["wave"], filters, PROGRAMME_WAVES, min_group=k),
+        by_group={g: compare.wave_change(con, PRIMARY, "pre", "post", g, filters, k) for g in breakdown},
+        reciprocity=compare.reciprocity(con, PRIMARY, "pre", "post", filters, k),
+        goals=goals.goal_attainment(con, None, filters, min_group=k),
+        goals_by_group=goals.goal_attainment(con, [breakdown[0]], filters, min_group=k),
+        participation=goals.participation_summary(con, None, filters, min_group=k),
+        sessions=goals.sessions_by_month(con, filters),
+        retention=retention.retention_summary(con, filters, min_group=k),
+        curves=retention.retention_curves(con, filters, min_group=k),
+        did=compare.difference_in_differences(con, PRIMARY, filters, min_group=k),
+        sentiment=_sentiment(con, filters, k_text),
+        themes=themes.find_themes(con, filters, min_group=k_text),
+        stories=_pick_stories(con, filters, k),
+    )
+    data.suppressed = _suppressed(data)
+    return data
+
+
+def pre_post(data: ReportData, construct: str) -> pd.Series:
+    """The pre -> post row of a construct's changes."""
+    frame = data.changes[construct]
+    return frame[(frame["before"] == "pre") & (frame["after"] == "post")].iloc[0]
