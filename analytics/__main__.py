@@ -57,6 +57,16 @@ def build_parser() -> argparse.ArgumentParser:
     undo.add_argument(
         "import_id", type=int, metavar="IMPORT_ID", help="the import to undo (see the import output)"
     )
+    report = commands.add_parser(
+        "report", parents=[common], help="write the sponsor report as one self-contained HTML file"
+    )
+    report.add_argument(
+        "--out", required=True, metavar="REPORT.html", type=Path, help="the HTML file to write"
+    )
+    report.add_argument("--cohort", help="report on one cohort instead of the whole programme")
+    report.add_argument(
+        "--pdf", metavar="REPORT.pdf", type=Path, help="also print it to PDF (needs Chromium)"
+    )
     return parser
 
 
@@ -125,6 +135,11 @@ def _run(args: argparse.Namespace) -> None:
             from analytics.summary import summary
 
             print(json.dumps(summary(con), indent=2, default=str))
+        elif args.command == "report":
+            from analytics.report import write_report
+
+            for path in write_report(con, args.out, cohort=args.cohort, pdf=args.pdf):
+                print(f"Report written: {path}")
         elif args.command == "undo":
             from analytics.ingest import undo_import
 
