@@ -6,6 +6,8 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import os
+import zipfile
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -14,9 +16,24 @@ import pandas as pd
 
 from analytics.errors import Problem
 
-__all__ = ["Source", "RawTable", "open_source", "read_table"]
+__all__ = ["Source", "RawTable", "open_source", "read_table", "max_file_bytes", "MAX_COLUMNS"]
 
 _DELIMITERS = [",", ";", "\t"]
+MAX_FILE_MB = 200  # matches server.maxUploadSize in .streamlit/config.toml
+MAX_COLUMNS = 2_000  # far more than any survey export; wider files are refused before pandas sees them
+# A worksheet's XML is typically 5-30 times its compressed size; deflate cannot exceed about 1,000.
+_MAX_RATIO = 500
+_MAX_UNCOMPRESSED_FACTOR = 10
+_ENCRYPTED_XLSX = "EncryptionInfo".encode("utf-16-le")
+
+
+def max_file_bytes() -> int:
+    """The largest file Mutual reads: $MUTUAL_MAX_FILE_MB megabytes (default 200, the upload limit)."""
+    try:
+        megabytes = float(os.environ.get("MUTUAL_MAX_FILE_MB") or MAX_FILE_MB)
+    except ValueError:
+        megabytes = MAX_FILE_MB
+    return int(megabytes * 1024 * 1024)
 
 
 @dataclass(frozen=True)
@@ -25,6 +42,7 @@ class Source:
 
     name: str
     data: bytes
+    size: int | None = None  # set (with empty data) when a file on disk is too large to read
 
     @property
     def sha256(self) -> str:
@@ -60,6 +78,9 @@ def open_source(file: Path | str | tuple[str, bytes] | Source) -> Source:
         name, data = file
         return Source(str(name), bytes(data))
     path = Path(file)
+    size = path.stat().st_size
+    if size > max_file_bytes():
+        return Source(path.name, b"", size=size)
     return Source(path.name, path.read_bytes())
 
 
@@ -100,6 +121,18 @@ def _sniff_delimiter(text: str) -> str:
         return max(_DELIMITERS, key=header.count)
 
 
+def _check_width(text: str, delimiter: str) -> None:
+    """Refuse a file whose first records are wider than MAX_COLUMNS, before parsing all of it."""
+    records = csv.reader(io.StringIO(text[: 64 * 1024 * 1024], newline=""), delimiter=delimiter)
+    for number, record in enumerate(records, start=1):
+        if len(record) > MAX_COLUMNS:
+            raise _Unreadable(
+                f"row {number} has {len(record):,} columns; Mutual reads at most {MAX_COLUMNS:,}",
+            )
+        if number >= 20:
+            break
+
+
 def _csv_grid(text: str, delimiter: str) -> pd.DataFrame:
     """Every record as a row of text cells; ragged rows (more cells than the first) are padded."""
     try:
@@ -123,6 +156,7 @@ def _read_csv(source: Source) -> tuple[pd.DataFrame, RawTable]:
     if _looks_binary(text):
         raise _Unreadable("this is not a CSV or XLSX file (it looks like binary data)")
     delimiter = _sniff_delimiter(text)
+    _check_width(text, delimiter)
     grid = _csv_grid(text, delimiter)
     return grid, RawTable([], pd.DataFrame(), encoding=encoding, delimiter=delimiter)
 
@@ -141,9 +175,36 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
+def _check_inflation(data: bytes) -> None:
+    """Refuse a zip whose declared contents inflate far beyond any real workbook (a zip bomb)."""
+    try:
+        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise _Unreadable(f"this XLSX workbook cannot be read ({exc.__class__.__name__})") from exc
+    total = sum(m.file_size for m in members)
+    ratio = max(
+        (m.file_size / max(m.compress_size, 1) for m in members if m.file_size > 10_000_000), default=0
+    )
+    if total > _MAX_UNCOMPRESSED_FACTOR * max_file_bytes() or ratio > _MAX_RATIO:
+        raise _Unreadable(
+            f"this XLSX workbook would unpack to {total / 1024**2:,.0f} MB, far more than its size "
+            "suggests; Mutual does not open it (save the data as CSV if it is genuine)"
+        )
+
+
+def _sheet_rows(sheet: object) -> list[list[str]]:
+    rows = []
+    for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+        if len(row) > MAX_COLUMNS:
+            raise _Unreadable(f"row {number} has {len(row):,} columns; Mutual reads at most {MAX_COLUMNS:,}")
+        rows.append([_cell_text(v) for v in row])
+    return rows
+
+
 def _read_xlsx(source: Source) -> tuple[pd.DataFrame, RawTable]:
     from openpyxl import load_workbook
 
+    _check_inflation(source.data)
     # A damaged workbook can fail in the zip, XML or openpyxl layers; all mean the same to the user.
     try:
         book = load_workbook(io.BytesIO(source.data), read_only=True, data_only=True)
@@ -151,14 +212,18 @@ def _read_xlsx(source: Source) -> tuple[pd.DataFrame, RawTable]:
             if not book.worksheets:
                 raise _Unreadable("this XLSX workbook has no worksheet")
             sheet = book.worksheets[0]
-            rows = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+            rows = _sheet_rows(sheet)
             title = sheet.title
+            others = [s.title for s in book.worksheets[1:]]
         finally:
             book.close()
     except _Unreadable:
         raise
     except Exception as exc:
         raise _Unreadable(f"this XLSX workbook cannot be read ({exc.__class__.__name__})") from exc
+    if not any(any(cell.strip() for cell in row) for row in rows):
+        elsewhere = f"; the workbook's other sheets ({', '.join(others)}) are not read" if others else ""
+        raise _Unreadable(f"the first sheet '{title}' is empty: Mutual reads the first sheet{elsewhere}")
     grid = pd.DataFrame(rows, dtype="str")
     return grid, RawTable([], pd.DataFrame(), encoding="xlsx", notes=[f"first sheet '{title}'"])
 
@@ -171,7 +236,7 @@ def _tabulate(grid: pd.DataFrame, table: RawTable, file_name: str) -> tuple[RawT
     """Header from the first row; trailing empty rows and columns dropped; row numbers kept."""
     grid = grid.fillna("").astype("str")
     grid.columns = range(len(grid.columns))
-    grid = grid.apply(lambda column: column.str.strip())
+    grid = grid.apply(lambda column: column.str.strip().str.strip("\ufeff"))  # a BOM mid-file is no data
     filled = grid != ""
     used_rows = filled.any(axis=1).to_numpy().nonzero()[0]
     if len(used_rows) == 0:
@@ -202,13 +267,28 @@ def _tabulate(grid: pd.DataFrame, table: RawTable, file_name: str) -> tuple[RawT
 def read_table(source: Source) -> tuple[RawTable | None, list[Problem]]:
     """The file's first table as text, or None and the reason it cannot be read."""
     data = source.data
+    size = source.size if source.size is not None else len(data)
+    if size > max_file_bytes():
+        limit = max_file_bytes() / 1024**2
+        return None, [
+            Problem(
+                source.name, f"the file is {size / 1024**2:,.1f} MB; Mutual reads files up to {limit:,.0f} MB"
+            )
+        ]
     if not data.strip():
         return None, [Problem(source.name, "the file is empty")]
     try:
         if data.startswith(b"PK\x03\x04"):
             grid, table = _read_xlsx(source)
         elif data.startswith(b"\xd0\xcf\x11\xe0"):
-            raise _Unreadable("this is an old Excel .xls workbook: save it as .xlsx or CSV and try again")
+            if _ENCRYPTED_XLSX in data:
+                raise _Unreadable(
+                    "this workbook is password-protected: remove the password in Excel and try again"
+                )
+            raise _Unreadable(
+                "this is an old Excel .xls workbook or a password-protected workbook: "
+                "save it without a password as .xlsx or CSV and try again"
+            )
         else:
             grid, table = _read_csv(source)
     except _Unreadable as exc:
