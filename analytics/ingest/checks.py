@@ -11,7 +11,17 @@ import pandas as pd
 
 from analytics.ingest.convert import Reporter
 
-__all__ = ["Known", "text", "require", "enum", "duplicates", "known_ids", "existing_keys", "relation"]
+__all__ = [
+    "Known",
+    "text",
+    "require",
+    "enum",
+    "duplicates",
+    "known_ids",
+    "existing_keys",
+    "relation",
+    "hire_dates",
+]
 
 
 @dataclass
@@ -23,6 +33,7 @@ class Known:
     responses: set[str] = field(default_factory=set)
     participants: set[tuple[str, str]] = field(default_factory=set)
     goals: set[tuple[str, str]] = field(default_factory=set)
+    hired: dict[str, object] = field(default_factory=dict)  # employee_id -> hire_date
 
 
 @contextmanager
@@ -141,3 +152,17 @@ def existing_keys(
         report.rows(
             in_db, keys[-1], lambda row: f"{what} '{shown(row)}' is already in the database ({label})"
         )
+
+
+def hire_dates(con: duckdb.DuckDBPyConnection, employee_ids: pd.Series, batch: dict) -> pd.Series:
+    """Each employee's hire date from the database or an earlier file of the batch (NaT when unknown)."""
+    ids = pd.DataFrame({"k0": employee_ids.dropna().unique()})
+    found: dict = {}
+    if not ids.empty:
+        with relation(con, "_mutual_keys", ids):
+            rows = con.execute(
+                "SELECT e.employee_id, e.hire_date FROM _mutual_keys k JOIN employees e ON k.k0 = e.employee_id"
+            ).fetchall()
+        found = {r[0]: r[1] for r in rows}
+    found.update({k: v for k, v in batch.items() if k in set(ids["k0"])})
+    return pd.to_datetime(employee_ids.map(found), errors="coerce")

@@ -133,6 +133,14 @@ def validate_survey(
         "employee_id",
         lambda row: f"employee_id '{responses.at[row, 'employee_id']}' is not in the employees data",
     )
+    hired = checks.hire_dates(con, responses["employee_id"].where(ok), known.hired)
+    report.rows(
+        submitted.dt.normalize() < hired,
+        "submitted_at",
+        lambda row: (
+            f"submitted_at {submitted[row]:%Y-%m-%d} is before the employee was hired ({hired[row]:%Y-%m-%d})"
+        ),
+    )
     checks.duplicates(responses, ["response_id"], report, "response_id")
     if against_db:
         checks.existing_keys(

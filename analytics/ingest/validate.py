@@ -238,6 +238,8 @@ def remember(known: Known, rows: dict[str, pd.DataFrame]) -> None:
     """Add the keys of a validated file to `known`, for the files after it in the batch."""
     if "employees" in rows:
         known.employees.update(rows["employees"]["employee_id"].dropna())
+        hired = rows["employees"].dropna(subset=["employee_id", "hire_date"])
+        known.hired.update(zip(hired["employee_id"], hired["hire_date"], strict=True))
     if "participants" in rows:
         frame = rows["participants"]
         known.pairs.update(frame["pair_id"].dropna())
