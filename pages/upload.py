@@ -6,6 +6,7 @@ import streamlit as st
 from analytics import ingest
 from analytics.errors import MutualError
 from analytics.examples import example_files
+from analytics.safe_output import neutralise_csv
 from ui.mapping_editor import mapping_editor
 from ui.state import clear_caches, cursor
 
@@ -144,4 +145,6 @@ st.caption(
 )
 download_cols = st.columns(5)
 for column, (name, data) in zip(download_cols, example_files().items(), strict=False):
-    column.download_button(name, data, file_name=name, mime="text/csv", key=f"download_{name}")
+    column.download_button(
+        name, neutralise_csv(data), file_name=name, mime="text/csv", key=f"download_{name}"
+    )
