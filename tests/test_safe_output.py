@@ -82,7 +82,13 @@ def test_safe_xlsx_stores_text_not_formulas():
 
 def test_neutralise_csv_keeps_layout_and_quotes_formulas():
     data = b'id,comment,level\nR1,"=1+1",-1\nR2,"a, b",+2\n'
-    assert neutralise_csv(data) == b'id,comment,level\nR1,\'=1+1,-1\nR2,"a, b",+2\n'
+    assert neutralise_csv(data) == b'id,comment,level\r\nR1,\'=1+1,-1\r\nR2,"a, b",+2\r\n'
+
+
+def test_a_carriage_return_inside_a_cell_stays_inside_it():
+    frame = pd.DataFrame({"text": ["a\rb", "c"]})
+    read = pd.read_csv(io.BytesIO(safe_csv(frame)), encoding="utf-8-sig", dtype="str")
+    assert read["text"].tolist() == ["a\rb", "c"]
 
 
 def test_template_downloads_pass_through_unchanged():
