@@ -25,6 +25,8 @@ MAX_COLUMNS = 2_000  # far more than any survey export; wider files are refused 
 _MAX_RATIO = 500
 _MAX_UNCOMPRESSED_FACTOR = 10
 _ENCRYPTED_XLSX = "EncryptionInfo".encode("utf-16-le")
+MAX_CELL_CHARS = 32_767  # the most a spreadsheet cell holds
+_CELL_PROBLEMS_SHOWN = 10
 
 
 def max_file_bytes() -> int:
@@ -123,14 +125,17 @@ def _sniff_delimiter(text: str) -> str:
 
 def _check_width(text: str, delimiter: str) -> None:
     """Refuse a file whose first records are wider than MAX_COLUMNS, before parsing all of it."""
-    records = csv.reader(io.StringIO(text[: 64 * 1024 * 1024], newline=""), delimiter=delimiter)
-    for number, record in enumerate(records, start=1):
-        if len(record) > MAX_COLUMNS:
-            raise _Unreadable(
-                f"row {number} has {len(record):,} columns; Mutual reads at most {MAX_COLUMNS:,}",
-            )
-        if number >= 20:
-            break
+    records = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        for number, record in enumerate(records, start=1):
+            if len(record) > MAX_COLUMNS:
+                raise _Unreadable(
+                    f"row {number} has {len(record):,} columns; Mutual reads at most {MAX_COLUMNS:,}"
+                )
+            if number >= 20:
+                break
+    except csv.Error:
+        return  # e.g. a cell beyond csv's field limit: the full reader copes and reports it by row
 
 
 def _csv_grid(text: str, delimiter: str) -> pd.DataFrame:
@@ -232,6 +237,29 @@ class _Unreadable(Exception):
     pass
 
 
+def _cell_problems(grid: pd.DataFrame, header: list[str], file_name: str) -> list[Problem]:
+    """Cells no survey export holds: a NUL character (binary data) or more text than a spreadsheet cell."""
+    problems = []
+    for kind, test in (
+        ("nul", lambda column: column.str.contains("\x00", regex=False)),
+        ("long", lambda column: column.str.len() > MAX_CELL_CHARS),
+    ):
+        found = [
+            (row, position) for position in range(grid.shape[1]) for row in grid.index[test(grid[position])]
+        ]
+        for row, position in sorted(found)[:_CELL_PROBLEMS_SHOWN]:
+            name = header[position] or f"column {position + 1}"
+            if kind == "nul":
+                message = "the cell holds a NUL character: the file looks damaged or binary"
+            else:
+                length = len(grid.iat[row, position])
+                message = f"the cell holds {length:,} characters; a spreadsheet cell holds at most {MAX_CELL_CHARS:,}"
+            problems.append(Problem(file_name, message, row=int(row) + 1, column=name))
+        if len(found) > _CELL_PROBLEMS_SHOWN:
+            problems.append(Problem(file_name, f"{len(found) - _CELL_PROBLEMS_SHOWN:,} more such cells"))
+    return problems
+
+
 def _tabulate(grid: pd.DataFrame, table: RawTable, file_name: str) -> tuple[RawTable, list[Problem]]:
     """Header from the first row; trailing empty rows and columns dropped; row numbers kept."""
     grid = grid.fillna("").astype("str")
@@ -252,6 +280,7 @@ def _tabulate(grid: pd.DataFrame, table: RawTable, file_name: str) -> tuple[RawT
         for i, name in enumerate(header)
         if not name
     ]
+    problems += _cell_problems(grid, header, file_name)
     frame = grid.iloc[1:]
     frame = frame[filled.iloc[1 : len(grid), : len(header)].any(axis=1)]
     frame.columns = [name or f"column {i + 1}" for i, name in enumerate(header)]
