@@ -110,11 +110,12 @@ def run(scale: str, work: Path, repeat: int = 3, profile: Path | None = None) ->
     small_db = work / "small.duckdb"
     dataset.build_database(small_db, small_files, lambda _: None).close()
     _say(f"Pages at small scale (fresh process each, fastest of {repeat}) ...")
-    small = pages.time_pages(small_db, repeat, _say)
+    paths = pages.page_paths()  # once: a page added during the run must not unbalance the comparison
+    small = pages.time_pages(small_db, paths, repeat, _say)
     _say(f"Pages at {scale} scale ...")
-    large = pages.time_pages(large_db, repeat, _say)
+    large = pages.time_pages(large_db, paths, repeat, _say)
     per_page = {}
-    for page in pages.page_paths():
+    for page in paths:
         small_s, large_s = small[page]["seconds"], large[page]["seconds"]
         per_page[page] = {
             "small_seconds": small_s,

@@ -40,10 +40,10 @@ def run_page(page: str, database: Path, profile: Path | None = None) -> dict:
     return json.loads(lines[-1])
 
 
-def time_pages(database: Path, repeat: int = 1, progress=print) -> dict[str, dict]:
+def time_pages(database: Path, paths: list[str], repeat: int = 1, progress=print) -> dict[str, dict]:
     """page -> report of its fastest of `repeat` fresh-process runs against the database."""
     reports = {}
-    for page in page_paths():
+    for page in paths:
         runs = [run_page(page, database) for _ in range(repeat)]
         best = min(runs, key=lambda r: r["seconds"] if r["seconds"] == r["seconds"] else float("inf"))
         reports[page] = best
