@@ -2,24 +2,12 @@
 
 import streamlit as st
 
-from analytics.filters import ATTRIBUTES, filter_options
+from analytics.filters import ATTRIBUTE_LABELS, ATTRIBUTES, filter_options
 from ui.errors import run_guarded
 from ui.state import FILTERS_KEY, cursor, query
 
 st.set_page_config(page_title="Mutual", page_icon=":material/handshake:", layout="wide")
 
-FILTER_LABELS = {
-    "cohort": "Cohort",
-    "role": "Role",
-    "focus": "Programme focus",
-    "department": "Department",
-    "grade": "Grade",
-    "location": "Location",
-    "gender": "Gender",
-    "ethnicity": "Ethnicity",
-    "age_band": "Age band",
-    "disability": "Disability",
-}
 
 pages = {
     "Programme": [
@@ -28,6 +16,7 @@ pages = {
         st.Page("pages/cohort_outcomes.py", title="Cohort outcomes", icon=":material/grid_on:"),
         st.Page("pages/goals_participation.py", title="Goals and participation", icon=":material/flag:"),
         st.Page("pages/retention.py", title="Retention", icon=":material/groups:"),
+        st.Page("pages/report.py", title="Report", icon=":material/description:"),
     ],
     "Organisation": [
         st.Page("pages/psych_safety.py", title="Psychological safety", icon=":material/health_and_safety:"),
@@ -51,7 +40,7 @@ with st.sidebar:
     for attribute in ATTRIBUTES:
         if options.get(attribute):
             chosen[attribute] = st.multiselect(
-                FILTER_LABELS[attribute], options[attribute], key=f"filter_{attribute}", placeholder="All"
+                ATTRIBUTE_LABELS[attribute], options[attribute], key=f"filter_{attribute}", placeholder="All"
             )
     st.session_state[FILTERS_KEY] = chosen
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 import duckdb
 import pandas as pd
 
-__all__ = ["ATTRIBUTES", "Filters", "where_sql", "filter_options"]
+__all__ = ["ATTRIBUTES", "ATTRIBUTE_LABELS", "Filters", "where_sql", "filter_options"]
 
 # Columns of the `respondents` view that a breakdown or a filter may use.
 ATTRIBUTES = (
@@ -22,6 +22,20 @@ ATTRIBUTES = (
     "age_band",
     "disability",
 )
+
+# How each attribute is named on screen.
+ATTRIBUTE_LABELS = {
+    "cohort": "Cohort",
+    "role": "Role",
+    "focus": "Programme focus",
+    "department": "Department",
+    "grade": "Grade",
+    "location": "Location",
+    "gender": "Gender",
+    "ethnicity": "Ethnicity",
+    "age_band": "Age band",
+    "disability": "Disability",
+}
 
 Filters = Mapping[str, Sequence[str]]
 

@@ -5,22 +5,12 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from analytics import feedback, themes
+from analytics.filters import ATTRIBUTE_LABELS
 from analytics.privacy import SUPPRESSED_NOTE, min_group_comments
 from ui.charts import SENTIMENT_COLOURS, SUPPRESSED, style
 from ui.state import current_filters, query
 
-GROUP_LABELS = {
-    "role": "Role",
-    "cohort": "Cohort",
-    "focus": "Programme focus",
-    "department": "Department",
-    "grade": "Grade",
-    "location": "Location",
-    "gender": "Gender",
-    "ethnicity": "Ethnicity",
-    "age_band": "Age band",
-    "disability": "Disability",
-}
+GROUP_LABELS = {"role": ATTRIBUTE_LABELS["role"], **ATTRIBUTE_LABELS}  # role first
 BANDS = {"positive": "Positive", "neutral": "Neutral", "negative": "Negative"}
 ALL = "All"
 MISSING = {"role": "Not in the programme", "cohort": "Not in the programme", "focus": "Not in the programme"}
