@@ -65,6 +65,18 @@ class Inspection:
         return not self.errors
 
 
+def _unique_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with repeated column names numbered ("ps_1 (2)"), as a table display needs."""
+    seen: dict[str, int] = {}
+    names = []
+    for name in frame.columns:
+        seen[name] = seen.get(name, 0) + 1
+        names.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
+    out = frame.copy()
+    out.columns = names
+    return out
+
+
 def _previous(con: duckdb.DuckDBPyConnection, sha256: str) -> tuple[int, str] | None:
     row = con.execute(
         "SELECT import_id, strftime(imported_at, '%Y-%m-%d %H:%M') FROM imports WHERE sha256 = ? "
@@ -99,7 +111,7 @@ def recognise(
     )
     if table is None:
         return inspection
-    inspection.preview = table.frame.head(PREVIEW_ROWS)
+    inspection.preview = _unique_columns(table.frame.head(PREVIEW_ROWS))
     inspection.rows = len(table.frame)
     fmt, format_reason = detect_format(table)
     inspection.format = fmt.name
