@@ -58,7 +58,7 @@ def _bars_with_ci(frame: pd.DataFrame, x: str, value: str, colours: list[str], n
         textposition="inside",
         insidetextanchor="end",
         textfont={"color": "white"},
-        customdata=frame["n"],
+        customdata=frame["n"].where(shown, None).astype("object"),  # no size of a hidden group
         hovertemplate="%{x}: %{text}, n = %{customdata}<extra></extra>",
     )
 

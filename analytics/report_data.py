@@ -104,8 +104,12 @@ def _pick_stories(con: duckdb.DuckDBPyConnection, filters: Filters | None, k: in
     told: dict[str, dict] = {}
     chosen: list[dict] = []
     for order in orders:
-        for key in order["story_key"].head(_STORY_CANDIDATES):
-            if key in (c["story_key"] for c in chosen):
+        candidates = order.head(_STORY_CANDIDATES)
+        seen = {(c["role"], c["cohort"]) for c in chosen}
+        fresh = [(r, c) not in seen for r, c in zip(candidates["role"], candidates["cohort"], strict=True)]
+        # Prefer a role and cohort not shown yet, so the stories are not all from one corner.
+        for key in [*candidates["story_key"][fresh], *candidates["story_key"][[not f for f in fresh]]]:
+            if any(c["story_key"] == key for c in chosen):
                 continue
             if key not in told:
                 told[key] = stories.story(con, key, PRIMARY, min_group=k)

@@ -144,7 +144,9 @@ def outcomes(data: ReportData, chart: Charts) -> str:
     rows = [
         [
             html.escape(str(r[attribute])),
-            figure(f"by_{attribute}.{r[attribute]}.n", r["n"], "int"),
+            figure(
+                f"by_{attribute}.{r[attribute]}.n", None if r["suppressed"] else r["n"], "int", _note(data)
+            ),
             figure(f"by_{attribute}.{r[attribute]}.mean_change", r["mean_change"], "change", _note(data)),
             figure(f"by_{attribute}.{r[attribute]}.cohen_dz", r["cohen_dz"], "dz", ""),
             figure(f"by_{attribute}.{r[attribute]}.t_p", r["t_p"], "p", ""),
