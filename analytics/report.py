@@ -34,7 +34,7 @@ SECTIONS = {
     "goals": "Goal attainment",
     "retention": "Retention",
     "participation": "Participation",
-    "themes": "What participants said: themes and sentiment",
+    "themes": "What people wrote: themes and tone",
     "stories": "Stories, set against the data",
     "method": "Method and privacy",
 }

@@ -56,7 +56,7 @@ def _bars_with_ci(frame: pd.DataFrame, x: str, value: str, colours: list[str], n
         },
         text=[f"{v:.2f}" if s else note for v, s in zip(frame[value], shown, strict=True)],
         textposition="inside",
-        insidetextanchor="end",
+        insidetextanchor="middle",
         textfont={"color": "white"},
         customdata=frame["n"].where(shown, None).astype("object"),  # no size of a hidden group
         hovertemplate="%{x}: %{text}, n = %{customdata}<extra></extra>",

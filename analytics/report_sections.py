@@ -264,7 +264,13 @@ def themes(data: ReportData, chart: Charts) -> str:
             f'<p class="suppressed">Comments are shown only for groups of at least {data.min_group_comments} people; '
             "this report's scope has fewer.</p>"
         )
-    body = _tiles(
+    scope = (
+        "the programme surveys and the organisation-wide pulse surveys"
+        if data.cohort is None
+        else "the surveys answered by this cohort"
+    )
+    intro = f'<p class="note">Free-text comments from {scope}, scored for tone (VADER) at import.</p>'
+    body = intro + _tiles(
         _tile(figure("sentiment.comments", found["comments"], "int"), "comments"),
         _tile(figure("sentiment.positive_pct", found["positive_pct"], "pct"), "positive"),
         _tile(figure("sentiment.negative_pct", found["negative_pct"], "pct"), "negative"),
@@ -287,7 +293,10 @@ def themes(data: ReportData, chart: Charts) -> str:
         ]
         for _, r in frame.iterrows()
     ]
-    caption = "Themes are found by machine (TF-IDF and NMF) and named by their most typical words."
+    caption = (
+        "Themes are found by machine (TF-IDF and NMF) and named by their most typical words. Colour: the "
+        "theme's mean tone, green positive, grey neutral, red negative."
+    )
     return (
         body
         + chart(charts.themes_chart(data), caption)
