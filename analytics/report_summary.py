@@ -27,7 +27,9 @@ def change_sentence(data: ReportData, construct: str) -> str | None:
     spec = CONSTRUCTS[construct]
     key = f"pre_post.{CONSTRUCT_KEYS[construct]}"
     change = _value(row, "mean_change")
-    moved = "rose" if change > 0 else "fell" if change < 0 else "did not change"
+    moved = (
+        "rose by" if change > 0 else "changed by"
+    )  # a fall reads as "changed by -0.18", not "fell by -0.18"
     sure = ""
     if _value(row, "ci_low") is not None:
         sure = (
@@ -36,7 +38,7 @@ def change_sentence(data: ReportData, construct: str) -> str | None:
             f"{figure(f'{key}.cohen_dz', row['cohen_dz'], 'dz')})"
         )
     return (
-        f"<b>{html.escape(spec.name)}</b> {moved} by {figure(f'{key}.mean_change', change, 'change')} points "
+        f"<b>{html.escape(spec.name)}</b> {moved} {figure(f'{key}.mean_change', change, 'change')} points "
         f"on the {spec.scale_min}–{spec.scale_max} scale for the {figure(f'{key}.n', row['n'], 'int')} "
         f"participants who answered both the pre and the post survey{sure}: "
         f"{html.escape(str(row['verdict']))}."
@@ -79,7 +81,7 @@ def _reciprocity_sentence(data: ReportData) -> str | None:
     if found["suppressed"]:
         return None
     return (
-        f"<b>Both partners gained</b> in {figure('reciprocity.both_improved_pct', found['both_improved_pct'], 'pct')} "
+        f"<b>Reciprocity:</b> both partners gained in {figure('reciprocity.both_improved_pct', found['both_improved_pct'], 'pct')} "
         f"of the {figure('reciprocity.pairs', found['pairs'], 'int')} pairs where mentor and mentee answered both "
         f"surveys; on average mentors (the junior partners) gained "
         f"{figure('reciprocity.mentor_gain', found['mentor_gain'], 'change')} and mentees (the senior leaders) "
@@ -140,7 +142,7 @@ def executive_summary(data: ReportData) -> list[str]:
     """The summary's sentences (HTML), most important first; figures carry their data-figure keys."""
     size = data.size
     sentences = [
-        f"This report covers the {html.escape(data.scope.lower())}: "
+        f"This report covers {'the whole programme' if data.cohort is None else 'cohort ' + html.escape(data.cohort)}: "
         f"{figure('size.participants', size['participants'], 'int')} participants in "
         f"{figure('size.pairs', size['pairs'], 'int')} mentoring pairs"
         + ("" if data.cohort else f" across {figure('size.cohorts', size['cohorts'], 'int')} cohorts")
