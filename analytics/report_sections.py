@@ -112,6 +112,28 @@ def headline(data: ReportData) -> str:
     return _tiles(*tiles) if tiles else ""
 
 
+def _who_gained(data: ReportData, attribute: str, chart: Charts) -> str:
+    """The primary outcome's change per group of one attribute: chart and table."""
+    rows = []
+    for _, r in data.by_group[attribute].iterrows():
+        key = f"by_{attribute}.{r[attribute]}"
+        rows.append(
+            [
+                html.escape(str(r[attribute])),
+                figure(f"{key}.n", None if r["suppressed"] else r["n"], "int", _note(data)),
+                figure(f"{key}.mean_change", r["mean_change"], "change", _note(data)),
+                figure(f"{key}.cohen_dz", r["cohen_dz"], "dz", ""),
+                figure(f"{key}.t_p", r["t_p"], "p", ""),
+            ]
+        )
+    caption = "Whiskers crossing zero: the change could be chance."
+    return (
+        f"<h3>Who gained: {CONSTRUCTS[PRIMARY].name.lower()} by {attribute}</h3>"
+        + chart(charts.group_change_chart(data, attribute), caption)
+        + table([attribute.capitalize(), "People", "Mean change", "d_z", "p"], rows)
+    )
+
+
 def outcomes(data: ReportData, chart: Charts) -> str:
     """Pre/mid/post per construct with effect sizes, eNPS, and who gained."""
     parts = [
@@ -133,27 +155,8 @@ def outcomes(data: ReportData, chart: Charts) -> str:
         parts.append(
             f"<p><b>eNPS</b> (−100 to +100, would recommend the organisation): {', '.join(cells)}.</p>"
         )
-    attribute = data.breakdown
-    frame = data.by_group[attribute]
-    parts.append(f"<h3>Who gained: {CONSTRUCTS[PRIMARY].name.lower()} by {attribute}</h3>")
-    parts.append(
-        chart(
-            charts.group_change_chart(data, attribute), "Whiskers crossing zero: the change could be chance."
-        )
-    )
-    rows = [
-        [
-            html.escape(str(r[attribute])),
-            figure(
-                f"by_{attribute}.{r[attribute]}.n", None if r["suppressed"] else r["n"], "int", _note(data)
-            ),
-            figure(f"by_{attribute}.{r[attribute]}.mean_change", r["mean_change"], "change", _note(data)),
-            figure(f"by_{attribute}.{r[attribute]}.cohen_dz", r["cohen_dz"], "dz", ""),
-            figure(f"by_{attribute}.{r[attribute]}.t_p", r["t_p"], "p", ""),
-        ]
-        for _, r in frame.iterrows()
-    ]
-    parts.append(table([attribute.capitalize(), "People", "Mean change", "d_z", "p"], rows))
+    for attribute in data.by_group:
+        parts.append(_who_gained(data, attribute, chart))
     did = data.did
     if not did["suppressed"] and did["did"] is not None:
         parts.append(

@@ -45,35 +45,49 @@ def change_sentence(data: ReportData, construct: str) -> str | None:
     )
 
 
-def weakest_group(data: ReportData) -> pd.Series | None:
-    """The visible group (cohort, or role in a cohort report) with the smallest gain in the primary outcome."""
-    frame = data.by_group[data.breakdown]
+def weakest_group(data: ReportData, attribute: str) -> pd.Series | None:
+    """The visible group of a breakdown with the smallest gain in the primary outcome (None under two)."""
+    frame = data.by_group[attribute]
     frame = frame[~frame["suppressed"].astype(bool) & frame["mean_change"].notna()]
     if len(frame) < 2:
         return None
     return frame.sort_values("mean_change", kind="stable").iloc[0]
 
 
-def _weakest_sentence(data: ReportData) -> str | None:
-    row = weakest_group(data)
-    if row is None:
-        return None
-    attribute = data.breakdown
-    value = str(row[attribute])
-    key = f"by_{attribute}.{value}"
+def _who(attribute: str, value: str) -> str:
+    """A group in words: cohort 2025-Spring, mentees, pairs focused on technology."""
+    if attribute == "role":
+        return f"{html.escape(value)}s"
+    if attribute == "focus":
+        return f"pairs focused on {html.escape(value)}"
+    return f"{attribute} {html.escape(value)}"
+
+
+def _weakest_sentences(data: ReportData) -> list[str]:
+    """For whom it did not work: every breakdown's weakest group whose gain is not clearly above zero."""
     name = CONSTRUCTS[PRIMARY].name.lower()
-    ci_low = _value(row, "ci_low")
-    who = f"{attribute} {html.escape(value)}" if attribute == "cohort" else f"{html.escape(value)}s"
-    figures = (
-        f"{figure(f'{key}.mean_change', row['mean_change'], 'change')} "
-        f"(n = {figure(f'{key}.n', row['n'], 'int')} people)"
-    )
-    if row["mean_change"] <= 0 or ci_low is None or ci_low <= 0:
-        return (
-            f"<b>It did not clearly work for {who}</b>: their {name} changed by {figures}, "
-            f"{html.escape(str(row['verdict']))}. This is where to look first."
+    sentences, smallest = [], None
+    for attribute in data.by_group:
+        row = weakest_group(data, attribute)
+        if row is None:
+            continue
+        value = str(row[attribute])
+        key = f"by_{attribute}.{value}"
+        figures = (
+            f"{figure(f'{key}.mean_change', row['mean_change'], 'change')} "
+            f"(n = {figure(f'{key}.n', row['n'], 'int')} people)"
         )
-    return f"Every {attribute} improved; the smallest gain in {name} was for {who}: {figures}."
+        ci_low = _value(row, "ci_low")
+        if row["mean_change"] <= 0 or ci_low is None or ci_low <= 0:
+            sentences.append(
+                f"<b>It did not clearly work for {_who(attribute, value)}</b>: their {name} changed by "
+                f"{figures}, {html.escape(str(row['verdict']))}. This is where to look first."
+            )
+        elif smallest is None:
+            smallest = f"Every {attribute} improved; the smallest gain in {name} was for {_who(attribute, value)}: {figures}."
+    if not sentences and smallest:
+        sentences.append(smallest)
+    return sentences
 
 
 def _reciprocity_sentence(data: ReportData) -> str | None:
@@ -157,13 +171,8 @@ def executive_summary(data: ReportData) -> list[str]:
             f"No outcome can be reported before and after: fewer than {data.min_group} participants answered "
             "both the pre and the post survey."
         )
-    for build in (
-        _weakest_sentence,
-        _reciprocity_sentence,
-        _goals_sentence,
-        _retention_sentence,
-        _sentiment_sentence,
-    ):
+    sentences.extend(_weakest_sentences(data))
+    for build in (_reciprocity_sentence, _goals_sentence, _retention_sentence, _sentiment_sentence):
         sentence = build(data)
         if sentence:
             sentences.append(sentence)
