@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +23,7 @@ __all__ = ["ImportResult", "import_files", "import_history", "undo_import"]
 IMPORTED = "imported"
 SKIPPED = "skipped: already imported"
 _RELATION = "_mutual_rows"
+_ATTEMPTS = 5
 
 
 @dataclass
@@ -150,14 +152,23 @@ def _row_order(problem: Problem) -> float:
     return problem.row if problem.row is not None else float("inf")
 
 
-def import_files(
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back, if DuckDB has not already done so (a failed COMMIT ends the transaction itself)."""
+    with contextlib.suppress(duckdb.TransactionException):
+        con.execute("ROLLBACK")
+
+
+class _Conflict(Exception):
+    """Another session's transaction committed rows this one also wrote (e.g. the same new wave)."""
+
+
+def _import_once(
     con: duckdb.DuckDBPyConnection,
     files: list[Path | tuple[str, bytes]],
-    kind: str | None = None,
-    wave: str | None = None,
-    mapping: dict | None = None,
+    kind: str | None,
+    wave: str | None,
+    mapping: dict | None,
 ) -> list[ImportResult]:
-    """Validate all files and load them in one transaction, or raise MutualError and change nothing."""
     inspections = _inspect_batch(con, files, kind, wave, mapping)
     failed = [i for i in inspections if not i.ok]
     if failed:
@@ -174,12 +185,39 @@ def import_files(
             results.append(_skipped(inspection) if inspection.already_imported else _load(con, inspection))
         con.execute("COMMIT")
     except duckdb.ConstraintException as exc:
-        con.execute("ROLLBACK")
+        _rollback(con)
         raise MutualError(f"Nothing was imported: the database refused the rows ({exc}).") from exc
+    except duckdb.TransactionException as exc:
+        _rollback(con)
+        raise _Conflict(str(exc)) from exc
     except BaseException:
-        con.execute("ROLLBACK")
+        _rollback(con)
         raise
     return results
+
+
+def import_files(
+    con: duckdb.DuckDBPyConnection,
+    files: list[Path | tuple[str, bytes]],
+    kind: str | None = None,
+    wave: str | None = None,
+    mapping: dict | None = None,
+) -> list[ImportResult]:
+    """Validate all files and load them in one transaction, or raise MutualError and change nothing.
+
+    When another session's import commits conflicting rows first (two uploads adding the same new
+    wave at once), the whole batch is inspected and loaded again, so it sees the other's rows.
+    """
+    for attempt in range(_ATTEMPTS):
+        try:
+            return _import_once(con, files, kind, wave, mapping)
+        except _Conflict as conflict:
+            if attempt == _ATTEMPTS - 1:
+                raise MutualError(
+                    "Nothing was imported: other imports kept changing the same data at the same time "
+                    f"({conflict}). Try again."
+                ) from conflict
+    raise AssertionError("unreachable")
 
 
 def import_history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -228,6 +266,6 @@ def undo_import(con: duckdb.DuckDBPyConnection, import_id: int) -> dict[str, int
         )
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        _rollback(con)
         raise
     return removed
