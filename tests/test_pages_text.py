@@ -169,7 +169,8 @@ def test_a_participant_without_consent_has_no_story_option(sample_db, sample_con
     withdrawn = listed["story_key"].iloc[0]
     sample_con.execute(
         """UPDATE participants SET story_consent = FALSE
-           WHERE substr(sha256('mutual-story/' || cohort || '/' || employee_id), 1, 12) = ?""",
+           WHERE substr(sha256((SELECT value FROM settings WHERE name = 'pseudonym_salt')
+                               || '/' || cohort || '/' || employee_id), 1, 12) = ?""",
         [withdrawn],
     )
     sample_con.commit()
