@@ -81,7 +81,7 @@ def _change_table(data: ReportData, construct: str) -> str:
             ]
         )
     if not rows:
-        return '<p class="note">No one answered two of these surveys, so there is no change to show.</p>'
+        return '<p class="note">No one answered this at two surveys (it may be asked at one only), so there is no change to show.</p>'
     return table(["Change", "People", "Mean change", "95 % CI", "d_z", "p", "In words"], rows)
 
 
