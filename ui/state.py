@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -20,7 +21,7 @@ def _connection(path: str) -> duckdb.DuckDBPyConnection:
     from analytics import sample
 
     con = db.connect(path)
-    if sample.database_is_empty(con):
+    if sample.database_is_empty(con) and os.environ.get("MUTUAL_NO_SAMPLE") != "1":  # 1: keep it empty
         sample.load_sample(con)
         st.session_state["sample_loaded_now"] = True
     return con
