@@ -44,6 +44,9 @@ def _measure_import(work: Path, files: list[Path]) -> tuple[dict, dict]:
     sentiment = imports.sentiment_seconds(con, timed.comments)
     one_process = imports.sentiment_seconds(con, timed.comments, workers=1)
     vader = imports.vader_seconds(timed.comments)
+    distinct = list(dict.fromkeys(timed.comments))  # score_texts scores each distinct text once
+    distinct_sentiment = imports.sentiment_seconds(con, distinct, workers=1)
+    distinct_vader = imports.vader_seconds(distinct)
     _say("Psychological safety by department x month: pandas from the files, Mutual from the database ...")
     monthly = dataset.pulse_files(files)
     employees = next(f for f in files if f.name == "employees.csv")
@@ -66,6 +69,7 @@ def _measure_import(work: Path, files: list[Path]) -> tuple[dict, dict]:
         "distinct_comments": len(set(timed.comments)),
         "import_with_sentiment_vs_read_csv": _ratio(timed.import_seconds, read_csv),
         "sentiment_one_process_vs_vader": _ratio(one_process, vader),
+        "sentiment_distinct_vs_vader": _ratio(distinct_sentiment, distinct_vader),
         "groups_compared": groups,
         "seconds": {
             "build_database": build,
@@ -76,6 +80,8 @@ def _measure_import(work: Path, files: list[Path]) -> tuple[dict, dict]:
             "sentiment": sentiment,
             "sentiment_one_process": one_process,
             "vader_loop": vader,
+            "sentiment_distinct_one_process": distinct_sentiment,
+            "vader_loop_distinct": distinct_vader,
             "pandas": pandas_seconds,
             "mutual_group_scores": mutual_seconds,
         },

@@ -9,6 +9,7 @@ clock starts, so the time is the page's own first run (connection, queries, char
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import json
 import pkgutil
@@ -34,7 +35,8 @@ def _preload() -> None:
     for package in (analytics, ui):
         for module in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
             if not module.name.endswith("__main__"):
-                importlib.import_module(module.name)
+                with contextlib.suppress(Exception):  # a module that fails will fail the page run itself
+                    importlib.import_module(module.name)
 
 
 def _profile_script_thread(path: Path) -> None:
