@@ -150,6 +150,8 @@ def _csv_grid(text: str, delimiter: str) -> pd.DataFrame:
             skip_blank_lines=False,
             engine="c",
         )
+    except pd.errors.EmptyDataError:  # e.g. nothing but a byte-order mark
+        return pd.DataFrame(dtype="str")
     except pd.errors.ParserError:
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
         width = max((len(r) for r in rows), default=0)
@@ -301,7 +303,7 @@ def read_table(source: Source) -> tuple[RawTable | None, list[Problem]]:
         limit = max_file_bytes() / 1024**2
         return None, [
             Problem(
-                source.name, f"the file is {size / 1024**2:,.1f} MB; Mutual reads files up to {limit:,.0f} MB"
+                source.name, f"the file is {size / 1024**2:,.1f} MB; Mutual reads files up to {limit:,.4g} MB"
             )
         ]
     if not data.strip():

@@ -79,6 +79,8 @@ def parse_datetimes(values: pd.Series, dayfirst: bool | None = None) -> tuple[pd
     second part above 12 means month first, dotted dates are day first, otherwise `dayfirst` (default
     month first, as US exports write). Returns the parsed column and the positions that did not parse.
     """
+    if values.empty:  # e.g. an export cut off after its header rows
+        return pd.Series([], index=values.index, dtype="object"), []
     text = values.fillna("").astype("string").str.strip()
     parts = text.str.extract(_DATE)
     numbers = parts[["a", "b", "c", "h", "m", "s"]].apply(pd.to_numeric, errors="coerce")
