@@ -222,13 +222,22 @@ def participation_summary(
     return privacy.suppress_groups(frame, values, group_by, None, min_group)
 
 
-def sessions_by_month(con: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> pd.DataFrame:
-    """Per calendar month: sessions logged, distinct pairs meeting, minutes (pairs matching filters)."""
+def sessions_by_month(
+    con: duckdb.DuckDBPyConnection, filters: Filters | None = None, min_group: int | None = None
+) -> pd.DataFrame:
+    """Per calendar month: sessions logged, distinct pairs meeting, minutes (pairs matching filters).
+
+    Empty when the filtered pairs have fewer than `min_group` participants (default
+    `privacy.min_group()`), like the participation figures beside it.
+    """
+    k = min_group if min_group is not None else privacy.min_group()
     sql, params = _pairs_sql(con, filters, None)
-    return con.execute(
+    frame = con.execute(
         f"""SELECT CAST(date_trunc('month', s.date) AS DATE) AS month, count(*) AS sessions,
                    count(DISTINCT s.pair_id) AS pairs, sum(s.minutes) AS minutes
             FROM sessions s WHERE s.pair_id IN (SELECT pair_id FROM ({sql}))
             GROUP BY ALL ORDER BY month""",
         params,
     ).df()
+    members = con.execute(f"SELECT coalesce(sum(members), 0) FROM ({sql})", params).fetchone()[0]
+    return frame if members >= k else frame.iloc[0:0]
