@@ -10,9 +10,20 @@ import duckdb
 
 from analytics.instruments import ITEMS
 
-__all__ = ["SCHEMA_VERSION", "DEFAULT_DB", "db_path", "connect", "create_schema", "table_counts"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "DEFAULT_DB",
+    "db_path",
+    "connect",
+    "create_schema",
+    "table_counts",
+    "refresh_scores",
+    "scores_fresh",
+    "scores_source",
+    "mark_scores",
+]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DEFAULT_DB = Path("data/mutual.duckdb")
 
 # Every data table carries the import that added its rows, so an import can be undone.
@@ -144,6 +155,37 @@ _SCHEMA = [
     )""",
 ]
 
+# Construct scores of every response (per construct: mean of the answered items after reverse coding,
+# answered items, items above the scale midpoint), with the response's `respondents` columns, so group
+# statistics aggregate one table instead of re-scoring every answer. Kept by `refresh_scores`: rows of
+# a survey import are added with it (and removed with its undo, by import_id); an import or undo of
+# employees or participants, whose attributes every response may carry, rebuilds the table.
+_SCORES_SELECT = """
+    SELECT r.*, s.construct, s.score, s.answered, s.favourable
+    FROM (
+        SELECT response_id, construct, avg(value) AS score, count(*) AS answered,
+               count(*) FILTER (WHERE value > midpoint) AS favourable
+        FROM (
+            SELECT a.response_id, i.construct,
+                   CASE WHEN i.reverse THEN i.scale_min + i.scale_max - a.value ELSE a.value END AS value,
+                   (i.scale_min + i.scale_max) / 2 AS midpoint
+            FROM answers a JOIN items i USING (item_id)
+            WHERE {answers}
+        )
+        GROUP BY response_id, construct
+    ) s JOIN respondents r USING (response_id)
+    WHERE {responses}
+"""
+
+_SCORES_KEY = "response_scores_fingerprint"
+# The statements built from it once, from constants only (no value is ever formatted into them).
+_SCORES_ALL = "(" + _SCORES_SELECT.format(answers="TRUE", responses="TRUE") + ")"
+_SCORES_REBUILD = "CREATE OR REPLACE TABLE response_scores AS " + _SCORES_ALL
+_SCORES_ADD = "INSERT INTO response_scores " + _SCORES_SELECT.format(
+    answers="a.import_id = ?", responses="r.import_id = ?"
+)
+_SCORES_CREATE = "CREATE TABLE response_scores AS " + _SCORES_SELECT.format(answers="FALSE", responses="TRUE")
+
 DATA_TABLES = ("employees", "participants", "responses", "answers", "comments", "goals", "sessions")
 
 
@@ -167,16 +209,72 @@ def _write_items(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+def _fingerprint(con: duckdb.DuckDBPyConnection) -> str:
+    """A cheap summary of the rows the scores derive from; it changes when any of them does."""
+    row = con.execute(
+        """SELECT (SELECT count(*) FROM responses), (SELECT bit_xor(hash(response_id, employee_id, wave)) FROM responses),
+                  (SELECT count(*) FROM answers), (SELECT bit_xor(hash(e)) FROM employees e),
+                  (SELECT bit_xor(hash(p)) FROM participants p), (SELECT bit_xor(hash(w)) FROM waves w),
+                  (SELECT bit_xor(hash(i)) FROM items i), (SELECT count(*) FROM response_scores)"""
+    ).fetchone()
+    return ":".join(str(v) for v in row)
+
+
+def scores_fresh(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when response_scores was last kept in step with the data as it is now."""
+    stored = con.execute("SELECT value FROM settings WHERE name = ?", [_SCORES_KEY]).fetchall()
+    return bool(stored) and stored[0][0] == _fingerprint(con)
+
+
+def scores_source(con: duckdb.DuckDBPyConnection) -> str:
+    """What to read construct scores FROM: the table, or (when rows changed outside ingest) a scoring query."""
+    return "response_scores" if scores_fresh(con) else _SCORES_ALL
+
+
+def refresh_scores(con: duckdb.DuckDBPyConnection, import_id: int | None = None) -> None:
+    """Add the construct scores of one import's responses, or (no import_id) rebuild them all."""
+    if import_id is None:
+        con.execute(_SCORES_REBUILD)
+    else:
+        con.execute(_SCORES_ADD, [import_id, import_id])
+    mark_scores(con)
+
+
+def mark_scores(con: duckdb.DuckDBPyConnection) -> None:
+    """Record that response_scores is in step with the data as it is now."""
+    con.execute(
+        "INSERT INTO settings VALUES (?, ?) ON CONFLICT DO UPDATE SET value = excluded.value",
+        [_SCORES_KEY, _fingerprint(con)],
+    )
+
+
+def _create_scores(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the response_scores table; fill it when a database from before it already holds answers."""
+    exists = con.execute(
+        """SELECT count(*) FROM information_schema.tables
+        WHERE table_name = 'response_scores' AND table_schema = current_schema()"""
+    ).fetchone()[0]
+    if exists:
+        return
+    con.execute(_SCORES_CREATE)
+    refresh_scores(con)
+
+
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create every table that is missing and record the schema version."""
     for statement in _SCHEMA:
         con.execute(statement)
     _write_items(con)
+    _create_scores(con)
     con.execute(
         "INSERT INTO settings VALUES ('pseudonym_salt', ?) ON CONFLICT DO NOTHING", [secrets.token_hex(16)]
     )
     if con.execute("SELECT count(*) FROM schema_version").fetchone()[0] == 0:
         con.execute("INSERT INTO schema_version VALUES (?)", [SCHEMA_VERSION])
+    else:
+        con.execute(
+            "UPDATE schema_version SET version = ? WHERE version < ?", [SCHEMA_VERSION, SCHEMA_VERSION]
+        )
 
 
 def connect(path: str | os.PathLike | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:

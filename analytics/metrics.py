@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analytics import privacy
+from analytics import db, privacy
 from analytics.filters import ATTRIBUTES, Filters, where_sql
 from analytics.goals import gas_t_score, goal_attainment
 from analytics.instruments import CONSTRUCTS, items_of
@@ -89,25 +89,19 @@ def _respondent_sql(filters: Filters | None, waves: list[str] | None) -> tuple[s
     return condition, params
 
 
-def _scores_sql(construct: str, filters: Filters | None, waves: list[str] | None) -> tuple[str, list]:
-    """One row per valid response: respondents columns plus score, answered, favourable."""
+def _scores_sql(
+    con: duckdb.DuckDBPyConnection, construct: str, filters: Filters | None, waves: list[str] | None
+) -> tuple[str, list]:
+    """One row per valid response: respondents columns plus score, answered, favourable.
+
+    Reads `response_scores`, which ingest keeps (scored once per import, not per query).
+    """
     needed = math.ceil(len(items_of(construct)) / 2)
     condition, params = _respondent_sql(filters, waves)
+    base = db.scores_source(con)
     sql = f"""
-        WITH coded AS (
-            SELECT a.response_id,
-                   CASE WHEN i.reverse THEN i.scale_min + i.scale_max - a.value ELSE a.value END AS value,
-                   (i.scale_min + i.scale_max) / 2 AS midpoint
-            FROM answers a JOIN items i USING (item_id)
-            WHERE i.construct = ?
-        ), scored AS (
-            SELECT response_id, avg(value) AS score, count(*) AS answered,
-                   count(*) FILTER (WHERE value > midpoint) AS favourable
-            FROM coded GROUP BY response_id HAVING count(*) >= ?
-        )
-        SELECT r.*, s.score, s.answered, s.favourable
-        FROM scored s JOIN respondents r USING (response_id)
-        WHERE {condition}
+        SELECT * EXCLUDE (construct) FROM {base} r
+        WHERE r.construct = ? AND r.answered >= ? AND {condition}
     """
     return sql, [CONSTRUCTS[construct].code, needed, *params]
 
@@ -157,7 +151,7 @@ def construct_scores(
     are left out. Columns: every column of the `respondents` view, plus `score`, `answered` and
     `favourable` (answered items above the scale midpoint).
     """
-    sql, params = _scores_sql(construct, filters, waves)
+    sql, params = _scores_sql(con, construct, filters, waves)
     return con.execute(f"SELECT * FROM ({sql}) ORDER BY response_id", params).df()
 
 
@@ -176,18 +170,31 @@ def group_scores(
     """
     group_by = _group_by(group_by)
     k = privacy.min_group() if min_group is None else min_group
-    base, params = _scores_sql(construct, filters, waves)
-    if _total(con, base, params) < k:
+    base, params = _scores_sql(con, construct, filters, waves)
+    # The groups and, as the grouping set (), the total: one pass over the scores.
+    keys = ['"' + c + '"' for c in group_by]
+    if keys:
+        frame = con.execute(
+            f"""SELECT {_select(group_by)}
+                       count(DISTINCT {_RESPONDENT}) AS n, avg(score) AS mean, stddev_samp(score) AS sd,
+                       100.0 * sum(favourable) / sum(answered) AS favourable_pct,
+                       count(*) AS responses, min(opened_on) AS opened_on, grouping({", ".join(keys)}) AS total
+                FROM ({base}) GROUP BY GROUPING SETS (({", ".join(keys)}), ())
+                {_order(group_by)}""",
+            params,
+        ).df()
+        n = frame.loc[frame["total"] != 0, "n"].iloc[0]
+        frame = frame.loc[frame["total"] == 0].reset_index(drop=True)
+    else:
+        frame = con.execute(
+            f"""SELECT count(DISTINCT {_RESPONDENT}) AS n, avg(score) AS mean, stddev_samp(score) AS sd,
+                       100.0 * sum(favourable) / sum(answered) AS favourable_pct, count(*) AS responses
+                FROM ({base})""",
+            params,
+        ).df()
+        n = frame["n"].iloc[0]
+    if int(n) < k:
         return _empty([*group_by, *GROUP_COLUMNS])
-    frame = con.execute(
-        f"""SELECT {_select(group_by)}
-                   count(DISTINCT {_RESPONDENT}) AS n, avg(score) AS mean, stddev_samp(score) AS sd,
-                   100.0 * sum(favourable) / sum(answered) AS favourable_pct,
-                   count(*) AS responses, min(opened_on) AS opened_on
-            FROM ({base}) GROUP BY ALL
-            {_order(group_by)}""",
-        params,
-    ).df()
     frame = _t_interval(frame)[[*group_by, *GROUP_COLUMNS[:-1]]]
     within = _times(group_by)
     return privacy.suppress_groups(frame, _SCORE_VALUES, _attributes(group_by), within, k)

@@ -27,6 +27,7 @@ __all__ = [
     "label",
     "labels",
     "score_texts",
+    "score_import",
     "score_chunk",
     "comments_sql",
     "commenters",
@@ -121,6 +122,31 @@ def score_texts(texts: Sequence[str], workers: int | None = None) -> pd.DataFram
     scores = pd.DataFrame(table, columns=_COLUMNS)
     scores["label"] = pd.Series(labels(scores["compound"].to_numpy()), dtype="str")
     return scores
+
+
+def score_import(con: duckdb.DuckDBPyConnection, import_id: int, workers: int | None = None) -> int:
+    """Score the stored comments of one import that have no score yet; how many were scored."""
+    texts = con.execute(
+        "SELECT DISTINCT text FROM comments WHERE import_id = ? AND compound IS NULL", [import_id]
+    ).fetchall()
+    if not texts:
+        return 0
+    distinct = [t[0] for t in texts]
+    scores = score_texts(distinct, workers=workers)
+    scores.insert(0, "text", pd.Series(distinct, dtype="str"))
+    con.register("_mutual_scores", scores)
+    try:
+        return int(
+            con.execute(
+                """UPDATE comments c SET compound = s.compound, pos = s.pos, neu = s.neu, neg = s.neg,
+                       label = s.label
+                   FROM _mutual_scores s
+                   WHERE c.text = s.text AND c.import_id = ? AND c.compound IS NULL""",
+                [import_id],
+            ).fetchall()[0][0]
+        )
+    finally:
+        con.unregister("_mutual_scores")
 
 
 # What sentiment can be broken down by: the wave, its kind, the month it opened, every filter attribute.

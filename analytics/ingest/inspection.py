@@ -77,22 +77,52 @@ def _unique_columns(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _previous(con: duckdb.DuckDBPyConnection, sha256: str) -> tuple[int, str] | None:
+def _previous(con: duckdb.DuckDBPyConnection, sha256: str) -> tuple | None:
+    """The earliest import of a file with this SHA-256: id, when, format, kind, waves, rows."""
     row = con.execute(
-        "SELECT import_id, strftime(imported_at, '%Y-%m-%d %H:%M') FROM imports WHERE sha256 = ? "
-        "ORDER BY import_id LIMIT 1",
+        "SELECT import_id, strftime(imported_at, '%Y-%m-%d %H:%M'), format, kind, wave, rows FROM imports "
+        "WHERE sha256 = ? ORDER BY import_id LIMIT 1",
         [sha256],
     ).fetchall()
-    return (int(row[0][0]), row[0][1]) if row else None
+    return (int(row[0][0]), *row[0][1:]) if row else None
+
+
+def _known(source: Source, sha256: str, previous: tuple) -> Inspection:
+    """A file imported before, described from its import record without reading it again."""
+    import_id, imported_at, fmt, kind, waves, rows = previous
+    return Inspection(
+        file_name=source.name,
+        format=fmt,
+        kind=kind,
+        reason=f"The same file was imported on {imported_at} (import {import_id}).",
+        rows=int(rows),
+        waves=waves.split(", ") if waves else [],
+        problems=[],
+        preview=pd.DataFrame(),
+        sha256=sha256,
+        already_imported=True,
+        previous_import=import_id,
+        previous_imported_at=imported_at,
+    )
 
 
 def recognise(
-    con: duckdb.DuckDBPyConnection, source: Source, kind: str | None, mapping: dict | None
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    kind: str | None,
+    mapping: dict | None,
+    skip_known: bool = False,
 ) -> Inspection:
-    """Read the file and recognise its format and kind (no validation of the values yet)."""
+    """Read the file and recognise its format and kind (no validation of the values yet).
+
+    With skip_known, a file whose SHA-256 matches an earlier import is not read at all: it is
+    described from that import's record (importing it again adds nothing).
+    """
     report = Reporter(source.name)
     sha256 = source.sha256
     previous = _previous(con, sha256)
+    if previous is not None and skip_known:
+        return _known(source, sha256, previous)
     table, problems = read_table(source)
     report.problems.extend(problems)
     inspection = Inspection(

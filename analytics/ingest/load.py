@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from analytics.db import mark_scores, refresh_scores, scores_fresh
 from analytics.errors import MutualError, Problem
 from analytics.ingest.checks import Known, relation
 from analytics.ingest.inspection import Inspection, check, recognise
@@ -24,6 +25,8 @@ IMPORTED = "imported"
 SKIPPED = "skipped: already imported"
 _RELATION = "_mutual_rows"
 _ATTEMPTS = 5
+# Kinds whose rows give every response its attributes: importing or undoing one rebuilds the scores.
+_ATTRIBUTE_KINDS = ("employees", "participants")
 
 
 @dataclass
@@ -51,11 +54,14 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, imp
         ).fetchall()
 
 
-def _scored_comments(comments: pd.DataFrame) -> pd.DataFrame:
+def _scored_comments(comments: pd.DataFrame, score_sentiment: bool) -> pd.DataFrame:
+    """The comments redacted, with their sentiment unless score_sentiment is False (left NULL)."""
     texts = [redact(t) for t in comments["text"].tolist()]
-    scores = score_texts(texts)
     out = comments[["response_id", "question"]].reset_index(drop=True)
     out["text"] = pd.Series(texts, dtype="str")
+    if not score_sentiment:
+        return out
+    scores = score_texts(texts)
     return pd.concat([out, scores[["compound", "pos", "neu", "neg", "label"]]], axis=1)
 
 
@@ -71,13 +77,13 @@ def _insert_waves(con: duckdb.DuckDBPyConnection, responses: pd.DataFrame) -> No
         ).fetchall()
 
 
-def _load(con: duckdb.DuckDBPyConnection, inspection: Inspection) -> ImportResult:
+def _load(con: duckdb.DuckDBPyConnection, inspection: Inspection, score_sentiment: bool) -> ImportResult:
     import_id = int(con.execute("SELECT nextval('import_id_seq')").fetchall()[0][0])
     tables = dict(inspection.table_rows)
     if "responses" in tables:
         _insert_waves(con, tables["responses"])
     if "comments" in tables and not tables["comments"].empty:
-        tables["comments"] = _scored_comments(tables["comments"])
+        tables["comments"] = _scored_comments(tables["comments"], score_sentiment)
     for table, frame in tables.items():
         _insert(con, table, frame, import_id)
     wave = ", ".join(inspection.waves) if inspection.waves else None
@@ -130,7 +136,7 @@ def _inspect_batch(
     con: duckdb.DuckDBPyConnection, files: list, kind: str | None, wave: str | None, mapping: dict | None
 ) -> list[Inspection]:
     """Recognise every file, then validate them in load order so later files see earlier ones' keys."""
-    recognised = [recognise(con, open_source(f), kind, mapping) for f in files]
+    recognised = [recognise(con, open_source(f), kind, mapping, skip_known=True) for f in files]
     seen: set[str] = set()
     for inspection in recognised:
         if inspection.sha256 in seen:
@@ -145,6 +151,21 @@ def _inspect_batch(
         # should not repeat its problems as unknown ids.
         remember(known, inspection.table_rows)
     return ordered
+
+
+def _refresh_scores(con: duckdb.DuckDBPyConnection, results: list[ImportResult], fresh: bool) -> None:
+    """Keep response_scores in step: add the new surveys' scores, or rebuild after new attributes.
+
+    `fresh` says whether the table was in step before this import; if not, it is rebuilt.
+    """
+    loaded = [r for r in results if r.status == IMPORTED]
+    if not fresh or any(r.kind in _ATTRIBUTE_KINDS for r in loaded):
+        refresh_scores(con)
+        return
+    for result in loaded:
+        if result.kind == "survey":
+            refresh_scores(con, result.import_id)
+    mark_scores(con)
 
 
 def _row_order(problem: Problem) -> float:
@@ -168,6 +189,7 @@ def _import_once(
     kind: str | None,
     wave: str | None,
     mapping: dict | None,
+    score_sentiment: bool,
 ) -> list[ImportResult]:
     inspections = _inspect_batch(con, files, kind, wave, mapping)
     failed = [i for i in inspections if not i.ok]
@@ -181,8 +203,14 @@ def _import_once(
     results = []
     con.execute("BEGIN TRANSACTION")
     try:
+        fresh = scores_fresh(con)
         for inspection in inspections:
-            results.append(_skipped(inspection) if inspection.already_imported else _load(con, inspection))
+            results.append(
+                _skipped(inspection)
+                if inspection.already_imported
+                else _load(con, inspection, score_sentiment)
+            )
+        _refresh_scores(con, results, fresh)
         con.execute("COMMIT")
     except duckdb.ConstraintException as exc:
         _rollback(con)
@@ -202,15 +230,19 @@ def import_files(
     kind: str | None = None,
     wave: str | None = None,
     mapping: dict | None = None,
+    score_sentiment: bool = True,
 ) -> list[ImportResult]:
     """Validate all files and load them in one transaction, or raise MutualError and change nothing.
+
+    Comments are scored for sentiment as they are stored; with score_sentiment=False their scores are
+    left NULL, for `analytics.sentiment.score_import` to fill in later.
 
     When another session's import commits conflicting rows first (two uploads adding the same new
     wave at once), the whole batch is inspected and loaded again, so it sees the other's rows.
     """
     for attempt in range(_ATTEMPTS):
         try:
-            return _import_once(con, files, kind, wave, mapping)
+            return _import_once(con, files, kind, wave, mapping, score_sentiment)
         except _Conflict as conflict:
             if attempt == _ATTEMPTS - 1:
                 raise MutualError(
@@ -243,6 +275,7 @@ def undo_import(con: duckdb.DuckDBPyConnection, import_id: int) -> dict[str, int
     removed: dict[str, int] = {}
     con.execute("BEGIN TRANSACTION")
     try:
+        fresh = scores_fresh(con)
         waves = [
             r[0]
             for r in con.execute(
@@ -261,6 +294,11 @@ def undo_import(con: duckdb.DuckDBPyConnection, import_id: int) -> dict[str, int
                     [waves],
                 ).fetchall()[0][0]
             )
+        kind = con.execute("SELECT kind FROM imports WHERE import_id = ?", [import_id]).fetchall()[0][0]
+        if fresh and kind not in _ATTRIBUTE_KINDS:
+            mark_scores(con)  # the import's scores went with its rows (by import_id)
+        else:
+            refresh_scores(con)
         removed["imports"] = int(
             con.execute("DELETE FROM imports WHERE import_id = ?", [import_id]).fetchall()[0][0]
         )
