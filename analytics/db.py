@@ -210,10 +210,10 @@ def _write_items(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _fingerprint(con: duckdb.DuckDBPyConnection) -> str:
-    """A cheap summary of the rows the scores derive from; it changes when any of them does."""
+    """A cheap summary of the rows the scores derive from: it changes when rows are added or removed,
+    or when any employee, participant, wave or item changes (responses and answers are only counted)."""
     row = con.execute(
-        """SELECT (SELECT count(*) FROM responses), (SELECT bit_xor(hash(response_id, employee_id, wave)) FROM responses),
-                  (SELECT count(*) FROM answers), (SELECT bit_xor(hash(e)) FROM employees e),
+        """SELECT (SELECT count(*) FROM responses), (SELECT count(*) FROM answers), (SELECT bit_xor(hash(e)) FROM employees e),
                   (SELECT bit_xor(hash(p)) FROM participants p), (SELECT bit_xor(hash(w)) FROM waves w),
                   (SELECT bit_xor(hash(i)) FROM items i), (SELECT count(*) FROM response_scores)"""
     ).fetchone()

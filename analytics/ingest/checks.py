@@ -134,6 +134,8 @@ def existing_keys(
     found = _db_matches(
         con, frame[keys], f'SELECT {columns} FROM _mutual_keys k SEMI JOIN "{table}" t ON {on}'
     )
+    if not found and not batch:
+        return  # the usual case: nothing to report, so no key tuples to build
     as_tuples = pd.Series(list(zip(*(frame[k] for k in keys), strict=True)), index=frame.index)
     label = " / ".join(keys)
 

@@ -162,10 +162,11 @@ def _refresh_scores(con: duckdb.DuckDBPyConnection, results: list[ImportResult],
     if not fresh or any(r.kind in _ATTRIBUTE_KINDS for r in loaded):
         refresh_scores(con)
         return
-    for result in loaded:
-        if result.kind == "survey":
-            refresh_scores(con, result.import_id)
-    mark_scores(con)
+    surveys = [r.import_id for r in loaded if r.kind == "survey"]
+    for import_id in surveys:
+        refresh_scores(con, import_id)
+    if not surveys:
+        mark_scores(con)
 
 
 def _row_order(problem: Problem) -> float:
