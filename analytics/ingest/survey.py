@@ -82,11 +82,21 @@ def _answers(responses: pd.DataFrame, values: dict[str, pd.Series]) -> pd.DataFr
 
 
 def _comments(frame: pd.DataFrame, responses: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    if not columns:
+    # One block per question, stacked: a question may be named anything, even "text" or "response_id".
+    blocks = [
+        pd.DataFrame(
+            {
+                "response_id": responses["response_id"],
+                "question": c[len(COMMENT_PREFIX) :],
+                "text": text(frame, c),
+            },
+            index=frame.index,
+        )
+        for c in columns
+    ]
+    if not blocks:
         return pd.DataFrame({"response_id": [], "question": [], "text": []}, dtype="str")
-    wide = pd.DataFrame({c[len(COMMENT_PREFIX) :]: text(frame, c) for c in columns}, index=frame.index)
-    wide.insert(0, "response_id", responses["response_id"])
-    long = wide.melt(id_vars="response_id", var_name="question", value_name="text")
+    long = pd.concat(blocks, ignore_index=True)
     return long.dropna(subset=["text"]).reset_index(drop=True)
 
 
