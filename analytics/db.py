@@ -147,6 +147,8 @@ _SCHEMA = [
     ) p USING (employee_id)""",
     # Per-database settings, e.g. the secret salt of story pseudonyms (never shown).
     """CREATE TABLE IF NOT EXISTS settings (name VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)""",
+    # States of the data (by fingerprint) in which response_scores was known to be in step, per import.
+    """CREATE TABLE IF NOT EXISTS response_scores_marks (import_id INTEGER, fingerprint VARCHAR NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS mapping_profiles (
         name       VARCHAR PRIMARY KEY,
         signature  VARCHAR NOT NULL,
@@ -161,7 +163,13 @@ _SCHEMA = [
 # a survey import are added with it (and removed with its undo, by import_id); an import or undo of
 # employees or participants, whose attributes every response may carry, rebuilds the table.
 _SCORES_SELECT = """
-    SELECT r.*, s.construct, s.score, s.answered, s.favourable
+    SELECT r.*, s.construct, s.score, s.answered, s.favourable,
+           -- the respondent's first valid score for the construct in the wave: counting these rows
+           -- counts distinct respondents in any breakdown within a wave, without count(DISTINCT)
+           s.answered >= v.needed AND row_number() OVER (
+               PARTITION BY s.construct, r.wave, coalesce(r.employee_id, r.response_id), s.answered >= v.needed
+               ORDER BY r.response_id
+           ) = 1 {first} AS first_in_wave
     FROM (
         SELECT response_id, construct, avg(value) AS score, count(*) AS answered,
                count(*) FILTER (WHERE value > midpoint) AS favourable
@@ -174,17 +182,24 @@ _SCORES_SELECT = """
         )
         GROUP BY response_id, construct
     ) s JOIN respondents r USING (response_id)
+    JOIN (SELECT construct, ceil(count(*) / 2) AS needed FROM items GROUP BY construct) v USING (construct)
     WHERE {responses}
 """
+# An added import's first score of a respondent in a wave is not first when the table has one already.
+_NOT_FIRST_YET = """AND NOT EXISTS (
+    SELECT 1 FROM response_scores x
+    WHERE x.first_in_wave AND x.construct = s.construct AND x.wave = r.wave
+      AND coalesce(x.employee_id, x.response_id) = coalesce(r.employee_id, r.response_id))"""
 
-_SCORES_KEY = "response_scores_fingerprint"
 # The statements built from it once, from constants only (no value is ever formatted into them).
-_SCORES_ALL = "(" + _SCORES_SELECT.format(answers="TRUE", responses="TRUE") + ")"
+_SCORES_ALL = "(" + _SCORES_SELECT.format(answers="TRUE", responses="TRUE", first="") + ")"
 _SCORES_REBUILD = "CREATE OR REPLACE TABLE response_scores AS " + _SCORES_ALL
 _SCORES_ADD = "INSERT INTO response_scores " + _SCORES_SELECT.format(
-    answers="a.import_id = ?", responses="r.import_id = ?"
+    answers="a.import_id = ?", responses="r.import_id = ?", first=_NOT_FIRST_YET
 )
-_SCORES_CREATE = "CREATE TABLE response_scores AS " + _SCORES_SELECT.format(answers="FALSE", responses="TRUE")
+_SCORES_CREATE = "CREATE TABLE response_scores AS " + _SCORES_SELECT.format(
+    answers="FALSE", responses="TRUE", first=""
+)
 
 DATA_TABLES = ("employees", "participants", "responses", "answers", "comments", "goals", "sessions")
 
@@ -221,9 +236,11 @@ def _fingerprint(con: duckdb.DuckDBPyConnection) -> str:
 
 
 def scores_fresh(con: duckdb.DuckDBPyConnection) -> bool:
-    """True when response_scores was last kept in step with the data as it is now."""
-    stored = con.execute("SELECT value FROM settings WHERE name = ?", [_SCORES_KEY]).fetchall()
-    return bool(stored) and stored[0][0] == _fingerprint(con)
+    """True when response_scores is known to be in step with the data as it is now."""
+    marks = con.execute(
+        "SELECT count(*) FROM response_scores_marks WHERE fingerprint = ?", [_fingerprint(con)]
+    ).fetchone()[0]
+    return marks > 0
 
 
 def scores_source(con: duckdb.DuckDBPyConnection) -> str:
@@ -237,27 +254,32 @@ def refresh_scores(con: duckdb.DuckDBPyConnection, import_id: int | None = None)
         con.execute(_SCORES_REBUILD)
     else:
         con.execute(_SCORES_ADD, [import_id, import_id])
-    mark_scores(con)
 
 
-def mark_scores(con: duckdb.DuckDBPyConnection) -> None:
-    """Record that response_scores is in step with the data as it is now."""
-    con.execute(
-        "INSERT INTO settings VALUES (?, ?) ON CONFLICT DO UPDATE SET value = excluded.value",
-        [_SCORES_KEY, _fingerprint(con)],
-    )
+def mark_scores(con: duckdb.DuckDBPyConnection, import_id: int | None) -> None:
+    """Record that response_scores is in step with the data as it is now, after this import.
+
+    The mark goes when the import is undone; data that returns to a marked state (by undoing the
+    latest import) is in step again without any work.
+    """
+    con.execute("INSERT INTO response_scores_marks VALUES (?, ?)", [import_id, _fingerprint(con)])
 
 
 def _create_scores(con: duckdb.DuckDBPyConnection) -> None:
     """Create the response_scores table; fill it when a database from before it already holds answers."""
-    exists = con.execute(
-        """SELECT count(*) FROM information_schema.tables
-        WHERE table_name = 'response_scores' AND table_schema = current_schema()"""
-    ).fetchone()[0]
-    if exists:
+    columns = {
+        r[0]
+        for r in con.execute(
+            """SELECT column_name FROM information_schema.columns
+            WHERE table_name = 'response_scores' AND table_schema = current_schema()"""
+        ).fetchall()
+    }
+    if "first_in_wave" in columns:
         return
-    con.execute(_SCORES_CREATE)
-    refresh_scores(con)
+    if not columns:
+        con.execute(_SCORES_CREATE)
+    refresh_scores(con)  # also replaces a table from before first_in_wave
+    mark_scores(con, None)
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:

@@ -90,19 +90,30 @@ def _respondent_sql(filters: Filters | None, waves: list[str] | None) -> tuple[s
 
 
 def _scores_sql(
-    con: duckdb.DuckDBPyConnection, construct: str, filters: Filters | None, waves: list[str] | None
+    con: duckdb.DuckDBPyConnection,
+    construct: str,
+    filters: Filters | None,
+    waves: list[str] | None,
+    first_in_wave: bool = False,
 ) -> tuple[str, list]:
     """One row per valid response: respondents columns plus score, answered, favourable.
 
-    Reads `response_scores`, which ingest keeps (scored once per import, not per query).
+    Reads `response_scores`, which ingest keeps (scored once per import, not per query); with
+    first_in_wave, also its column that marks each respondent's first score in a wave.
     """
     needed = math.ceil(len(items_of(construct)) / 2)
     condition, params = _respondent_sql(filters, waves)
     base = db.scores_source(con)
-    sql = f"""
-        SELECT * EXCLUDE (construct) FROM {base} r
-        WHERE r.construct = ? AND r.answered >= ? AND {condition}
-    """
+    if first_in_wave:
+        sql = f"""
+            SELECT * EXCLUDE (construct) FROM {base} r
+            WHERE r.construct = ? AND r.answered >= ? AND {condition}
+        """
+    else:
+        sql = f"""
+            SELECT * EXCLUDE (construct, first_in_wave) FROM {base} r
+            WHERE r.construct = ? AND r.answered >= ? AND {condition}
+        """
     return sql, [CONSTRUCTS[construct].code, needed, *params]
 
 
@@ -170,31 +181,31 @@ def group_scores(
     """
     group_by = _group_by(group_by)
     k = privacy.min_group() if min_group is None else min_group
-    base, params = _scores_sql(con, construct, filters, waves)
-    # The groups and, as the grouping set (), the total: one pass over the scores.
-    keys = ['"' + c + '"' for c in group_by]
-    if keys:
+    base, params = _scores_sql(con, construct, filters, waves, first_in_wave=True)
+    if _total(con, base, params) < k:
+        return _empty([*group_by, *GROUP_COLUMNS])
+    if "wave" in group_by:
+        # Within a wave, each respondent's first score is one row per respondent: counting those rows
+        # gives the distinct respondents of each group without count(DISTINCT), the slow part.
+        frame = con.execute(
+            f"""SELECT {_select(group_by)}
+                       count(*) FILTER (WHERE first_in_wave) AS n, avg(score) AS mean, stddev_samp(score) AS sd,
+                       100.0 * sum(favourable) / sum(answered) AS favourable_pct,
+                       count(*) AS responses, min(opened_on) AS opened_on
+                FROM ({base}) GROUP BY ALL
+                {_order(group_by)}""",
+            params,
+        ).df()
+    else:
         frame = con.execute(
             f"""SELECT {_select(group_by)}
                        count(DISTINCT {_RESPONDENT}) AS n, avg(score) AS mean, stddev_samp(score) AS sd,
                        100.0 * sum(favourable) / sum(answered) AS favourable_pct,
-                       count(*) AS responses, min(opened_on) AS opened_on, grouping({", ".join(keys)}) AS total
-                FROM ({base}) GROUP BY GROUPING SETS (({", ".join(keys)}), ())
+                       count(*) AS responses, min(opened_on) AS opened_on
+                FROM ({base}) GROUP BY ALL
                 {_order(group_by)}""",
             params,
         ).df()
-        n = frame.loc[frame["total"] != 0, "n"].iloc[0]
-        frame = frame.loc[frame["total"] == 0].reset_index(drop=True)
-    else:
-        frame = con.execute(
-            f"""SELECT count(DISTINCT {_RESPONDENT}) AS n, avg(score) AS mean, stddev_samp(score) AS sd,
-                       100.0 * sum(favourable) / sum(answered) AS favourable_pct, count(*) AS responses
-                FROM ({base})""",
-            params,
-        ).df()
-        n = frame["n"].iloc[0]
-    if int(n) < k:
-        return _empty([*group_by, *GROUP_COLUMNS])
     frame = _t_interval(frame)[[*group_by, *GROUP_COLUMNS[:-1]]]
     within = _times(group_by)
     return privacy.suppress_groups(frame, _SCORE_VALUES, _attributes(group_by), within, k)

@@ -83,11 +83,26 @@ def test_scores_follow_a_later_roster_import_and_its_undo(con):
 
 
 def test_undo_of_a_survey_removes_its_scores(con):
-    results = import_files(con, _files("employees", "survey_pre", "survey_post"))
-    post = next(r for r in results if r.waves == ["post"])
+    import_files(con, _files("employees", "survey_pre"))
+    (post,) = import_files(con, _files("survey_post"))
     undo_import(con, post.import_id)
-    _assert_in_step(con)
+    _assert_in_step(con)  # back to the state after the first import, which was marked
     assert con.execute("SELECT count(*) FROM response_scores WHERE wave = 'post'").fetchone()[0] == 0
+
+
+def test_undo_of_an_earlier_import_leaves_figures_right(con):
+    import_files(con, _files("employees"))
+    (pre,) = import_files(con, _files("survey_pre"))
+    import_files(con, _files("survey_post"))
+    expected = metrics.group_scores(con, "ps", ["wave"], min_group=1)
+    undo_import(con, pre.import_id)
+    # No recorded state matches now: figures come from a fresh scoring until the next import.
+    assert not db.scores_fresh(con)
+    after = metrics.group_scores(con, "ps", ["wave"], min_group=1)
+    assert after["wave"].tolist() == ["post"]
+    assert after["n"].tolist() == expected.loc[expected["wave"] == "post", "n"].tolist()
+    import_files(con, _files("survey_mid"))
+    _assert_in_step(con)
 
 
 def test_rows_written_outside_ingest_are_still_counted(con):
@@ -137,3 +152,34 @@ def test_import_without_sentiment_then_score_import(con):
     assert stored["compound"].tolist() == pytest.approx(expected["compound"].tolist(), abs=1e-12)
     assert stored["label"].tolist() == expected["label"].tolist()
     assert score_import(con, survey.import_id) == 0  # nothing left to score
+
+
+def _pandas_n(con, group: str) -> pd.DataFrame:
+    """Distinct respondents with a valid ps score per group and wave, counted in pandas."""
+    scores = con.execute(
+        "SELECT employee_id, response_id, wave, department FROM response_scores WHERE construct = 'ps' AND answered >= 4"
+    ).df()
+    scores["who"] = scores["employee_id"].fillna(scores["response_id"])
+    counted = scores.groupby([group, "wave"])["who"].nunique().rename("expected").reset_index()
+    return counted.astype({group: "object", "wave": "object"})
+
+
+def test_respondents_counted_once_per_wave_even_when_they_answer_twice(con, tmp_path):
+    import_files(con, _files("employees", "survey_pre"))
+    again = pd.read_csv(_files("survey_pre")[0], dtype=str).head(3)
+    again["response_id"] = again["response_id"] + "-again"  # the same three people answer pre again
+    path = tmp_path / "survey_pre_again.csv"
+    again.to_csv(path, index=False)
+    import_files(con, [path])
+    _assert_in_step(con)
+    shown = metrics.group_scores(con, "ps", ["department", "wave"], min_group=1)
+    joined = shown.astype({"department": "object", "wave": "object"}).merge(
+        _pandas_n(con, "department"), on=["department", "wave"]
+    )
+    assert len(joined) == len(shown) > 0
+    assert joined["n"].tolist() == joined["expected"].tolist()
+    # 3 people answered twice: the responses outnumber the respondents by exactly 3.
+    responses = con.execute(
+        "SELECT count(*) FROM response_scores WHERE construct = 'ps' AND answered >= 4"
+    ).fetchone()[0]
+    assert int(shown["n"].sum()) == responses - 3

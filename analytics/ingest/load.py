@@ -27,6 +27,13 @@ _RELATION = "_mutual_rows"
 _ATTEMPTS = 5
 # Kinds whose rows give every response its attributes: importing or undoing one rebuilds the scores.
 _ATTRIBUTE_KINDS = ("employees", "participants")
+_DERIVED = ("response_scores", "response_scores_marks")  # kept by Mutual, not reported as removed rows
+# Scores of one import that are a respondent's first in a wave while another import has theirs too.
+_MOVES_FIRST = """
+    SELECT count(*) FROM response_scores x JOIN response_scores y
+        ON x.construct = y.construct AND x.wave = y.wave
+       AND coalesce(x.employee_id, x.response_id) = coalesce(y.employee_id, y.response_id)
+    WHERE x.first_in_wave AND x.import_id = ? AND y.import_id IS DISTINCT FROM ?"""
 
 
 @dataclass
@@ -56,7 +63,9 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, imp
 
 def _scored_comments(comments: pd.DataFrame, score_sentiment: bool) -> pd.DataFrame:
     """The comments redacted, with their sentiment unless score_sentiment is False (left NULL)."""
-    texts = [redact(t) for t in comments["text"].tolist()]
+    raw = comments["text"].tolist()
+    redacted = {t: redact(t) for t in dict.fromkeys(raw)}  # comments repeat: redact each text once
+    texts = [redacted[t] for t in raw]
     out = comments[["response_id", "question"]].reset_index(drop=True)
     out["text"] = pd.Series(texts, dtype="str")
     if not score_sentiment:
@@ -159,14 +168,15 @@ def _refresh_scores(con: duckdb.DuckDBPyConnection, results: list[ImportResult],
     `fresh` says whether the table was in step before this import; if not, it is rebuilt.
     """
     loaded = [r for r in results if r.status == IMPORTED]
+    if not loaded:
+        return
     if not fresh or any(r.kind in _ATTRIBUTE_KINDS for r in loaded):
         refresh_scores(con)
-        return
-    surveys = [r.import_id for r in loaded if r.kind == "survey"]
-    for import_id in surveys:
-        refresh_scores(con, import_id)
-    if not surveys:
-        mark_scores(con)
+    else:
+        for result in loaded:
+            if result.kind == "survey":
+                refresh_scores(con, result.import_id)
+    mark_scores(con, loaded[-1].import_id)
 
 
 def _row_order(problem: Problem) -> float:
@@ -276,7 +286,8 @@ def undo_import(con: duckdb.DuckDBPyConnection, import_id: int) -> dict[str, int
     removed: dict[str, int] = {}
     con.execute("BEGIN TRANSACTION")
     try:
-        fresh = scores_fresh(con)
+        kind = con.execute("SELECT kind FROM imports WHERE import_id = ?", [import_id]).fetchall()[0][0]
+        moves_first = con.execute(_MOVES_FIRST, [import_id, import_id]).fetchall()[0][0] > 0
         waves = [
             r[0]
             for r in con.execute(
@@ -295,11 +306,12 @@ def undo_import(con: duckdb.DuckDBPyConnection, import_id: int) -> dict[str, int
                     [waves],
                 ).fetchall()[0][0]
             )
-        kind = con.execute("SELECT kind FROM imports WHERE import_id = ?", [import_id]).fetchall()[0][0]
-        if fresh and kind not in _ATTRIBUTE_KINDS:
-            mark_scores(con)  # the import's scores went with its rows (by import_id)
-        else:
+        # The import's scores and marks went with its rows. Rebuild when remaining responses take
+        # attributes from its rows, or when a respondent's first score in a wave goes and another stays.
+        if kind in _ATTRIBUTE_KINDS or moves_first:
             refresh_scores(con)
+        for table in _DERIVED:
+            removed.pop(table, None)
         removed["imports"] = int(
             con.execute("DELETE FROM imports WHERE import_id = ?", [import_id]).fetchall()[0][0]
         )
