@@ -353,3 +353,21 @@ def test_pages_show_no_statistic_for_a_narrow_filter(sample_db, page):
             small = frame["n"].fillna(0) < K
             assert statistics[small].isna().all().all(), (page, frame[small])
         assert "text" not in frame.columns or frame.empty, page  # no comment text for 2 people
+
+
+def _trace_types(at: AppTest) -> list[str]:
+    return [t.get("type") for c in at.get("plotly_chart") for t in json.loads(c.proto.spec)["data"]]
+
+
+def test_story_page_shows_the_cohort_distribution_only_for_k_or_more(sample_db, monkeypatch):
+    at = AppTest.from_file(str(ROOT / "pages/stories.py"), default_timeout=120)
+    at.run()
+    assert not at.exception, at.exception
+    assert "box" in _trace_types(at)  # the cohort's distribution beside the story
+    monkeypatch.setenv("MUTUAL_MIN_GROUP", "1000")  # more than any cohort and role has
+    at = AppTest.from_file(str(ROOT / "pages/stories.py"), default_timeout=120)
+    at.run()
+    assert not at.exception, at.exception
+    assert "box" not in _trace_types(at)
+    ranks = {m.label: m.value for m in at.metric if m.label.startswith("Rank")}
+    assert ranks and set(ranks.values()) == {"not ranked"}
