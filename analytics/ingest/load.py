@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -280,7 +281,25 @@ def _tables_with_import_id(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def undo_import(con: duckdb.DuckDBPyConnection, import_id: int) -> dict[str, int]:
-    """Remove every row an import added (and its record); rows removed per table."""
+    """Remove every row an import added (and its record); rows removed per table.
+
+    When another session is writing the same rows at that moment, the undo waits briefly and tries
+    again, then raises MutualError (nothing removed) rather than DuckDB's conflict error.
+    """
+    for attempt in range(_ATTEMPTS):
+        try:
+            return _undo_once(con, import_id)
+        except duckdb.TransactionException as exc:
+            if attempt == _ATTEMPTS - 1:
+                raise MutualError(
+                    f"Import {import_id} was not undone: another session is changing the same rows. "
+                    "Nothing was removed; try again in a moment."
+                ) from exc
+            time.sleep(0.1 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def _undo_once(con: duckdb.DuckDBPyConnection, import_id: int) -> dict[str, int]:
     if con.execute("SELECT count(*) FROM imports WHERE import_id = ?", [import_id]).fetchall()[0][0] == 0:
         raise MutualError(f"There is no import {import_id} to undo.")
     removed: dict[str, int] = {}
