@@ -174,6 +174,54 @@ def test_upload_page_undo_restores_the_database_exactly(sample_db):
     con.close()
 
 
+def test_undo_while_another_session_writes_the_same_rows_is_a_message_not_a_crash(con):
+    from analytics.errors import MutualError
+    from analytics.ingest import undo_import
+
+    import_files(con, [("hris.csv", csv_bytes(EMPLOYEES))])
+    (survey,) = import_files(con, [("pre.csv", csv_bytes(SURVEY))])
+    before = snapshot(con)
+    other = con.cursor()  # another browser session, half-way through changing a comment of that import
+    other.execute("BEGIN TRANSACTION")
+    other.execute("DELETE FROM comments WHERE response_id = 'R1'")
+    with pytest.raises(MutualError, match="was not undone: another session is changing the same rows"):
+        undo_import(con.cursor(), survey.import_id)
+    other.execute("ROLLBACK")
+    assert snapshot(con) == before  # nothing removed
+    removed = undo_import(con.cursor(), survey.import_id)
+    assert (removed["responses"], removed["answers"], removed["comments"]) == (3, 10, 2)
+
+
+def test_two_sessions_undoing_the_same_import_at_once(con):
+    """One undo removes the rows; the other gets a message (no import to undo, or a conflict), never a crash."""
+    from analytics.errors import MutualError
+    from analytics.ingest import undo_import
+
+    import_files(con, [("hris.csv", _many_employees(400))])
+    (survey,) = import_files(con, [("big.csv", _survey("U", 3_000, "pulse-2025-02", employees=400))])
+    outcomes: list[str] = []
+    barrier = threading.Barrier(2)
+
+    def undo() -> None:
+        cursor = con.cursor()
+        barrier.wait()
+        try:
+            undo_import(cursor, survey.import_id)
+            outcomes.append("undone")
+        except MutualError:
+            outcomes.append("message")
+        finally:
+            cursor.close()
+
+    threads = [threading.Thread(target=undo) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert sorted(outcomes) == ["message", "undone"]
+    assert con.execute("SELECT count(*) FROM responses").fetchone()[0] == 0
+
+
 # ---------------------------------------------------------------- a killed import
 
 
