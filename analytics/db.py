@@ -237,9 +237,12 @@ def _fingerprint(con: duckdb.DuckDBPyConnection) -> str:
 
 def scores_fresh(con: duckdb.DuckDBPyConnection) -> bool:
     """True when response_scores is known to be in step with the data as it is now."""
-    marks = con.execute(
-        "SELECT count(*) FROM response_scores_marks WHERE fingerprint = ?", [_fingerprint(con)]
-    ).fetchone()[0]
+    try:
+        marks = con.execute(
+            "SELECT count(*) FROM response_scores_marks WHERE fingerprint = ?", [_fingerprint(con)]
+        ).fetchone()[0]
+    except duckdb.CatalogException:  # a database from before the table, opened read-only
+        return False
     return marks > 0
 
 
