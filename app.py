@@ -31,17 +31,24 @@ pages = {
 }
 navigation = st.navigation(pages)
 
-cursor()  # opens the database (loading the sample into an empty one) before any page runs
-with st.sidebar:
-    st.markdown("### Filters")
-    st.caption("Apply to every page. Groups smaller than the privacy threshold are never shown.")
-    options = query(filter_options)
-    chosen = {}
-    for attribute in ATTRIBUTES:
-        if options.get(attribute):
-            chosen[attribute] = st.multiselect(
-                ATTRIBUTE_LABELS[attribute], options[attribute], key=f"filter_{attribute}", placeholder="All"
-            )
-    st.session_state[FILTERS_KEY] = chosen
 
-run_guarded(navigation.run)
+def sidebar_filters() -> None:
+    """The filters every page shares, stored in the session for `ui.state.current_filters`."""
+    cursor()  # opens the database (loading the sample into an empty one) before any page runs
+    with st.sidebar:
+        st.markdown("### Filters")
+        st.caption("Apply to every page. Groups smaller than the privacy threshold are never shown.")
+        options = query(filter_options)
+        chosen = {}
+        for attribute in ATTRIBUTES:
+            if options.get(attribute):
+                chosen[attribute] = st.multiselect(
+                    ATTRIBUTE_LABELS[attribute],
+                    options[attribute],
+                    key=f"filter_{attribute}",
+                    placeholder="All",
+                )
+        st.session_state[FILTERS_KEY] = chosen
+
+
+run_guarded(lambda: (sidebar_filters(), navigation.run()))

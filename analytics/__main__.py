@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -72,18 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _connect(path: str | None) -> duckdb.DuckDBPyConnection:
-    target = db.db_path(path)
-    try:
-        return db.connect(target)
-    except duckdb.IOException as exc:
-        if "lock" in str(exc).lower():
-            holder = re.search(r"held in (.+?) \(PID (\d+)\)", str(exc))
-            by = f" ({holder.group(1)}, process id {holder.group(2)})" if holder else ""
-            raise MutualError(
-                f"The database {target} is in use: another Mutual process{by}, for example the dashboard, "
-                "has it open. Stop that process and try again, or use --db to choose another file."
-            ) from exc
-        raise MutualError(f"The database {target} cannot be opened: {exc}") from exc
+    return db.open_database(path, hint=", or use --db to choose another file")
 
 
 def _load_mapping(path: Path | None) -> dict | None:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 
 import duckdb
 
+from analytics.errors import MutualError
 from analytics.instruments import ITEMS
 
 __all__ = [
@@ -15,6 +17,7 @@ __all__ = [
     "DEFAULT_DB",
     "db_path",
     "connect",
+    "open_database",
     "create_schema",
     "table_counts",
     "refresh_scores",
@@ -311,6 +314,22 @@ def connect(path: str | os.PathLike | None = None, read_only: bool = False) -> d
     if not read_only:
         create_schema(con)
     return con
+
+
+def open_database(path: str | os.PathLike | None = None, hint: str = "") -> duckdb.DuckDBPyConnection:
+    """`connect`, with a MutualError a person can act on when the file is locked or unreadable."""
+    target = db_path(path)
+    try:
+        return connect(target)
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            holder = re.search(r"held in (.+?) \(PID (\d+)\)", str(exc))
+            by = f" ({holder.group(1)}, process id {holder.group(2)})" if holder else ""
+            raise MutualError(
+                f"The database {target} is in use: another Mutual process{by}, for example the dashboard "
+                f"or an import from the command line, has it open. Stop that process and try again{hint}."
+            ) from exc
+        raise MutualError(f"The database {target} cannot be opened: {exc}") from exc
 
 
 def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:

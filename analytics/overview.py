@@ -45,8 +45,13 @@ def programme_size(con: duckdb.DuckDBPyConnection, filters: Filters | None = Non
     return dict(zip(["participants", "pairs", "active_pairs", "cohorts"], row, strict=True))
 
 
-def response_rates(con: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> pd.DataFrame:
-    """Per wave: invited, responded and response rate (%).
+def response_rates(
+    con: duckdb.DuckDBPyConnection, filters: Filters | None = None, min_group: int | None = None
+) -> pd.DataFrame:
+    """Per wave: invited, responded and response rate (%), hidden (suppressed) below k invited.
+
+    Who answered a survey is itself personal: for fewer than k invited people a rate would tell
+    whether a named person responded, so such waves keep only their name and kind.
 
     Invited to a programme wave: the roster of the cohorts that answered it (withdrawn participants
     are not invited after the pre wave).
@@ -59,7 +64,8 @@ def response_rates(con: duckdb.DuckDBPyConnection, filters: Filters | None = Non
         {k: v for k, v in (filters or {}).items() if k not in ("cohort", "role", "focus")}, "e"
     )
     programme_filters = any((filters or {}).get(k) for k in ("cohort", "role", "focus"))
-    return con.execute(
+    k = min_group if min_group is not None else default_min_group()
+    rates = con.execute(
         f"""
         WITH responded AS (
             SELECT wave, count(*) AS responded FROM respondents r WHERE {condition} GROUP BY wave
@@ -88,6 +94,12 @@ def response_rates(con: duckdb.DuckDBPyConnection, filters: Filters | None = Non
         """,
         [*params, *roster_params, programme_filters, *employee_params],
     ).df()
+    headcount = rates["invited"].fillna(rates["responded"])
+    rates["suppressed"] = headcount < k
+    rates[["invited", "responded", "rate_pct"]] = (
+        rates[["invited", "responded", "rate_pct"]].astype("float64").where(~rates["suppressed"])
+    )
+    return rates
 
 
 def latest_vs_pre(
@@ -173,7 +185,7 @@ def next_steps(
     if quiet:
         pairs = "1 active pair has" if quiet == 1 else f"{quiet} active pairs have"
         steps.append(f"{pairs} not met for 60 days: see Goals and participation.")
-    rates = response_rates(con, filters)
+    rates = response_rates(con, filters, min_group=k)
     low = rates[(rates["rate_pct"] < 50) & rates["invited"].notna()]
     if not low.empty:
         waves = ", ".join(low["wave"].astype(str))

@@ -20,7 +20,7 @@ if st.session_state.pop("sample_loaded_now", False):
 filters = current_filters()
 k = min_group()
 size = query(overview.programme_size, filters)
-rates = query(overview.response_rates, filters)
+rates = query(overview.response_rates, filters, min_group=k)
 fresh = query(overview.freshness)
 
 tiles = st.columns(4)
@@ -73,7 +73,11 @@ left, right = st.columns([3, 2])
 with left:
     shown = rates[rates["rate_pct"].notna()]
     if shown.empty:
-        st.info("No survey waves yet.")
+        st.info(
+            "No survey waves yet."
+            if rates.empty
+            else f"Response rates are hidden: the filters leave {SUPPRESSED_NOTE(k).replace('responses', 'people invited')}."
+        )
     else:
         fig = px.bar(
             shown,

@@ -37,18 +37,25 @@ def programme(con):
         "INSERT INTO responses (response_id, employee_id, wave, submitted_at) VALUES (?, ?, ?, ?)",
         [(r, e, w, dt.datetime(2025, 7, 1)) for r, e, w in responses],
     )
-    con.execute("INSERT INTO imports VALUES (1, 'roster.csv', 'x', 'template', 'participants', NULL, 6, 'imported', NULL, '2025-07-02 10:00')")
+    con.execute(
+        "INSERT INTO imports VALUES (1, 'roster.csv', 'x', 'template', 'participants', NULL, 6, 'imported', NULL, '2025-07-02 10:00')"
+    )
     return con
 
 
 def test_programme_size_counts_pairs_and_active_pairs(programme):
     # P1 active; P2 has a withdrawn partner; P3 completed -> 1 of 3 pairs active
-    assert overview.programme_size(programme) == {"participants": 6, "pairs": 3, "active_pairs": 1, "cohorts": 2}
+    assert overview.programme_size(programme) == {
+        "participants": 6,
+        "pairs": 3,
+        "active_pairs": 1,
+        "cohorts": 2,
+    }
     assert overview.programme_size(programme, {"cohort": ["B"]})["participants"] == 2
 
 
 def test_response_rates_use_the_roster_for_programme_waves(programme):
-    rates = overview.response_rates(programme).set_index("wave")
+    rates = overview.response_rates(programme, min_group=1).set_index("wave")
     # pre: cohorts A and B answered -> all 6 invited, 5 answered
     assert rates.loc["pre", "invited"] == 6 and rates.loc["pre", "responded"] == 5
     assert rates.loc["pre", "rate_pct"] == pytest.approx(83.3)
@@ -78,8 +85,19 @@ def test_freshness_reports_the_last_import(programme):
 
 
 def test_next_steps_flags_quiet_pairs_and_low_response(programme):
-    programme.execute("INSERT INTO sessions VALUES ('P1', '2025-01-20', 60, 'meeting', NULL), ('P3', '2025-11-20', 60, 'meeting', NULL)")
+    programme.execute(
+        "INSERT INTO sessions VALUES ('P1', '2025-01-20', 60, 'meeting', NULL), ('P3', '2025-11-20', 60, 'meeting', NULL)"
+    )
     steps = overview.next_steps(programme)
     # P1 is the only active pair; its last session is 10 months before the latest session date
     assert any(s.startswith("1 active pair has not met") for s in steps)
     assert any("pulse-2025-07" in s for s in steps)
+
+
+def test_response_rates_are_hidden_below_k_invited(programme):
+    # cohort B has 2 participants: whether each answered would show, so its waves are hidden at k = 5
+    rates = overview.response_rates(programme, {"cohort": ["B"]}, min_group=5).set_index("wave")
+    assert rates.loc["pre", "suppressed"] and rates["rate_pct"].isna().all()
+    assert rates["responded"].isna().all() and rates["invited"].isna().all()
+    shown = overview.response_rates(programme, {"cohort": ["B"]}, min_group=2).set_index("wave")
+    assert shown.loc["pre", "invited"] == 2 and shown.loc["pre", "rate_pct"] == 50.0

@@ -144,3 +144,33 @@ def test_upload_page_maps_and_imports_a_qualtrics_export(tmp_path, monkeypatch):
     stored = fx.stored_answers(con, fx.PS)
     con.close()
     assert stored == fx.intended(fx.PS)
+
+
+def test_a_locked_database_gets_a_message_not_a_traceback(tmp_path, monkeypatch):
+    import subprocess
+    import sys
+    import time
+
+    path = tmp_path / "locked.duckdb"
+    db.connect(path).close()
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, time; c = duckdb.connect({str(path)!r}); print('ready', flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        monkeypatch.setenv("MUTUAL_DB", str(path))
+        at = _run("app.py")
+        assert not at.exception, at.exception
+        message = at.error[0].value
+        assert f"The database {path} is in use" in message and "MUTUAL_DB" in message
+        assert "Traceback" not in message and "error id" not in message
+    finally:
+        holder.kill()
+        holder.wait()
+        time.sleep(0.1)

@@ -20,7 +20,7 @@ FILTERS_KEY = "filters"
 def _connection(path: str) -> duckdb.DuckDBPyConnection:
     from analytics import sample
 
-    con = db.connect(path)
+    con = db.open_database(path, hint=", or set MUTUAL_DB to use another file")
     if sample.database_is_empty(con) and os.environ.get("MUTUAL_NO_SAMPLE") != "1":  # 1: keep it empty
         sample.load_sample(con)
         st.session_state["sample_loaded_now"] = True
