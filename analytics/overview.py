@@ -144,47 +144,26 @@ def next_steps(
 ) -> list[str]:
     """Plain sentences pointing at what deserves a look: a lagging cohort, quiet pairs, low response."""
     k = min_group if min_group is not None else default_min_group()
-    condition, params = where_sql(filters, "r")
+    from analytics.compare import wave_change
+    from analytics.goals import participation
+    from analytics.metrics import NOT_RECORDED
+
     steps = []
-    lagging = con.execute(
-        f"""
-        WITH s AS (
-            SELECT r.employee_id, r.cohort, r.wave,
-                   avg(CASE WHEN i.reverse THEN i.scale_min + i.scale_max - a.value ELSE a.value END) AS score
-            FROM answers a JOIN items i USING (item_id) JOIN respondents r USING (response_id)
-            WHERE i.construct = 'ps' AND r.wave IN ('pre', 'post') AND r.cohort IS NOT NULL AND {condition}
-            GROUP BY ALL
-        ),
-        change AS (
-            SELECT cohort, employee_id,
-                   max(score) FILTER (WHERE wave = 'post') - max(score) FILTER (WHERE wave = 'pre') AS delta
-            FROM s GROUP BY ALL
-        )
-        SELECT cohort, avg(delta) AS mean_change, count(delta) AS n FROM change
-        WHERE delta IS NOT NULL GROUP BY cohort HAVING count(delta) >= ? ORDER BY mean_change LIMIT 2
-        """,
-        [*params, k],
-    ).fetchall()
-    if len(lagging) >= 2 and lagging[0][1] < lagging[1][1] - 0.2:
-        cohort, change, n = lagging[0]
+    change = wave_change(con, "ps", "pre", "post", group_by="cohort", filters=filters, min_group=k)
+    change = change[~change["suppressed"] & (change["cohort"] != NOT_RECORDED)]
+    lagging = change.sort_values("mean_change", kind="stable").head(2)
+    if len(lagging) == 2 and lagging["mean_change"].iloc[0] < lagging["mean_change"].iloc[1] - 0.2:
+        first = lagging.iloc[0]
         steps.append(
-            f"Cohort {cohort} changed least in psychological safety from pre to post "
-            f"({change:+.2f} points, n = {n}): compare it on the Pre / mid / post page."
+            f"Cohort {first['cohort']} changed least in psychological safety from pre to post "
+            f"({first['mean_change']:+.2f} points, n = {int(first['n'])}): compare it on the "
+            "Pre / mid / post page."
         )
-    quiet = con.execute(
-        """
-        WITH last AS (
-            SELECT p.pair_id, max(s.date) AS last_session, min(p.end_date) AS end_date
-            FROM participants p LEFT JOIN sessions s USING (pair_id)
-            GROUP BY p.pair_id HAVING bool_and(p.status = 'active')
-        ), as_of AS (SELECT max(date) AS d FROM sessions)
-        SELECT count(*) FROM last, as_of
-        WHERE last_session IS NULL OR last_session < least(coalesce(end_date, as_of.d), as_of.d) - INTERVAL 60 DAY
-        """
-    ).fetchone()[0]
+    by_pair = participation(con, filters=filters)
+    quiet = int((by_pair["inactive"] & (by_pair["status"] == "active")).sum())
     if quiet:
-        pairs = "1 active pair has" if quiet == 1 else f"{quiet} active pairs have"
-        steps.append(f"{pairs} not met for 60 days: see Goals and participation.")
+        who = "1 active pair has" if quiet == 1 else f"{quiet} active pairs have"
+        steps.append(f"{who} not met for 60 days: see Goals and participation.")
     rates = response_rates(con, filters, min_group=k)
     low = rates[(rates["rate_pct"] < 50) & rates["invited"].notna()]
     if not low.empty:
