@@ -209,8 +209,14 @@ def _pulse_frames(
     items: list[str],
     comment_rate: float,
     anonymous: bool,
+    response_rate: float = 0.65,
+    census: int | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """Monthly confidential pulses of everyone employed, and one anonymous pulse with inline attributes."""
+    """Monthly confidential pulses of everyone employed, and one anonymous pulse with inline attributes.
+
+    Each month a share response_rate of those employed answers; with census, the latest month is an
+    all-staff census answered by exactly census people drawn at random from those employed.
+    """
     constructs = [c for c in CONSTRUCTS if any(ITEMS[i].construct == c for i in items)]
     programme_start = np.full(len(org.employee_id), np.datetime64("NaT", "D"))
     programme_start[roster.person] = roster.start
@@ -219,7 +225,12 @@ def _pulse_frames(
     for k, month in enumerate(months):
         opened = month.astype("datetime64[D]") + np.timedelta64(4, "D")
         people = np.flatnonzero((org.hire <= opened) & (np.isnat(org.exit) | (org.exit > opened)))
-        people = people[rng.random(len(people)) < 0.65]
+        if census is not None and k == len(months) - 1:
+            if len(people) < census:
+                raise ValueError(f"a census of {census:,} needs that many employed; {len(people):,} are")
+            people = np.sort(rng.choice(people, size=census, replace=False))
+        else:
+            people = people[rng.random(len(people)) < response_rate]
         when = opened + to_days(rng.uniform(0, 14, len(people)))
         order = np.argsort(when, kind="stable")
         people, when = people[order], when[order]
@@ -353,21 +364,34 @@ def generate(
     pulse_items: list[str] | None = None,
     comment_rate: float = 0.25,
     anonymous_pulse: bool = True,
+    headcount: int | None = None,
+    response_rate: float = 0.65,
+    census: int | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """The sample programme as template files: file name -> frame, in import order."""
+    """The sample programme as template files: file name -> frame, in import order.
+
+    employees is the number of HRIS rows, leavers included; headcount instead sizes the organisation by
+    the people employed on DATA_DATE (the export then also lists the leavers). response_rate is each
+    monthly pulse's share of those employed; census makes the latest monthly pulse an all-staff census
+    answered by exactly that many people.
+    """
     items = list(pulse_items or DEFAULT_PULSE_ITEMS)
     unknown = [code for code in items if code not in ITEMS]
     if unknown:
         raise ValueError(f"unknown pulse items: {', '.join(unknown)}")
+    if not 0 < response_rate <= 1:
+        raise ValueError(f"response_rate must be in (0, 1]; got {response_rate}")
     plan = plan_cohorts(cohorts)
     # The HRIS export keeps leavers since the first cohort started, so retention has its comparison group.
     window_start = plan[0][1]
-    org = draw_employees(_rng(seed, 1), employees, window_start)
+    org = draw_employees(_rng(seed, 1), employees, window_start, headcount)
     roster = draw_roster(_rng(seed, 2), org, plan, pairs_per_cohort)
     participants = participants_frame(_rng(seed, 3), org, roster, plan)
     frames = {"employees.csv": employees_frame(org), "participants.csv": participants}
     frames |= _survey_frames(_rng(seed, 4), org, roster)
-    frames |= _pulse_frames(_rng(seed, 5), org, roster, pulses, items, comment_rate, anonymous_pulse)
+    frames |= _pulse_frames(
+        _rng(seed, 5), org, roster, pulses, items, comment_rate, anonymous_pulse, response_rate, census
+    )
     frames["goals.csv"] = _goals_frame(_rng(seed, 6), org, roster, participants["focus"].to_numpy())
     frames["sessions.csv"] = _sessions_frame(_rng(seed, 7), roster, participants["pair_id"].to_numpy()[::2])
     return frames

@@ -122,12 +122,16 @@ def plan_cohorts(count: int) -> list[tuple[str, np.datetime64]]:
     return [(name, np.datetime64(start.isoformat(), "D")) for name, start in reversed(found)]
 
 
-def draw_employees(rng: np.random.Generator, n: int, window_start: np.datetime64) -> Org:
-    """n employees: everyone employed since window_start (the HRIS export keeps recent leavers)."""
+def draw_employees(
+    rng: np.random.Generator, n: int, window_start: np.datetime64, headcount: int | None = None
+) -> Org:
+    """n employees employed since window_start (the HRIS export keeps recent leavers); with headcount,
+    as many as it takes for headcount of them to be employed on DATA_DATE (n is then ignored)."""
     hires, exits, types = [], [], []
-    kept = 0
-    while kept < n:
-        m = 4 * n + 100
+    target = n if headcount is None else headcount
+    kept = employed = 0
+    while (kept if headcount is None else employed) < target:
+        m = 4 * target + 100
         hire = TODAY - to_days(rng.uniform(14, 15 * _YEAR, m))
         voluntary = rng.exponential(1 / _VOLUNTARY_RATE, m) * _YEAR
         involuntary = rng.exponential(1 / _INVOLUNTARY_RATE, m) * _YEAR
@@ -140,7 +144,11 @@ def draw_employees(rng: np.random.Generator, n: int, window_start: np.datetime64
         exits.append(leave[keep])
         types.append(np.where(left[keep], kind[keep], ""))
         kept += int(keep.sum())
-    hire, leave, kind = (np.concatenate(a)[:n] for a in (hires, exits, types))
+        employed += int((~left).sum())
+    hire, leave, kind = (np.concatenate(a) for a in (hires, exits, types))
+    if headcount is not None:  # cut the draw just after the headcount-th person still employed
+        n = int(np.flatnonzero(np.isnat(leave))[headcount - 1]) + 1
+    hire, leave, kind = hire[:n], leave[:n], kind[:n]
     order = np.argsort(hire, kind="stable")
     hire, leave, kind = hire[order], leave[order], kind[order]
     width = max(5, len(str(n)))
