@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 import duckdb
 import pandas as pd
 
-__all__ = ["ATTRIBUTES", "ATTRIBUTE_LABELS", "Filters", "where_sql", "filter_options"]
+__all__ = ["ATTRIBUTES", "ATTRIBUTE_LABELS", "Filters", "selected", "where_sql", "filter_options"]
 
 # Columns of the `respondents` view that a breakdown or a filter may use.
 ATTRIBUTES = (
@@ -44,6 +44,11 @@ def _check(attribute: str) -> str:
     if attribute not in ATTRIBUTES:
         raise ValueError(f"unknown attribute {attribute!r}; expected one of {', '.join(ATTRIBUTES)}")
     return attribute
+
+
+def selected(filters: Filters | None) -> dict[str, list[str]]:
+    """The filtered attributes (checked) and their selected values as text; attributes without values left out."""
+    return {_check(a): [str(v) for v in values] for a, values in (filters or {}).items() if values}
 
 
 def where_sql(filters: Filters | None, alias: str = "r") -> tuple[str, list]:

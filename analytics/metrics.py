@@ -16,6 +16,7 @@ from analytics.instruments import CONSTRUCTS, items_of
 
 __all__ = [
     "construct_scores",
+    "scores_sql",
     "group_scores",
     "item_favourable",
     "enps",
@@ -117,6 +118,16 @@ def _scores_sql(
     return sql, [CONSTRUCTS[construct].code, needed, *params]
 
 
+def scores_sql(
+    con: duckdb.DuckDBPyConnection,
+    construct: str,
+    filters: Filters | None = None,
+    waves: list[str] | None = None,
+) -> tuple[str, list]:
+    """SQL (and parameters) of construct_scores' rows: one per valid response, respondents columns."""
+    return _scores_sql(con, construct, filters, waves)
+
+
 def _total(con: duckdb.DuckDBPyConnection, base: str, params: list) -> int:
     return con.execute(f"SELECT count(DISTINCT {_RESPONDENT}) FROM ({base})", params).fetchone()[0]
 
@@ -184,31 +195,40 @@ def group_scores(
     base, params = _scores_sql(con, construct, filters, waves, first_in_wave=True)
     if _total(con, base, params) < k:
         return _empty([*group_by, *GROUP_COLUMNS])
-    if "wave" in group_by:
-        # Within a wave, each respondent's first score is one row per respondent: counting those rows
-        # gives the distinct respondents of each group without count(DISTINCT), the slow part.
-        frame = con.execute(
-            f"""SELECT {_select(group_by)}
-                       count(*) FILTER (WHERE first_in_wave) AS n, avg(score) AS mean, stddev_samp(score) AS sd,
-                       100.0 * sum(favourable) / sum(answered) AS favourable_pct,
-                       count(*) AS responses, min(opened_on) AS opened_on
-                FROM ({base}) GROUP BY ALL
-                {_order(group_by)}""",
-            params,
-        ).df()
-    else:
-        frame = con.execute(
-            f"""SELECT {_select(group_by)}
-                       count(DISTINCT {_RESPONDENT}) AS n, avg(score) AS mean, stddev_samp(score) AS sd,
-                       100.0 * sum(favourable) / sum(answered) AS favourable_pct,
-                       count(*) AS responses, min(opened_on) AS opened_on
-                FROM ({base}) GROUP BY ALL
-                {_order(group_by)}""",
-            params,
-        ).df()
+    # Within a wave, each respondent's first score is one row per respondent: counting those rows
+    # gives the distinct respondents of each group without count(DISTINCT), the slow part.
+    n = "count(*) FILTER (WHERE first_in_wave)" if "wave" in group_by else f"count(DISTINCT {_RESPONDENT})"
+    frame = con.execute(
+        f"""SELECT {_select(group_by)}
+                   {n} AS n, avg(score) AS mean, stddev_samp(score) AS sd,
+                   100.0 * sum(favourable) / sum(answered) AS favourable_pct,
+                   count(*) AS responses, min(opened_on) AS opened_on
+            FROM ({base}) GROUP BY ALL
+            {_order(group_by)}""",
+        params,
+    ).df()
     frame = _t_interval(frame)[[*group_by, *GROUP_COLUMNS[:-1]]]
+    hide = _guard(con, _scores_sql(con, construct, None, waves, first_in_wave=True), group_by, filters, n, k)
     within = _times(group_by)
-    return privacy.suppress_groups(frame, _SCORE_VALUES, _attributes(group_by), within, k)
+    return privacy.suppress_groups(
+        frame, _SCORE_VALUES, _attributes(group_by), within, k, hide=privacy.hidden_mask(frame, hide, group_by)
+    )
+
+
+def _guard(
+    con: duckdb.DuckDBPyConnection,
+    unfiltered: tuple[str, list],
+    keys: list[str],
+    filters: Filters | None,
+    n: str,
+    k: int,
+    first: str = "",
+) -> pd.DataFrame:
+    """The groups of a filtered result made partly of a protected cell (privacy.guard_filters)."""
+    base, params = unfiltered
+    select = (f"{first}, " if first else "") + _select(keys)
+    keys = ([first] if first else []) + keys
+    return privacy.guard_sql(con, base, params, select, keys, filters, n, k)
 
 
 def item_favourable(
@@ -222,15 +242,7 @@ def item_favourable(
     """Per item (and group): n respondents answering it, mean and % favourable after reverse coding."""
     group_by = _group_by(group_by)
     k = privacy.min_group() if min_group is None else min_group
-    condition, params = _respondent_sql(filters, waves)
-    base = f"""
-        SELECT r.*, a.item_id, i.text, i.reverse,
-               CASE WHEN i.reverse THEN i.scale_min + i.scale_max - a.value ELSE a.value END AS value,
-               (i.scale_min + i.scale_max) / 2 AS midpoint
-        FROM answers a JOIN items i USING (item_id) JOIN respondents r USING (response_id)
-        WHERE i.construct = ? AND {condition}
-    """
-    params = [CONSTRUCTS[construct].code, *params]
+    base, params = _items_sql(construct, filters, waves)
     columns = ["item_id", "text", "reverse", *group_by, "n", "mean", "favourable_pct", "suppressed"]
     if _total(con, base, params) < k:
         return _empty(columns)
@@ -245,8 +257,40 @@ def item_favourable(
     ).df()[columns[:-1]]
     order = {spec.code: position for position, spec in enumerate(items_of(construct))}
     frame = frame.sort_values("item_id", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
+    unfiltered = _items_sql(construct, None, waves)
+    hide = _guard(con, unfiltered, group_by, filters, f"count(DISTINCT {_RESPONDENT})", k, "item_id")
     within = ["item_id", *_times(group_by)]
-    return privacy.suppress_groups(frame, ["mean", "favourable_pct"], _attributes(group_by), within, k)
+    return privacy.suppress_groups(
+        frame,
+        ["mean", "favourable_pct"],
+        _attributes(group_by),
+        within,
+        k,
+        hide=privacy.hidden_mask(frame, hide, ["item_id", *group_by]),
+    )
+
+
+def _items_sql(construct: str, filters: Filters | None, waves: list[str] | None) -> tuple[str, list]:
+    """One row per answer to the construct's items, reverse coded, with the respondents columns."""
+    condition, params = _respondent_sql(filters, waves)
+    base = f"""
+        SELECT r.*, a.item_id, i.text, i.reverse,
+               CASE WHEN i.reverse THEN i.scale_min + i.scale_max - a.value ELSE a.value END AS value,
+               (i.scale_min + i.scale_max) / 2 AS midpoint
+        FROM answers a JOIN items i USING (item_id) JOIN respondents r USING (response_id)
+        WHERE i.construct = ? AND {condition}
+    """
+    return base, [CONSTRUCTS[construct].code, *params]
+
+
+def _enps_sql(filters: Filters | None, waves: list[str] | None) -> tuple[str, list]:
+    """One row per eNPS answer, with the respondents columns."""
+    condition, params = _respondent_sql(filters, waves)
+    base = f"""
+        SELECT r.*, a.value FROM answers a JOIN respondents r USING (response_id)
+        WHERE a.item_id = 'enps' AND {condition}
+    """
+    return base, params
 
 
 def enps(
@@ -259,11 +303,7 @@ def enps(
     """Per group: n, % promoters (9-10), % passives (7-8), % detractors (0-6), eNPS (-100..+100)."""
     group_by = _group_by(group_by)
     k = privacy.min_group() if min_group is None else min_group
-    condition, params = _respondent_sql(filters, waves)
-    base = f"""
-        SELECT r.*, a.value FROM answers a JOIN respondents r USING (response_id)
-        WHERE a.item_id = 'enps' AND {condition}
-    """
+    base, params = _enps_sql(filters, waves)
     values = ["promoters_pct", "passives_pct", "detractors_pct", "enps"]
     if _total(con, base, params) < k:
         return _empty([*group_by, "n", *values, "suppressed"])
@@ -277,8 +317,11 @@ def enps(
             {_order(group_by)}""",
         params,
     ).df()[[*group_by, "n", *values]]
+    hide = _guard(con, _enps_sql(None, waves), group_by, filters, f"count(DISTINCT {_RESPONDENT})", k)
     within = _times(group_by)
-    return privacy.suppress_groups(frame, values, _attributes(group_by), within, k)
+    return privacy.suppress_groups(
+        frame, values, _attributes(group_by), within, k, hide=privacy.hidden_mask(frame, hide, group_by)
+    )
 
 
 def equity_gaps(
