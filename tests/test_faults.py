@@ -222,6 +222,75 @@ def test_two_sessions_undoing_the_same_import_at_once(con):
     assert con.execute("SELECT count(*) FROM responses").fetchone()[0] == 0
 
 
+def _waves_of_every_response_exist(con) -> bool:
+    orphans = con.execute(
+        "SELECT count(*) FROM responses WHERE wave NOT IN (SELECT wave FROM waves)"
+    ).fetchone()[0]
+    return orphans == 0
+
+
+def _race_setup(con) -> tuple:
+    """Import A into a wave; recognise and validate file B for the same wave (not loaded yet)."""
+    from analytics.ingest import load
+
+    import_files(con, [("hris.csv", _many_employees(10))])
+    (first,) = import_files(con, [("a.csv", _survey("A", 5, "pulse-2025-08", employees=10))])
+    files = [("b.csv", _survey("B", 7, "pulse-2025-08", employees=10, seed=2))]
+    importer = con.cursor()
+    (inspection,) = load._inspect_batch(importer, files, None, None, None)
+    assert inspection.ok
+    return first, files, importer, inspection
+
+
+def test_undo_while_an_import_into_the_same_wave_is_uncommitted_leaves_the_wave(con):
+    """Issue 6: the undo's snapshot misses the import's responses; without a conflict both commit
+    and the wave row is gone while 7 responses of it remain (invisible on every page)."""
+    from analytics.errors import MutualError
+    from analytics.ingest import load, undo_import
+
+    first, _, importer, inspection = _race_setup(con)
+    before = snapshot(con)
+    importer.execute("BEGIN TRANSACTION")
+    loaded = load._load(importer, inspection, score_sentiment=False)  # written, not committed
+    with pytest.raises(MutualError, match="was not undone: another session is changing the same rows"):
+        undo_import(con.cursor(), first.import_id)
+    assert snapshot(con) == before  # the undo removed nothing
+    importer.execute("COMMIT")
+    assert _waves_of_every_response_exist(con)
+    counts = con.execute(
+        "SELECT import_id, count(*) FROM responses GROUP BY ALL ORDER BY import_id"
+    ).fetchall()
+    assert counts == [(first.import_id, 5), (loaded.import_id, 7)]
+    removed = undo_import(con.cursor(), first.import_id)  # now it sees B's responses: the wave stays
+    assert (removed["responses"], removed["waves"]) == (5, 0)
+    assert con.execute("SELECT wave FROM waves").fetchall() == [("pulse-2025-08",)]
+    assert _waves_of_every_response_exist(con)
+
+
+def test_undo_committed_during_an_import_into_the_same_wave_makes_the_import_retry(con):
+    """The undo removes the wave after the import's transaction began: the import's wave write
+    conflicts (import_files then inspects and loads again) instead of trusting its old snapshot."""
+    import duckdb
+
+    from analytics.ingest import load, undo_import
+
+    first, files, importer, inspection = _race_setup(con)
+    importer.execute("BEGIN TRANSACTION")
+    importer.execute("SELECT count(*) FROM waves").fetchall()  # the import's snapshot: the wave exists
+    removed = undo_import(con.cursor(), first.import_id)
+    assert (removed["responses"], removed["waves"]) == (5, 1)  # A was the wave's only import
+    with pytest.raises(duckdb.TransactionException):  # a conflict; the transaction is aborted
+        load._load(importer, inspection, score_sentiment=False)
+    importer.execute("ROLLBACK")
+    assert con.execute("SELECT count(*) FROM responses").fetchone()[0] == 0
+    (result,) = import_files(importer, files)  # what import_files does after the conflict
+    assert result.status == "imported" and result.rows == 7
+    assert con.execute("SELECT wave, kind, opened_on::VARCHAR FROM waves").fetchall() == [
+        ("pulse-2025-08", "pulse", "2025-03-01")
+    ]
+    assert _waves_of_every_response_exist(con)
+
+
 # ---------------------------------------------------------------- a killed import
 
 

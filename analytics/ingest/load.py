@@ -75,16 +75,34 @@ def _scored_comments(comments: pd.DataFrame, score_sentiment: bool) -> pd.DataFr
     return pd.concat([out, scores[["compound", "pos", "neu", "neg", "label"]]], axis=1)
 
 
+def _claim_waves(con: duckdb.DuckDBPyConnection, source: str, params: list | None = None) -> None:
+    """Write the waves row of every wave the import's responses use (query `source`: wave, submitted_at).
+
+    A wave row that exists is deleted and written back unchanged, so an undo that deletes it at the
+    same moment (its last responses gone, in its snapshot) conflicts with this import instead of
+    both committing and leaving these responses without their wave. DuckDB reports a write-write
+    conflict for two deletes of one row, but not for an update against a delete.
+    """
+    used = f"SELECT DISTINCT wave FROM ({source}) WHERE wave IS NOT NULL"
+    kept = con.execute(
+        f"DELETE FROM waves WHERE wave IN ({used}) RETURNING wave, kind, opened_on", params or []
+    ).fetchall()
+    if kept:
+        con.executemany("INSERT INTO waves (wave, kind, opened_on) VALUES (?, ?, ?)", kept)
+    con.execute(
+        f"""INSERT INTO waves (wave, kind, opened_on)
+        SELECT wave, CASE WHEN wave IN ('pre', 'mid', 'post') THEN wave ELSE 'pulse' END,
+               min(CAST(submitted_at AS DATE))
+        FROM ({source})
+        WHERE wave IS NOT NULL AND wave NOT IN (SELECT wave FROM waves)
+        GROUP BY wave""",
+        params or [],
+    ).fetchall()
+
+
 def _insert_waves(con: duckdb.DuckDBPyConnection, responses: pd.DataFrame) -> None:
     with relation(con, _RELATION, responses[["wave", "submitted_at"]].reset_index(drop=True)):
-        con.execute(
-            f"""INSERT INTO waves (wave, kind, opened_on)
-            SELECT wave, CASE WHEN wave IN ('pre', 'mid', 'post') THEN wave ELSE 'pulse' END,
-                   min(CAST(submitted_at AS DATE))
-            FROM {_RELATION}
-            WHERE wave IS NOT NULL AND wave NOT IN (SELECT wave FROM waves)
-            GROUP BY wave"""
-        ).fetchall()
+        _claim_waves(con, f"SELECT wave, submitted_at FROM {_RELATION}")
 
 
 def _load(con: duckdb.DuckDBPyConnection, inspection: Inspection, score_sentiment: bool) -> ImportResult:
@@ -249,8 +267,9 @@ def import_files(
     Comments are scored for sentiment as they are stored; with score_sentiment=False their scores are
     left NULL, for `analytics.sentiment.score_import` to fill in later.
 
-    When another session's import commits conflicting rows first (two uploads adding the same new
-    wave at once), the whole batch is inspected and loaded again, so it sees the other's rows.
+    When another session's import or undo changes the same rows first (two uploads adding the same
+    new wave at once, or an undo removing the wave this import adds to), the whole batch is inspected
+    and loaded again, so it sees the other's rows.
     """
     for attempt in range(_ATTEMPTS):
         try:
@@ -261,6 +280,7 @@ def import_files(
                     "Nothing was imported: other imports kept changing the same data at the same time "
                     f"({conflict}). Try again."
                 ) from conflict
+            time.sleep(0.05 * (attempt + 1))  # let the other session's transaction finish
     raise AssertionError("unreachable")
 
 
