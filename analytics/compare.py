@@ -11,8 +11,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analytics.filters import ATTRIBUTES, Filters
-from analytics.metrics import NOT_RECORDED, construct_scores
+from analytics import privacy
+from analytics.filters import ATTRIBUTES, Filters, selected
+from analytics.metrics import NOT_RECORDED, construct_scores, scores_sql
 from analytics.privacy import min_group as default_min_group
 from analytics.privacy import suppress
 
@@ -209,8 +210,30 @@ def wave_change(
     frame = pd.DataFrame(rows, columns=[*([group_by] if group_by else []), "n", *CHANGE_COLUMNS])
     frame.insert(0, "before", before)
     frame.insert(1, "after", after)
-    frame = suppress(frame, CHANGE_COLUMNS, min_group=min_group)
+    keys = [group_by] if group_by else []
+    hidden = _change_guard(con, construct, before, after, keys, filters, min_group)
+    frame = suppress(frame, CHANGE_COLUMNS, min_group=min_group, hide=privacy.hidden_mask(frame, hidden, keys))
     return frame.reset_index(drop=True)
+
+
+def _change_guard(
+    con: duckdb.DuckDBPyConnection,
+    construct: str,
+    before: str,
+    after: str,
+    keys: list[str],
+    filters: Filters | None,
+    min_group: int | None,
+) -> pd.DataFrame:
+    """privacy.guard_filters for a paired change: cells of employees in both waves, by their before-wave values."""
+    chosen = list(selected(filters))
+    if not chosen:
+        return pd.DataFrame(columns=keys)
+    paired = _paired_scores(con, construct, before, after, None, list(dict.fromkeys([*keys, *chosen])))
+    rows = paired[chosen].copy()
+    for key in keys:
+        rows[key] = paired[key].astype("object").fillna(NOT_RECORDED)
+    return privacy.guard_filters(privacy.cells_of(rows, keys, filters), keys, filters, min_group)
 
 
 def all_changes(
@@ -240,18 +263,16 @@ def reciprocity(
     """
     k = min_group if min_group is not None else default_min_group()
     paired = _paired_scores(con, construct, before, after, filters, ["pair_id", "role"])
-    paired = paired[paired["pair_id"].notna() & paired["role"].isin(["mentor", "mentee"])]
-    by_pair = paired.pivot_table(index="pair_id", columns="role", values="change", aggfunc="mean")
-    by_pair = by_pair.reindex(columns=["mentor", "mentee"])
     # A pair counts once each partner's change is known (one mentor and one mentee per pair).
-    counts = paired.groupby(["pair_id", "role"]).size().unstack(fill_value=0)
-    counts = counts.reindex(columns=["mentor", "mentee"], fill_value=0)
-    complete = counts[(counts["mentor"] == 1) & (counts["mentee"] == 1)].index
-    points = by_pair.loc[by_pair.index.intersection(complete)].dropna()
+    paired = _complete_pairs(paired)
+    by_pair = paired.pivot_table(index="pair_id", columns="role", values="change", aggfunc="mean")
+    points = by_pair.reindex(columns=["mentor", "mentee"]).dropna()
     points = points.rename(columns={"mentor": "mentor_change", "mentee": "mentee_change"})
     points["both_improved"] = (points["mentor_change"] > 0) & (points["mentee_change"] > 0)
     points = points.sample(frac=1, random_state=0).reset_index(drop=True)  # no order that hints at ids
     pairs = len(points)
+    # Hidden too when the pairs are made partly of a protected cell of pairs (privacy.guard_cells).
+    hidden = pairs < k or privacy.hides_all(_pairs_guard(con, construct, before, after, filters, k))
     result = {
         "before": before,
         "after": after,
@@ -259,16 +280,70 @@ def reciprocity(
         "both_improved_pct": None,
         "mentor_gain": None,
         "mentee_gain": None,
-        "suppressed": pairs < k,
-        "points": points.iloc[0:0] if pairs < k else points,
+        "suppressed": hidden,
+        "points": points.iloc[0:0] if hidden else points,
     }
-    if pairs >= k:
+    if not hidden:
         result.update(
             both_improved_pct=100.0 * float(points["both_improved"].mean()),
             mentor_gain=float(points["mentor_change"].mean()),
             mentee_gain=float(points["mentee_change"].mean()),
         )
     return result
+
+
+def _complete_pairs(paired: pd.DataFrame) -> pd.DataFrame:
+    """The rows of paired employees whose pair has one mentor and one mentee, both present."""
+    paired = paired[paired["pair_id"].notna() & paired["role"].isin(["mentor", "mentee"])]
+    counts = paired.groupby(["pair_id", "role"]).size().unstack(fill_value=0)
+    counts = counts.reindex(columns=["mentor", "mentee"], fill_value=0)
+    complete = counts[(counts["mentor"] == 1) & (counts["mentee"] == 1)].index
+    return paired[paired["pair_id"].isin(complete)]
+
+
+def _pairs_guard(
+    con: duckdb.DuckDBPyConnection,
+    construct: str,
+    before: str,
+    after: str,
+    filters: Filters | None,
+    k: int,
+) -> pd.DataFrame:
+    """privacy.guard_cells for pairs: a pair's cell is the set of its partners' filtered values.
+
+    A filtered reciprocity counts the pairs whose two partners both match, so it is a union of these
+    cells; a cell is covered when every partner's values are selected.
+    """
+    chosen = selected(filters)
+    if not chosen:
+        return pd.DataFrame()
+    columns = list(dict.fromkeys(["pair_id", "role", *chosen]))
+    paired = _complete_pairs(_paired_scores(con, construct, before, after, None, columns))
+    if paired.empty:
+        return pd.DataFrame()
+    values = paired[list(chosen)].astype("object")
+    member = np.ones(len(paired), dtype=bool)
+    for attribute, options in chosen.items():
+        member &= values[attribute].isin(options).to_numpy(dtype=bool)
+    text = values.astype(str)
+    people = text.rename(columns=privacy.cell_column)
+    people["pair_id"] = paired["pair_id"].to_numpy()
+    people["combo"] = text.agg("|".join, axis=1).to_numpy()
+    people["member"] = member
+
+    def joined(column: pd.Series) -> str:
+        return "/".join(sorted(set(column)))
+
+    # A pair's cell: its partners' value combinations; each attribute's set of values is protected
+    # like a cross-breakdown, as privacy.guard_filters does for people.
+    columns = [privacy.cell_column(a) for a in chosen]
+    by_pair = people.groupby("pair_id").agg(
+        signature=("combo", joined), covered=("member", "all"), **{c: (c, joined) for c in columns}
+    )
+    cells = by_pair.groupby(["signature", *columns], as_index=False).agg(
+        n=("covered", "size"), covered=("covered", "all")
+    )
+    return privacy.guard_cells(cells, [], columns, cells["covered"].to_numpy(), k)
 
 
 def _pulse_waves(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -306,10 +381,31 @@ def participants_vs_comparison(
     cells["ci_low"] = cells["mean"] - half
     cells["ci_high"] = cells["mean"] + half
     cells = cells.sort_values(["opened_on", "wave", "group"], ascending=[True, True, False])
+    hidden = _groups_guard(con, construct, waves, filters, min_group)
     cells = suppress(
-        cells[columns], ["mean", "sd", "ci_low", "ci_high"], min_group=min_group, within=["wave"]
+        cells[columns],
+        ["mean", "sd", "ci_low", "ci_high"],
+        min_group=min_group,
+        within=["wave"],
+        hide=privacy.hidden_mask(cells, hidden, ["wave", "group"]),
     )
     return cells.reset_index(drop=True)
+
+
+def _groups_guard(
+    con: duckdb.DuckDBPyConnection,
+    construct: str,
+    waves: list[str],
+    filters: Filters | None,
+    min_group: int | None,
+) -> pd.DataFrame:
+    """privacy.guard_sql for participants_vs_comparison: cells of employees per wave and group."""
+    base, params = scores_sql(con, construct, waves)
+    base = f"""SELECT *, CASE WHEN is_participant THEN 'participants' ELSE 'comparison' END AS "group"
+               FROM ({base}) WHERE employee_id IS NOT NULL"""
+    keys = ["wave", "group"]
+    n = "count(DISTINCT employee_id)"
+    return privacy.guard_sql(con, base, params, '"wave", "group", ', keys, filters, n, min_group)
 
 
 def difference_in_differences(

@@ -7,7 +7,7 @@ import pandas as pd
 
 from analytics import privacy
 from analytics.filters import Filters
-from analytics.sentiment import commenters, comments_sql, sentiment_by_group
+from analytics.sentiment import comments_sql, comments_visible, sentiment_by_group
 from analytics.themes import UNASSIGNED, find_themes
 
 __all__ = [
@@ -31,7 +31,10 @@ _LISTING = ["wave", "question", "text", "compound", "label", "theme"]
 
 
 def _too_few(k: int) -> str:
-    return f"Comments are shown only for groups of at least {k} people; this filter has fewer."
+    return (
+        f"Comments are shown only for groups of at least {k} people; this filter has fewer, or would "
+        "let a smaller group be read off against another filter."
+    )
 
 
 def _empty(columns: list[str], message: str) -> pd.DataFrame:
@@ -57,7 +60,7 @@ def comments(
     (`min_group`, default `privacy.min_group_comments()`).
     """
     k = min_group if min_group is not None else privacy.min_group_comments()
-    if commenters(con, filters) < k:
+    if not comments_visible(con, filters, k):
         return _empty(_LISTING, _too_few(k))
     if label is not None and label not in LABELS:
         raise ValueError(f"label must be one of {', '.join(LABELS)}; got {label!r}")
@@ -105,7 +108,7 @@ def wellbeing_flags(
     """
     k = min_group if min_group is not None else privacy.min_group_comments()
     columns = ["wave", "text", "compound", "reason"]
-    if commenters(con, filters) < k:
+    if not comments_visible(con, filters, k):
         return _empty(columns, _too_few(k))
     base, params = comments_sql(filters)
     flags = con.execute(

@@ -10,7 +10,7 @@ import duckdb
 import pandas as pd
 
 from analytics import privacy
-from analytics.filters import ATTRIBUTES, Filters, where_sql
+from analytics.filters import ATTRIBUTES, Filters, selected, where_sql
 
 __all__ = [
     "RHO",
@@ -89,7 +89,21 @@ def gas_scores(
     k = privacy.min_group() if min_group is None else min_group
     sql, params = _scores_sql(filters, wave, rho)
     frame = con.execute(f"SELECT * FROM ({sql}) ORDER BY employee_id", params).df()
-    return frame if len(frame) >= k else frame.iloc[0:0]
+    if len(frame) < k or privacy.hides_all(_goals_guard(con, [], filters, wave, k)):
+        return frame.iloc[0:0]
+    return frame
+
+
+def _goals_guard(
+    con: duckdb.DuckDBPyConnection, keys: list[str], filters: Filters | None, wave: str, k: int
+) -> pd.DataFrame:
+    """privacy.guard_sql for goal figures: cells of participants with goal levels at the wave."""
+    base, params = _scores_sql(None, wave, RHO)
+    return privacy.guard_sql(con, base, params, _keys(keys), keys, filters, "count(*)", k)
+
+
+def _keys(group_by: list[str]) -> str:
+    return "".join(f'coalesce(CAST("{c}" AS VARCHAR), \'Not recorded\') AS "{c}", ' for c in group_by)
 
 
 def goal_attainment(
@@ -107,7 +121,7 @@ def goal_attainment(
     k = privacy.min_group() if min_group is None else min_group
     sql, params = _scores_sql(filters, wave, RHO)
     values = ["mean_t", "sd_t", "met_pct"]
-    select = "".join(f'coalesce(CAST("{c}" AS VARCHAR), \'Not recorded\') AS "{c}", ' for c in group_by)
+    select = _keys(group_by)
     total = con.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0]
     if total < k:
         return pd.DataFrame(columns=[*group_by, "n", "goals", *values, "suppressed"])
@@ -117,7 +131,8 @@ def goal_attainment(
             FROM ({sql}) GROUP BY ALL ORDER BY ALL""",
         params,
     ).df()
-    return privacy.suppress_groups(frame, [*values, "goals"], group_by, None, k)
+    hide = privacy.hidden_mask(frame, _goals_guard(con, group_by, filters, wave, k), group_by)
+    return privacy.suppress_groups(frame, [*values, "goals"], group_by, None, k, hide=hide)
 
 
 def data_date(con: duckdb.DuckDBPyConnection) -> dt.date:
@@ -170,21 +185,73 @@ def _pairs_sql(
     return sql, [*params, as_of, as_of]
 
 
+def _pair_cells(con: duckdb.DuckDBPyConnection, group_by: list[str], filters: Filters | None) -> pd.DataFrame:
+    """The cells pair figures are made of: pairs by group and by the set of their members' filtered values.
+
+    A pair is in a filtered result when any member matches, so a result is a union of these cells; n
+    counts the members, as the pair figures do, and `covered` marks the cells the filter takes in.
+    """
+    chosen = list(selected(filters))
+    condition, params = where_sql(filters, "m")
+    combo = f"to_json([{', '.join(f'm.{c}' for c in chosen)}])"
+    # Each attribute's set of member values too: the cells are protected like a cross-breakdown of these.
+    sets = "".join(
+        f"array_to_string(list_sort(list(DISTINCT coalesce(m.{c}, ''))), '/') AS {privacy.cell_column(c)}, "
+        for c in chosen
+    )
+    select = "".join(f'"{c}", ' for c in group_by)
+    names = "".join(f"{privacy.cell_column(c)}, " for c in chosen)
+    return con.execute(
+        f"""WITH members AS (
+                SELECT p.*, {", ".join(f"e.{c}" for c in _PERSON)}
+                FROM participants p LEFT JOIN employees e USING (employee_id)
+            ), pairs AS (
+                SELECT pair_id, min(cohort) AS cohort, min(focus) AS focus,
+                       count(DISTINCT employee_id) AS members,
+                       array_to_string(list_sort(list(DISTINCT {combo})), '/') AS signature, {sets}
+                       bool_or({condition}) AS covered
+                FROM members m GROUP BY pair_id
+            )
+            SELECT {select} signature, {names} bool_or(covered) AS covered, CAST(sum(members) AS BIGINT) AS n
+            FROM pairs GROUP BY ALL""",
+        params,
+    ).df()
+
+
+def _pairs_guard(
+    con: duckdb.DuckDBPyConnection, group_by: list[str], filters: Filters | None, k: int
+) -> pd.DataFrame:
+    """privacy.guard_cells for pair figures (no filters: nothing hidden)."""
+    if not selected(filters):
+        return pd.DataFrame(columns=group_by)
+    cells = _pair_cells(con, group_by, filters)
+    columns = [privacy.cell_column(c) for c in selected(filters)]
+    return privacy.guard_cells(cells, group_by, columns, cells["covered"].to_numpy(dtype=bool), k)
+
+
 def participation(
     con: duckdb.DuckDBPyConnection,
     group_by: list[str] | None = None,
     filters: Filters | None = None,
     as_of: dt.date | None = None,
+    min_group: int | None = None,
 ) -> pd.DataFrame:
     """One row per pair: sessions, months active, sessions per month, last session, inactive.
 
     The window runs from the pair's start to min(end, as_of); as_of defaults to data_date().
     A pair is inactive when it has had no session for 60 days at the end of the window. Rows are
-    ordered by the pair attributes in group_by (cohort, focus), then pair.
+    ordered by the pair attributes in group_by (cohort, focus), then pair. With filters, empty (with
+    `attrs["suppressed"]`) when the pairs are made partly of a protected cell (privacy.guard_cells), so
+    two filters' lists cannot be set against each other to learn a few people's attributes.
     """
     order = [*_pair_attributes(group_by), "pair_id"]
     sql, params = _pairs_sql(con, filters, as_of)
-    return con.execute(f"SELECT * FROM ({sql}) ORDER BY {', '.join(order)}", params).df()
+    frame = con.execute(f"SELECT * FROM ({sql}) ORDER BY {', '.join(order)}", params).df()
+    k = privacy.min_group() if min_group is None else min_group
+    if privacy.hides_all(_pairs_guard(con, [], filters, k)):
+        frame = frame.iloc[0:0]
+        frame.attrs["suppressed"] = True
+    return frame
 
 
 def _pair_attributes(group_by: list[str] | None) -> list[str]:
@@ -219,7 +286,9 @@ def participation_summary(
     if frame.empty or frame["pairs"].sum() == 0:
         return frame.iloc[0:0]
     values = ["sessions", "sessions_per_month", "meets_monthly_pct", "inactive"]
-    return privacy.suppress_groups(frame, values, group_by, None, min_group)
+    k = privacy.min_group() if min_group is None else min_group
+    hide = privacy.hidden_mask(frame, _pairs_guard(con, group_by, filters, k), group_by)
+    return privacy.suppress_groups(frame, values, group_by, None, k, hide=hide)
 
 
 def sessions_by_month(
@@ -240,4 +309,6 @@ def sessions_by_month(
         params,
     ).df()
     members = con.execute(f"SELECT coalesce(sum(members), 0) FROM ({sql})", params).fetchone()[0]
-    return frame if members >= k else frame.iloc[0:0]
+    if members < k or privacy.hides_all(_pairs_guard(con, [], filters, k)):
+        return frame.iloc[0:0]
+    return frame

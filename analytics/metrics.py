@@ -119,13 +119,10 @@ def _scores_sql(
 
 
 def scores_sql(
-    con: duckdb.DuckDBPyConnection,
-    construct: str,
-    filters: Filters | None = None,
-    waves: list[str] | None = None,
+    con: duckdb.DuckDBPyConnection, construct: str, waves: list[str] | None = None
 ) -> tuple[str, list]:
-    """SQL (and parameters) of construct_scores' rows: one per valid response, respondents columns."""
-    return _scores_sql(con, construct, filters, waves)
+    """SQL (and parameters) of construct_scores' rows without filters, e.g. for the cells of a filter."""
+    return _scores_sql(con, construct, None, waves)
 
 
 def _total(con: duckdb.DuckDBPyConnection, base: str, params: list) -> int:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from analytics.filters import Filters, where_sql
+from analytics import privacy
+from analytics.filters import Filters, selected, where_sql
 from analytics.privacy import min_group as default_min_group
 
 __all__ = ["programme_size", "response_rates", "latest_vs_pre", "freshness", "next_steps"]
 
 _PROGRAMME_WAVES = ("pre", "mid", "post")
+_PROGRAMME_ATTRIBUTES = ("cohort", "role", "focus")
 
 
 def _participant_filter(filters: Filters | None) -> tuple[str, list]:
@@ -25,8 +27,15 @@ _ROSTER = """
 """
 
 
-def programme_size(con: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> dict[str, int]:
-    """Participants, pairs, active pairs (no partner withdrawn, programme not ended) and cohorts."""
+def programme_size(
+    con: duckdb.DuckDBPyConnection, filters: Filters | None = None, min_group: int | None = None
+) -> dict[str, int | None]:
+    """Participants, pairs, active pairs (no partner withdrawn, programme not ended) and cohorts.
+
+    With filters, the counts are None (and `suppressed` True) when the participants they count are
+    made partly of a protected cell (privacy.guard_filters), so two filters cannot be subtracted.
+    """
+    k = min_group if min_group is not None else default_min_group()
     condition, params = _participant_filter(filters)
     row = con.execute(
         f"""
@@ -42,7 +51,12 @@ def programme_size(con: duckdb.DuckDBPyConnection, filters: Filters | None = Non
         """,
         params,
     ).fetchone()
-    return dict(zip(["participants", "pairs", "active_pairs", "cohorts"], row, strict=True))
+    size: dict = dict(zip(["participants", "pairs", "active_pairs", "cohorts"], row, strict=True))
+    n = "count(DISTINCT employee_id)"
+    hidden = privacy.hides_all(privacy.guard_sql(con, _ROSTER, [], "", [], filters, n, k))
+    if hidden:
+        size = dict.fromkeys(size)
+    return {**size, "suppressed": hidden}
 
 
 def response_rates(
@@ -95,11 +109,58 @@ def response_rates(
         [*params, *roster_params, programme_filters, *employee_params],
     ).df()
     headcount = rates["invited"].fillna(rates["responded"])
-    rates["suppressed"] = headcount < k
+    hidden = privacy.guard_filters(_rate_cells(con, filters, programme_filters), ["wave"], filters, k)
+    rates["suppressed"] = (headcount < k) | privacy.hidden_mask(rates, hidden, ["wave"])
     rates[["invited", "responded", "rate_pct"]] = (
         rates[["invited", "responded", "rate_pct"]].astype("float64").where(~rates["suppressed"])
     )
     return rates
+
+
+def _rate_cells(
+    con: duckdb.DuckDBPyConnection, filters: Filters | None, programme_filters: bool
+) -> pd.DataFrame:
+    """The cells of response rates per wave: the larger of invited and responded people in each.
+
+    Invited as in response_rates (roster of programme waves, employees on a pulse's day unless
+    programme attributes are filtered); responded from the respondents view.
+    """
+    chosen = list(selected(filters))
+    if not chosen:
+        return pd.DataFrame(columns=["wave", "n"])
+
+    def columns(alias: str, programme: bool = True) -> str:
+        return "".join(
+            f'{alias}."{a}" AS "{privacy.cell_column(a)}", '
+            if programme or a not in _PROGRAMME_ATTRIBUTES
+            else f'NULL::VARCHAR AS "{privacy.cell_column(a)}", '
+            for a in chosen
+        )
+
+    cells = ", ".join(f'"{privacy.cell_column(a)}"' for a in chosen)
+    return con.execute(
+        f"""
+        WITH roster AS ({_ROSTER}),
+        answered AS (SELECT DISTINCT wave, cohort FROM respondents WHERE cohort IS NOT NULL),
+        cells AS (
+            SELECT w.wave, {columns("p")} count(*) AS n
+            FROM waves w JOIN answered a ON a.wave = w.wave JOIN roster p ON p.cohort = a.cohort
+            WHERE w.kind IN ('pre', 'mid', 'post') AND (w.kind = 'pre' OR p.status IS DISTINCT FROM 'withdrawn')
+            GROUP BY ALL
+            UNION ALL
+            SELECT w.wave, {columns("e", programme=False)} count(*) AS n
+            FROM waves w JOIN employees e
+              ON (e.hire_date IS NULL OR e.hire_date <= w.opened_on)
+             AND (e.exit_date IS NULL OR e.exit_date > w.opened_on)
+            WHERE w.kind NOT IN ('pre', 'mid', 'post') AND NOT ?
+            GROUP BY ALL
+            UNION ALL
+            SELECT r.wave, {columns("r")} count(*) AS n FROM respondents r GROUP BY ALL
+        )
+        SELECT wave, {cells}, max(n) AS n FROM cells GROUP BY ALL
+        """,
+        [programme_filters],
+    ).df()
 
 
 def latest_vs_pre(
@@ -109,18 +170,23 @@ def latest_vs_pre(
     min_group: int | None = None,
 ) -> dict:
     """Participants' mean at pre and at the latest programme wave after it, with n; None when too few."""
-    from analytics.metrics import construct_scores
+    from analytics.metrics import construct_scores, scores_sql
 
     k = min_group if min_group is not None else default_min_group()
     scores = construct_scores(con, construct, filters=filters, waves=list(_PROGRAMME_WAVES))
     by_wave = scores.groupby("wave")["score"].agg(["mean", "count"])
     latest = next((w for w in ("post", "mid") if w in by_wave.index), None)
     result: dict = {"construct": construct, "pre": None, "latest": None, "latest_wave": latest}
+    hidden = set()
+    if selected(filters):
+        base, params = scores_sql(con, construct, list(_PROGRAMME_WAVES))
+        found = privacy.guard_sql(con, base, params, "wave, ", ["wave"], filters, "count(*)", k)
+        hidden = set(found["wave"])
     for key, wave in (("pre", "pre"), ("latest", latest)):
         if wave in by_wave.index:
             n = int(by_wave.loc[wave, "count"])
             result[f"{key}_n"] = n
-            result[key] = float(by_wave.loc[wave, "mean"]) if n >= k else None
+            result[key] = float(by_wave.loc[wave, "mean"]) if n >= k and wave not in hidden else None
     return result
 
 

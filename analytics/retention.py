@@ -20,8 +20,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analytics import goals
-from analytics.filters import Filters, where_sql
+from analytics import goals, privacy
+from analytics.filters import ATTRIBUTES, Filters, selected, where_sql
 from analytics.privacy import min_group as default_min_group
 
 __all__ = [
@@ -98,17 +98,13 @@ def _split_filters(filters: Filters | None) -> tuple[dict, dict]:
     return chosen, {k: v for k, v in chosen.items() if k not in _PROGRAMME_ONLY}
 
 
-def retention_data(con: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> pd.DataFrame:
-    """One row per employee: group, cohort, start, end, duration_days, duration_months, event.
-
-    event is True for a voluntary exit; otherwise (involuntary exit, exit of unknown type, still
-    employed) the row is censored at `end`.
-    """
+def _people_sql(filters: Filters | None) -> tuple[str, list]:
+    """The CTEs `cohorts` and `people`: one row per employee and cohort they may be followed from."""
     participant_filters, comparison_filters = _split_filters(filters)
     p_where, p_params = where_sql(participant_filters, "x")
     c_where, c_params = where_sql(comparison_filters, "x")
     sql = f"""
-        WITH cohorts AS (
+        cohorts AS (
             SELECT cohort, min(start_date) AS cohort_start FROM participants GROUP BY cohort
         ),
         people AS (
@@ -128,7 +124,19 @@ def retention_data(con: duckdb.DuckDBPyConnection, filters: Filters | None = Non
                   AND (e.exit_date IS NULL OR e.exit_date > c.cohort_start)
             ) x
             WHERE {c_where}
-        ),
+        )"""
+    return sql, [*p_params, *c_params]
+
+
+def retention_data(con: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> pd.DataFrame:
+    """One row per employee: group, cohort, start, end, duration_days, duration_months, event.
+
+    event is True for a voluntary exit; otherwise (involuntary exit, exit of unknown type, still
+    employed) the row is censored at `end`.
+    """
+    people, people_params = _people_sql(filters)
+    sql = f"""
+        WITH {people},
         first_start AS (
             SELECT * FROM people WHERE start IS NOT NULL
             QUALIFY row_number() OVER (PARTITION BY employee_id ORDER BY start, cohort) = 1
@@ -149,10 +157,35 @@ def retention_data(con: duckdb.DuckDBPyConnection, filters: Filters | None = Non
         ORDER BY "group" DESC, employee_id
     """
     last = data_date(con).date()
-    params = [*p_params, *c_params, last, last, last, DAYS_PER_MONTH]
+    params = [*people_params, last, last, last, DAYS_PER_MONTH]
     frame = con.execute(sql, params).df()
     frame["event"] = frame["event"].astype(bool)
     return frame
+
+
+def _hidden_groups(con: duckdb.DuckDBPyConnection, filters: Filters | None, k: int) -> set[str]:
+    """The groups a filtered result must hide (privacy.guard_filters): cells of employees per group.
+
+    The comparison group has no role or focus, so only the other filters make its cells.
+    """
+    chosen = selected(filters)
+    if not chosen:
+        return set()
+    people, params = _people_sql(None)
+    columns = "".join(f'"{a}" AS "{privacy.cell_column(a)}", ' for a in ATTRIBUTES if a in chosen)
+    cells = con.execute(
+        f"""WITH {people}
+            SELECT "group", {columns} count(DISTINCT employee_id) AS n
+            FROM people WHERE start IS NOT NULL GROUP BY ALL""",
+        params,
+    ).df()
+    participant_filters, comparison_filters = _split_filters(chosen)
+    hidden = set()
+    for name, applied in (("participants", participant_filters), ("comparison", comparison_filters)):
+        mine = cells[cells["group"] == name].reset_index(drop=True)
+        if privacy.hides_all(privacy.guard_filters(mine, [], applied, k)):
+            hidden.add(name)
+    return hidden
 
 
 def _groups(con: duckdb.DuckDBPyConnection, filters: Filters | None) -> dict[str, pd.DataFrame]:
@@ -167,16 +200,18 @@ def retention_summary(
 
     Keys: participants_6m, participants_12m, comparison_6m, comparison_12m (shares 0-1), logrank_p,
     n_participants, n_comparison, exits_participants, exits_comparison, data_date, min_group.
-    Retention at a time nobody in the group was followed for is None.
+    Retention at a time nobody in the group was followed for is None. With filters, a group is also
+    hidden when it is made partly of a protected cell (privacy.guard_filters).
     """
     k = min_group if min_group is not None else default_min_group()
     groups = _groups(con, filters)
+    hidden = _hidden_groups(con, filters, k)
     last = data_date(con)
     result: dict = {"data_date": last.date().isoformat(), "min_group": k}
     visible = {}
     for name, frame in groups.items():
         n = int(len(frame))
-        visible[name] = n >= k
+        visible[name] = n >= k and name not in hidden
         result[f"n_{name}"] = n
         result[f"exits_{name}"] = int(frame["event"].sum()) if visible[name] else None
         table = kaplan_meier(frame["duration_days"], frame["event"]) if visible[name] else None
@@ -207,8 +242,9 @@ def retention_curves(
     """
     k = min_group if min_group is not None else default_min_group()
     frames = []
+    hidden = _hidden_groups(con, filters, k)
     for name, frame in _groups(con, filters).items():
-        if len(frame) < k:
+        if len(frame) < k or name in hidden:
             continue
         table = kaplan_meier(frame["duration_days"], frame["event"])
         start = pd.DataFrame(

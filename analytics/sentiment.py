@@ -31,6 +31,7 @@ __all__ = [
     "score_chunk",
     "comments_sql",
     "commenters",
+    "comments_visible",
     "sentiment_by_group",
 ]
 
@@ -178,6 +179,22 @@ def commenters(con: duckdb.DuckDBPyConnection, filters: Filters | None = None) -
     return con.execute(f"SELECT count(DISTINCT respondent) FROM ({sql})", params).fetchall()[0][0]
 
 
+def comments_visible(
+    con: duckdb.DuckDBPyConnection, filters: Filters | None = None, min_group: int | None = None
+) -> bool:
+    """Whether the comments in the filter may be shown: enough commenters, and no protected cell in them.
+
+    The threshold is the free-text one (`min_group`, default `privacy.min_group_comments()`); with
+    filters, the commenters' cells (privacy.guard_filters) must all be shown too.
+    """
+    k = min_group if min_group is not None else privacy.min_group_comments()
+    if commenters(con, filters) < k:
+        return False
+    base, params = comments_sql(None)
+    hidden = privacy.guard_sql(con, base, params, "", [], filters, "count(DISTINCT respondent)", k)
+    return not privacy.hides_all(hidden)
+
+
 def sentiment_by_group(
     con: duckdb.DuckDBPyConnection,
     group_by: list[str],
@@ -187,7 +204,8 @@ def sentiment_by_group(
     """Comments, distinct respondents (n), mean compound and % positive/neutral/negative per group.
 
     Groups with fewer respondents than the free-text threshold (`min_group`, default
-    `privacy.min_group_comments()`) are suppressed, with secondary suppression within each wave.
+    `privacy.min_group_comments()`), or made partly of a protected cell of the filters
+    (privacy.guard_filters), are suppressed, with secondary suppression within each wave.
     """
     group_by = list(group_by)
     unknown = [g for g in group_by if g not in GROUPS]
@@ -211,8 +229,13 @@ def sentiment_by_group(
             ORDER BY {order}""",
         params,
     ).df()
+    unfiltered, unfiltered_params = comments_sql(None)
+    select = "".join(f'"{g}", ' for g in group_by)
+    n = "count(DISTINCT respondent)"
+    hidden = privacy.guard_sql(con, unfiltered, unfiltered_params, select, group_by, filters, n, k)
     within = [g for g in group_by if g in _TIME] or None
     values = ["comments", "mean_compound", "positive_pct", "neutral_pct", "negative_pct"]
-    out = privacy.suppress(frame, values, min_group=k, within=within)
+    hide = privacy.hidden_mask(frame, hidden, group_by)
+    out = privacy.suppress(frame, values, min_group=k, within=within, hide=hide)
     out["n"] = out["n"].astype("float64").where(~out["suppressed"])
     return out

@@ -10,11 +10,12 @@ from scipy.stats import percentileofscore
 
 from analytics import privacy
 from analytics.errors import MutualError
-from analytics.filters import Filters, where_sql
+from analytics.filters import Filters, selected, where_sql
 from analytics.goals import RHO as GAS_RHO
 from analytics.goals import gas_t_score
 from analytics.instruments import CONSTRUCTS
 from analytics.metrics import construct_scores
+from analytics.sentiment import comments_sql
 
 __all__ = ["GAS_RHO", "consented_stories", "story", "goal_attainment_t", "typicality"]
 
@@ -57,14 +58,26 @@ def consented_stories(con: duckdb.DuckDBPyConnection, filters: Filters | None = 
 
     Columns: story_key, pseudonym ("Story 7 — mentee, cohort 2025-Spring, inclusion focus"), role,
     cohort, focus, wave, text (their post-wave comment, else their latest), compound. No employee id.
-    Stories told at the post survey come first.
+    Stories told at the post survey come first. With filters, empty (with `attrs["message"]`) when the
+    commenters in the filter are made partly of a protected cell (privacy.guard_filters).
     """
     condition, params = where_sql(filters, "r")
-    return con.execute(
+    listed = con.execute(
         f"""SELECT story_key, pseudonym, role, cohort, focus, wave, text, compound
             FROM ({_stories_sql(condition)}) ORDER BY kind = 'post' DESC, number""",
         params,
     ).df()
+    if selected(filters):
+        base, base_params = comments_sql(None)
+        n = "count(DISTINCT respondent)"
+        hidden = privacy.guard_sql(con, base, base_params, "", [], filters, n, privacy.min_group())
+        if privacy.hides_all(hidden):
+            listed = listed.iloc[0:0]
+            listed.attrs["message"] = (
+                f"Stories are listed only for filters whose every group has at least {privacy.min_group()} "
+                "people who commented, so a filter cannot single out whose story is whose."
+            )
+    return listed
 
 
 def goal_attainment_t(con: duckdb.DuckDBPyConnection, employee_id: str) -> tuple[float | None, str | None]:

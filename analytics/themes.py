@@ -13,7 +13,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
 from analytics import privacy
 from analytics.filters import Filters
-from analytics.sentiment import commenters, comments_sql
+from analytics.sentiment import comments_sql, comments_visible
 
 __all__ = [
     "DOMAIN_STOP_WORDS",
@@ -127,13 +127,13 @@ def _comment_rows(con: duckdb.DuckDBPyConnection, filters: Filters | None) -> pd
 
 def _assign(con: duckdb.DuckDBPyConnection, filters: Filters | None, n_themes: int | None, k: int):
     rows = _comment_rows(con, filters)
-    people = commenters(con, filters)
-    if people < k:
+    if not comments_visible(con, filters, k):
         return (
             rows,
             None,
             None,
-            f"Comments are shown for groups of at least {k} people; this filter has fewer.",
+            f"Comments are shown for groups of at least {k} people; this filter has fewer, or would "
+            "let a smaller group be read off against another filter.",
         )
     if len(rows) < MIN_COMMENTS:
         return (

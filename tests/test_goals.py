@@ -158,8 +158,11 @@ def test_participation_summary(programme, con):
 
 
 def test_participation_filters_by_member(programme, con):
-    hr = goals.participation(con, filters={"department": ["HR"]}, as_of=dt.date(2025, 6, 30))
+    hr = goals.participation(con, filters={"department": ["HR"]}, as_of=dt.date(2025, 6, 30), min_group=1)
     assert list(hr["pair_id"]) == ["P3"]  # m3 is in HR, so the pair is in
+    # With k = 5 the HR pair (2 members) is a protected cell: the list would single it out.
+    hidden = goals.participation(con, filters={"department": ["HR"]}, as_of=dt.date(2025, 6, 30))
+    assert hidden.empty and hidden.attrs["suppressed"]
 
 
 def test_sessions_by_month(programme, con):

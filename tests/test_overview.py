@@ -50,8 +50,12 @@ def test_programme_size_counts_pairs_and_active_pairs(programme):
         "pairs": 3,
         "active_pairs": 1,
         "cohorts": 2,
+        "suppressed": False,
     }
-    assert overview.programme_size(programme, {"cohort": ["B"]})["participants"] == 2
+    assert overview.programme_size(programme, {"cohort": ["B"]}, min_group=1)["participants"] == 2
+    # Cohort B (2 participants) is a cell under k = 5: its counts would follow from all minus A.
+    hidden = overview.programme_size(programme, {"cohort": ["B"]})
+    assert hidden["suppressed"] and hidden["participants"] is None and hidden["pairs"] is None
 
 
 def test_response_rates_use_the_roster_for_programme_waves(programme):

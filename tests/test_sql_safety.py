@@ -73,9 +73,9 @@ def test_a_filter_value_made_of_sql_matches_exactly_that_value(con):
     hris = [EMPLOYEES[0], ["E1", HOSTILE[0], "G3", "2020-01-06", "", "", "woman"]]
     hris += [[f"E{i}", "Plain", "G3", "2020-01-06", "", "", "man"] for i in range(2, 5)]
     import_files(con, [("hris.csv", csv_bytes(hris)), ("roster.csv", csv_bytes(PARTICIPANTS))])
-    assert overview.programme_size(con, {"department": [HOSTILE[0]]})["participants"] == 1
-    assert overview.programme_size(con, {"department": ["Plain"]})["participants"] == 3
-    assert overview.programme_size(con, {"department": ["x"]})["participants"] == 0
+    assert overview.programme_size(con, {"department": [HOSTILE[0]]}, min_group=1)["participants"] == 1
+    assert overview.programme_size(con, {"department": ["Plain"]}, min_group=1)["participants"] == 3
+    assert overview.programme_size(con, {"department": ["x"]}, min_group=1)["participants"] == 0
 
 
 # ---------------------------------------------------------------- every function that takes filters
