@@ -212,7 +212,9 @@ def wave_change(
     frame.insert(1, "after", after)
     keys = [group_by] if group_by else []
     hidden = _change_guard(con, construct, before, after, keys, filters, min_group)
-    frame = suppress(frame, CHANGE_COLUMNS, min_group=min_group, hide=privacy.hidden_mask(frame, hidden, keys))
+    frame = suppress(
+        frame, CHANGE_COLUMNS, min_group=min_group, hide=privacy.hidden_mask(frame, hidden, keys)
+    )
     return frame.reset_index(drop=True)
 
 

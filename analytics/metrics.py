@@ -208,7 +208,12 @@ def group_scores(
     hide = _guard(con, _scores_sql(con, construct, None, waves, first_in_wave=True), group_by, filters, n, k)
     within = _times(group_by)
     return privacy.suppress_groups(
-        frame, _SCORE_VALUES, _attributes(group_by), within, k, hide=privacy.hidden_mask(frame, hide, group_by)
+        frame,
+        _SCORE_VALUES,
+        _attributes(group_by),
+        within,
+        k,
+        hide=privacy.hidden_mask(frame, hide, group_by),
     )
 
 

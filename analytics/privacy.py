@@ -23,6 +23,7 @@ __all__ = [
     "hidden_mask",
     "hides_all",
     "SUPPRESSED_NOTE",
+    "suppressed_note",
     "min_group",
     "min_group_comments",
     "redact",
@@ -85,6 +86,13 @@ def redact(text: str) -> str:
 def SUPPRESSED_NOTE(k: int) -> str:  # noqa: N802 - reads as a constant at call sites
     """The text shown in place of a suppressed figure."""
     return f"fewer than {k} responses"
+
+
+def suppressed_note(k: int, filters: Filters | None = None) -> str:
+    """SUPPRESSED_NOTE, saying with filters that a figure may also be hidden to protect another filter's group."""
+    if not selected(filters):
+        return SUPPRESSED_NOTE(k)
+    return f"{SUPPRESSED_NOTE(k)}, or a smaller group would follow by setting this filter against another"
 
 
 def _partitions(frame: pd.DataFrame, within: list[str] | None) -> list[np.ndarray]:

@@ -199,7 +199,8 @@ def retention_summary(
     """Retention at 6 and 12 months per group and the log-rank p; None for a group under k.
 
     Keys: participants_6m, participants_12m, comparison_6m, comparison_12m (shares 0-1), logrank_p,
-    n_participants, n_comparison, exits_participants, exits_comparison, data_date, min_group.
+    n_participants, n_comparison, exits_participants, exits_comparison, shown_participants,
+    shown_comparison (False when the group is hidden), data_date, min_group.
     Retention at a time nobody in the group was followed for is None. With filters, a group is also
     hidden when it is made partly of a protected cell (privacy.guard_filters).
     """
@@ -213,6 +214,7 @@ def retention_summary(
         n = int(len(frame))
         visible[name] = n >= k and name not in hidden
         result[f"n_{name}"] = n
+        result[f"shown_{name}"] = visible[name]
         result[f"exits_{name}"] = int(frame["event"].sum()) if visible[name] else None
         table = kaplan_meier(frame["duration_days"], frame["event"]) if visible[name] else None
         for months in (6, 12):

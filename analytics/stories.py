@@ -20,6 +20,7 @@ from analytics.sentiment import comments_sql
 __all__ = ["GAS_RHO", "consented_stories", "story", "goal_attainment_t", "typicality"]
 
 _PROGRAMME_WAVES = ("pre", "mid", "post")
+_NAMED = ("role", "cohort", "focus")
 
 # A stable pseudonymous key per participation: the employee id never leaves this module.
 _CONSENTED = """
@@ -58,8 +59,9 @@ def consented_stories(con: duckdb.DuckDBPyConnection, filters: Filters | None = 
 
     Columns: story_key, pseudonym ("Story 7 — mentee, cohort 2025-Spring, inclusion focus"), role,
     cohort, focus, wave, text (their post-wave comment, else their latest), compound. No employee id.
-    Stories told at the post survey come first. With filters, empty (with `attrs["message"]`) when the
-    commenters in the filter are made partly of a protected cell (privacy.guard_filters).
+    Stories told at the post survey come first. With filters on more than what the pseudonym says (role,
+    cohort, focus), empty (with `attrs["message"]`) when the commenters in the filter are made partly of
+    a protected cell (privacy.guard_filters), so two filters cannot tell whose story is whose.
     """
     condition, params = where_sql(filters, "r")
     listed = con.execute(
@@ -67,7 +69,8 @@ def consented_stories(con: duckdb.DuckDBPyConnection, filters: Filters | None = 
             FROM ({_stories_sql(condition)}) ORDER BY kind = 'post' DESC, number""",
         params,
     ).df()
-    if selected(filters):
+    # The pseudonym names role, cohort and focus: a filter on those alone tells nothing new.
+    if set(selected(filters)) - set(_NAMED):
         base, base_params = comments_sql(None)
         n = "count(DISTINCT respondent)"
         hidden = privacy.guard_sql(con, base, base_params, "", [], filters, n, privacy.min_group())

@@ -8,7 +8,7 @@ import streamlit as st
 from analytics import metrics
 from analytics.filters import ATTRIBUTES
 from analytics.instruments import CONSTRUCTS, LIKERT_CONSTRUCTS
-from analytics.privacy import SUPPRESSED_NOTE, min_group
+from analytics.privacy import SUPPRESSED_NOTE, min_group, suppressed_note
 from ui.charts import DIVERGING, SUPPRESSED, style
 from ui.state import current_filters, query
 
@@ -80,7 +80,7 @@ def heatmap(
 st.title("Cohort outcomes")
 filters = current_filters()
 k = min_group()
-note = SUPPRESSED_NOTE(k)
+note = suppressed_note(k, filters)
 
 left, middle, right = st.columns(3)
 construct = left.selectbox(

@@ -4,14 +4,14 @@ import plotly.express as px
 import streamlit as st
 
 from analytics import goals
-from analytics.privacy import SUPPRESSED_NOTE, min_group
+from analytics.privacy import min_group, suppressed_note
 from ui.charts import ROLE_COLOURS, WAVE_COLOURS, style
 from ui.state import current_filters, query
 
 st.title("Goals and participation")
 filters = current_filters()
 k = min_group()
-note = SUPPRESSED_NOTE(k)
+note = suppressed_note(k, filters)
 
 st.subheader("Goal attainment")
 wave = st.radio(
@@ -125,7 +125,9 @@ else:
         help=f"No session for 60 days or more, as of {as_of:%d %b %Y}",
     )
 
-months = query(goals.sessions_by_month, filters)
+months = query(goals.sessions_by_month, filters, min_group=k)
+if months.empty and filters:
+    st.caption(f"Sessions per month for this selection are hidden: {note}.")
 fig = px.bar(
     months, x="month", y="sessions", custom_data=["pairs", "minutes"], color_discrete_sequence=["#1b6b73"]
 )
@@ -141,9 +143,11 @@ st.caption(
 )
 
 st.markdown(f"#### Inactive pairs (no session for 60 days, as of {as_of:%d %b %Y})")
-pairs = query(goals.participation, ["cohort"], filters)
+pairs = query(goals.participation, ["cohort"], filters, min_group=k)
 inactive = pairs[pairs["inactive"].astype(bool)]
-if inactive.empty:
+if pairs.attrs.get("suppressed"):
+    st.info(f"The list of pairs for this selection is hidden: {note}.")
+elif inactive.empty:
     st.success("Every pair has met in the 60 days before its end or the data date.")
 else:
     st.dataframe(

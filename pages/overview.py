@@ -5,7 +5,7 @@ import streamlit as st
 
 from analytics import overview
 from analytics.instruments import CONSTRUCTS
-from analytics.privacy import SUPPRESSED_NOTE, min_group
+from analytics.privacy import SUPPRESSED_NOTE, min_group, suppressed_note
 from ui.charts import WAVE_COLOURS, style
 from ui.state import current_filters, query
 
@@ -19,17 +19,25 @@ if st.session_state.pop("sample_loaded_now", False):
 
 filters = current_filters()
 k = min_group()
-size = query(overview.programme_size, filters)
+size = query(overview.programme_size, filters, min_group=k)
 rates = query(overview.response_rates, filters, min_group=k)
 fresh = query(overview.freshness)
 
 tiles = st.columns(4)
-tiles[0].metric(
-    "Participants", f"{size['participants']:,}", help="Employees on the roster of the chosen cohorts"
-)
-tiles[1].metric(
-    "Active pairs", f"{size['active_pairs']:,}", help=f"Of {size['pairs']} pairs in {size['cohorts']} cohorts"
-)
+if size["suppressed"]:
+    hidden = f"hidden: {suppressed_note(k, filters)}"
+    tiles[0].metric("Participants", "hidden", help=hidden)
+    tiles[1].metric("Active pairs", "hidden", help=hidden)
+    st.caption(f"Programme counts for this filter are {hidden}.")
+else:
+    tiles[0].metric(
+        "Participants", f"{size['participants']:,}", help="Employees on the roster of the chosen cohorts"
+    )
+    tiles[1].metric(
+        "Active pairs",
+        f"{size['active_pairs']:,}",
+        help=f"Of {size['pairs']} pairs in {size['cohorts']} cohorts",
+    )
 programme_rates = rates[rates["kind"].isin(["pre", "mid", "post"]) & rates["rate_pct"].notna()]
 if not programme_rates.empty:
     last = programme_rates.iloc[-1]

@@ -7,7 +7,7 @@ import streamlit as st
 
 from analytics import compare, metrics
 from analytics.instruments import CONSTRUCTS, LIKERT_CONSTRUCTS
-from analytics.privacy import SUPPRESSED_NOTE, min_group
+from analytics.privacy import min_group, suppressed_note
 from ui.charts import GROUP_COLOURS, ROLE_COLOURS, WAVE_COLOURS, style
 from ui.state import current_filters, query
 
@@ -34,7 +34,7 @@ def error_bars(frame: pd.DataFrame, value: str = "mean") -> dict:
 st.title("Pre / mid / post: does the programme work?")
 filters = current_filters()
 k = min_group()
-note = SUPPRESSED_NOTE(k)
+note = suppressed_note(k, filters)
 
 construct = st.selectbox(
     "Outcome",

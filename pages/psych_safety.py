@@ -6,7 +6,7 @@ import streamlit as st
 
 from analytics import metrics
 from analytics.instruments import CONSTRUCTS
-from analytics.privacy import SUPPRESSED_NOTE, min_group
+from analytics.privacy import min_group, suppressed_note
 from ui.charts import WAVE_COLOURS, style
 from ui.state import current_filters, query
 
@@ -16,7 +16,7 @@ BREAKDOWNS = {"department": "Department", "grade": "Grade"}
 st.title("Psychological safety")
 filters = current_filters()
 k = min_group()
-note = SUPPRESSED_NOTE(k)
+note = suppressed_note(k, filters)
 spec = CONSTRUCTS[CONSTRUCT]
 scale = f"Mean score ({spec.scale_min}-{spec.scale_max})"
 st.caption(

@@ -5,7 +5,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from analytics import retention
-from analytics.privacy import SUPPRESSED_NOTE, min_group
+from analytics.privacy import SUPPRESSED_NOTE, min_group, suppressed_note
 from ui.charts import GROUP_COLOURS, style
 from ui.state import current_filters, query
 
@@ -17,9 +17,9 @@ CAVEAT = (
 )
 
 
-def share(value: float | None, n: int, k: int) -> str:
+def share(value: float | None, shown: bool, k: int) -> str:
     """A retention share as a percentage, or why it is not shown."""
-    if n < k:
+    if not shown:
         return SUPPRESSED_NOTE(k)
     return "not followed that long yet" if value is None else f"{100 * value:.1f} %"
 
@@ -47,22 +47,22 @@ st.caption(
 tiles = st.columns(5)
 tiles[0].metric(
     "Participants, 6 months",
-    share(found["participants_6m"], found["n_participants"], k),
+    share(found["participants_6m"], found["shown_participants"], k),
     help=f"Share still employed (Kaplan-Meier), n = {found['n_participants']} participants",
 )
 tiles[1].metric(
     "Participants, 12 months",
-    share(found["participants_12m"], found["n_participants"], k),
+    share(found["participants_12m"], found["shown_participants"], k),
     help=f"Share still employed (Kaplan-Meier), n = {found['n_participants']} participants",
 )
 tiles[2].metric(
     "Comparison, 6 months",
-    share(found["comparison_6m"], found["n_comparison"], k),
+    share(found["comparison_6m"], found["shown_comparison"], k),
     help=f"Share still employed (Kaplan-Meier), n = {found['n_comparison']} colleagues",
 )
 tiles[3].metric(
     "Comparison, 12 months",
-    share(found["comparison_12m"], found["n_comparison"], k),
+    share(found["comparison_12m"], found["shown_comparison"], k),
     help=f"Share still employed (Kaplan-Meier), n = {found['n_comparison']} colleagues",
 )
 p = found["logrank_p"]
@@ -124,5 +124,5 @@ else:
         "The further apart the lines, and the less the bands overlap, the stronger the difference. "
         "Hover for how many people were still being followed."
     )
-    if found["n_participants"] < k or found["n_comparison"] < k:
-        st.caption(f"One group is not drawn: {SUPPRESSED_NOTE(k)}.")
+    if not found["shown_participants"] or not found["shown_comparison"]:
+        st.caption(f"One group is not drawn: {suppressed_note(k, filters)}.")

@@ -21,7 +21,10 @@ st.caption(
 
 listed = query(stories.consented_stories, current_filters())
 if listed.empty:
-    st.info("No participant in this filter has agreed to share their story (and written a comment) yet.")
+    st.info(
+        listed.attrs.get("message")
+        or "No participant in this filter has agreed to share their story (and written a comment) yet."
+    )
     st.stop()
 
 names = dict(zip(listed["story_key"], listed["pseudonym"], strict=True))

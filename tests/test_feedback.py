@@ -153,7 +153,11 @@ def test_comments_are_withheld_below_the_comment_threshold(con):
     listing = feedback.comments(con, filters={"department": ["Legal"]}, min_group=10)  # 4 people
     assert listing.empty
     assert "at least 10" in listing.attrs["message"]
-    assert len(feedback.comments(con, filters={"department": ["Sales"]}, min_group=8)) == 16
+    assert len(feedback.comments(con, filters={"department": ["Sales"]}, min_group=4)) == 16
+    # With k = 8, Sales (8 commenters) is enough on its own, but everyone minus Sales is Legal's 4:
+    # the filter is hidden so that the two listings cannot be set against each other.
+    guarded = feedback.comments(con, filters={"department": ["Sales"]}, min_group=8)
+    assert guarded.empty and "smaller group" in guarded.attrs["message"]
 
 
 def test_comments_never_carry_ids(con):
