@@ -40,13 +40,17 @@ def _measure_import(work: Path, files: list[Path]) -> tuple[dict, dict]:
     if timed.reimport_status == "imported":
         raise AssertionError("the unchanged file was imported twice")
     read_csv = imports.read_csv_seconds(con, pulse)
-    _say(f"Scoring its {len(timed.comments):,} comments ...")
-    sentiment = timed.sentiment_seconds
-    one_process = imports.sentiment_seconds(con, timed.comments, workers=1)
-    vader = imports.vader_seconds(timed.comments)
-    distinct = list(dict.fromkeys(timed.comments))  # score_texts scores each distinct text once
-    distinct_sentiment = imports.sentiment_seconds(con, distinct, workers=1)
-    distinct_vader = imports.vader_seconds(distinct)
+    _say(f"Scoring its {len(timed.comments):,} comments (fastest of 3 against VADER's fastest of 3) ...")
+    # Runs of a few tenths of a second on shared cores: each time is the fastest of three.
+    sentiment = min([timed.sentiment_seconds, *imports.rescore_seconds(con, timed.import_id, 2)])
+    texts = timed.comments
+    distinct = list(dict.fromkeys(texts))  # score_texts scores each distinct text once
+    one_process, vader = imports.best_of_pairs(
+        lambda: imports.sentiment_seconds(con, texts, workers=1), lambda: imports.vader_seconds(texts)
+    )
+    distinct_sentiment, distinct_vader = imports.best_of_pairs(
+        lambda: imports.sentiment_seconds(con, distinct, workers=1), lambda: imports.vader_seconds(distinct)
+    )
     _say("Psychological safety by department x month: pandas from the files, Mutual from the database ...")
     monthly = dataset.pulse_files(files)
     employees = next(f for f in files if f.name == "employees.csv")

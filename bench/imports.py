@@ -13,7 +13,15 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 from analytics.ingest import import_files
 from analytics.sentiment import score_import, score_texts
 
-__all__ = ["ImportTimings", "time_import", "read_csv_seconds", "sentiment_seconds", "vader_seconds"]
+__all__ = [
+    "ImportTimings",
+    "time_import",
+    "rescore_seconds",
+    "read_csv_seconds",
+    "sentiment_seconds",
+    "vader_seconds",
+    "best_of_pairs",
+]
 
 _SCRATCH = "bench_read_csv"
 
@@ -48,6 +56,20 @@ def time_import(con: duckdb.DuckDBPyConnection, path: Path) -> ImportTimings:
         r[0] for r in con.execute("SELECT text FROM comments WHERE import_id = ?", [import_id]).fetchall()
     ]
     return ImportTimings(first, scoring, again, repeated[0].status, results[0].rows, texts, import_id)
+
+
+def rescore_seconds(con: duckdb.DuckDBPyConnection, import_id: int, repeat: int = 2) -> list[float]:
+    """Times of score_import after setting the import's scores back to NULL (as a fresh import leaves them)."""
+    times = []
+    for _ in range(repeat):
+        con.execute(
+            "UPDATE comments SET compound = NULL, pos = NULL, neu = NULL, neg = NULL, label = NULL "
+            "WHERE import_id = ?",
+            [import_id],
+        )
+        seconds, _ = _seconds(lambda: score_import(con, import_id))
+        times.append(seconds)
+    return times
 
 
 def read_csv_seconds(con: duckdb.DuckDBPyConnection, path: Path, repeat: int = 3) -> float:
@@ -91,3 +113,9 @@ def vader_seconds(texts: list[str]) -> float:
 
     seconds, _ = _seconds(loop)
     return seconds
+
+
+def best_of_pairs(first, second, repeat: int = 3) -> tuple[float, float]:
+    """Fastest of `repeat` runs of each of two timed actions, run alternately so both meet the same load."""
+    times = [(first(), second()) for _ in range(repeat)]
+    return min(t[0] for t in times), min(t[1] for t in times)
