@@ -225,7 +225,7 @@ def next_steps(
             f"({first['mean_change']:+.2f} points, n = {int(first['n'])}): compare it on the "
             "Pre / mid / post page."
         )
-    by_pair = participation(con, filters=filters)
+    by_pair = participation(con, filters=filters, min_group=k)
     quiet = int((by_pair["inactive"] & (by_pair["status"] == "active")).sum())
     if quiet:
         who = "1 active pair has" if quiet == 1 else f"{quiet} active pairs have"

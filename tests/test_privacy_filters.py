@@ -14,7 +14,7 @@ import random
 import pandas as pd
 import pytest
 
-from analytics import compare, db, feedback, goals, metrics, overview, retention, sentiment, stories
+from analytics import compare, db, feedback, goals, metrics, overview, privacy, retention, sentiment, stories
 from analytics.filters import where_sql
 from analytics.ingest import import_files
 from tests.fixtures_ingest import csv_bytes
@@ -486,3 +486,55 @@ def test_a_filter_over_groups_all_at_least_k_still_shows_its_figures(org):
     assert not sales["suppressed"].iloc[0] and sales["n"].iloc[0] == 10  # 5 women + 5 men
     assert overview.programme_size(org, {"department": ["Operations"]})["participants"] == 10
     assert goals.goal_attainment(org, None, {"department": ["Sales"]})["n"].iloc[0] == 10
+
+
+# ---------------------------------------------------------------- the rule itself, on cells by hand
+
+
+def _cells() -> pd.DataFrame:
+    """Two waves of department x gender cells; in w1, department A has 2 people of gender Y."""
+    rows = [
+        ("w1", "A", "X", 20),
+        ("w1", "A", "Y", 2),
+        ("w1", "A", "Z", 8),
+        ("w1", "B", "X", 30),
+        ("w1", "B", "Y", 9),
+        ("w1", "B", "Z", 12),
+        ("w2", "A", "X", 21),
+        ("w2", "A", "Z", 9),
+        ("w2", "B", "X", 25),
+    ]
+    frame = pd.DataFrame(rows, columns=["wave", "department", "gender", "n"])
+    return frame.rename(columns={"department": "_cell_department", "gender": "_cell_gender"})
+
+
+def test_guard_hides_a_group_covering_a_protected_cell_and_its_complement():
+    cells = _cells()
+    # A, all genders but Y: covers (A, X) and (A, Z). In w1 (A, Y) = 2 is hidden, and (A, Z) = 8 with it
+    # (the next-smallest of A's row), so w1 is hidden; w2 has no Y and shows.
+    hidden = privacy.guard_filters(cells, ["wave"], {"department": ["A"], "gender": ["X", "Z"]}, 5)
+    assert hidden["wave"].tolist() == ["w1"]
+    # A and X only: (A, X) = 20 is shown in both waves, so nothing is hidden; A minus (A, X) = 10 >= 5.
+    assert privacy.guard_filters(cells, ["wave"], {"department": ["A"], "gender": ["X"]}, 5).empty
+    # Without filters nothing is hidden, whatever the cells.
+    assert privacy.guard_filters(cells, ["wave"], None, 5).empty
+    assert privacy.guard_filters(cells, ["wave"], {"department": []}, 5).empty
+
+
+def test_guard_without_breakdown_keys_hides_all_or_nothing_and_masks_rows():
+    cells = _cells()[lambda f: f["wave"] == "w1"].drop(columns="wave").reset_index(drop=True)
+    hidden = privacy.guard_filters(cells, [], {"gender": ["Y", "X"]}, 5)
+    assert privacy.hides_all(hidden)  # (A, Y) = 2 is covered
+    assert not privacy.hides_all(privacy.guard_filters(cells, [], {"department": ["B"]}, 5))
+    result = pd.DataFrame({"wave": ["w1", "w2"], "n": [30, 30]})
+    assert privacy.hidden_mask(result, hidden, []).tolist() == [True, True]
+    by_wave = pd.DataFrame({"wave": ["w1"]})
+    assert privacy.hidden_mask(result, by_wave, ["wave"]).tolist() == [True, False]
+
+
+def test_a_group_hidden_by_the_guard_triggers_secondary_suppression():
+    frame = pd.DataFrame({"group": ["p", "q", "r"], "n": [40, 30, 50], "mean": [3.0, 3.5, 4.0]})
+    out = privacy.suppress(frame, ["mean"], min_group=5, hide=[False, False, True])
+    # r is hidden by the guard (50 people), so q, the smallest other group, goes too.
+    assert out["suppressed"].tolist() == [False, True, True]
+    assert math.isnan(out["mean"].iloc[1]) and out["mean"].iloc[0] == 3.0
