@@ -26,8 +26,17 @@ __all__ = [
     "mark_scores",
 ]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 DEFAULT_DB = Path("data/mutual.duckdb")
+
+# No key: the key of responses and a file's distinct item columns keep (response_id, item_id) unique,
+# and a key on the largest table cost most of an import's time (schema version 3 dropped it).
+_ANSWERS = """CREATE TABLE IF NOT EXISTS answers (
+        response_id VARCHAR NOT NULL,
+        item_id     VARCHAR NOT NULL,
+        value       DOUBLE NOT NULL,
+        import_id   INTEGER
+    )"""
 
 # Every data table carries the import that added its rows, so an import can be undone.
 _SCHEMA = [
@@ -92,13 +101,7 @@ _SCHEMA = [
         age_band     VARCHAR,
         disability   VARCHAR
     )""",
-    """CREATE TABLE IF NOT EXISTS answers (
-        response_id VARCHAR NOT NULL,
-        item_id     VARCHAR NOT NULL,
-        value       DOUBLE NOT NULL,
-        import_id   INTEGER,
-        PRIMARY KEY (response_id, item_id)
-    )""",
+    _ANSWERS,
     """CREATE TABLE IF NOT EXISTS comments (
         response_id VARCHAR NOT NULL,
         question    VARCHAR NOT NULL,
@@ -189,10 +192,11 @@ _SCORES_SELECT = """
     WHERE {responses}
 """
 # An added import's first score of a respondent in a wave is not first when the table has one already.
-_NOT_FIRST_YET = """AND NOT EXISTS (
-    SELECT 1 FROM response_scores x
-    WHERE x.first_in_wave AND x.construct = s.construct AND x.wave = r.wave
-      AND coalesce(x.employee_id, x.response_id) = coalesce(r.employee_id, r.response_id))"""
+# (NOT IN over a struct: no part is ever NULL, and it plans as one hash anti-join over the scores of
+# the import's waves, several times faster than the equivalent NOT EXISTS.)
+_NOT_FIRST_YET = """AND (s.construct, r.wave, coalesce(r.employee_id, r.response_id)) NOT IN (
+    SELECT (x.construct, x.wave, coalesce(x.employee_id, x.response_id)) FROM response_scores x
+    WHERE x.first_in_wave AND x.wave IN (SELECT wave FROM responses WHERE import_id = ?))"""
 
 # The statements built from it once, from constants only (no value is ever formatted into them).
 _SCORES_ALL = "(" + _SCORES_SELECT.format(answers="TRUE", responses="TRUE", first="") + ")"
@@ -259,7 +263,7 @@ def refresh_scores(con: duckdb.DuckDBPyConnection, import_id: int | None = None)
     if import_id is None:
         con.execute(_SCORES_REBUILD)
     else:
-        con.execute(_SCORES_ADD, [import_id, import_id])
+        con.execute(_SCORES_ADD, [import_id, import_id, import_id])
 
 
 def mark_scores(con: duckdb.DuckDBPyConnection, import_id: int | None) -> None:
@@ -288,10 +292,36 @@ def _create_scores(con: duckdb.DuckDBPyConnection) -> None:
     mark_scores(con, None)
 
 
+def _drop_answers_key(con: duckdb.DuckDBPyConnection) -> None:
+    """Rebuild `answers` of a database from before version 3 without its primary key, keeping its rows.
+
+    The key cost most of an import's time; (response_id, item_id) stays unique because responses
+    has its own key and a file's item columns are distinct.
+    """
+    keyed = con.execute(
+        """SELECT count(*) FROM duckdb_constraints()
+        WHERE table_name = 'answers' AND constraint_type = 'PRIMARY KEY'
+          AND schema_name = current_schema() AND database_name = current_database()"""
+    ).fetchone()[0]
+    if not keyed:
+        return
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("ALTER TABLE answers RENAME TO answers_keyed")
+        con.execute(_ANSWERS)
+        con.execute("INSERT INTO answers SELECT response_id, item_id, value, import_id FROM answers_keyed")
+        con.execute("DROP TABLE answers_keyed")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create every table that is missing and record the schema version."""
     for statement in _SCHEMA:
         con.execute(statement)
+    _drop_answers_key(con)
     _write_items(con)
     _create_scores(con)
     con.execute(

@@ -12,8 +12,9 @@ import pandas as pd
 
 from analytics.db import mark_scores, refresh_scores, scores_fresh
 from analytics.errors import MutualError, Problem
+from analytics.ingest import fast
 from analytics.ingest.checks import Known, relation
-from analytics.ingest.inspection import Inspection, check, recognise
+from analytics.ingest.inspection import Inspection, _previous, check, recognise
 from analytics.ingest.kinds import LOAD_ORDER
 from analytics.ingest.source import open_source
 from analytics.ingest.validate import remember
@@ -75,34 +76,9 @@ def _scored_comments(comments: pd.DataFrame, score_sentiment: bool) -> pd.DataFr
     return pd.concat([out, scores[["compound", "pos", "neu", "neg", "label"]]], axis=1)
 
 
-def _claim_waves(con: duckdb.DuckDBPyConnection, source: str, params: list | None = None) -> None:
-    """Write the waves row of every wave the import's responses use (query `source`: wave, submitted_at).
-
-    A wave row that exists is deleted and written back unchanged, so an undo that deletes it at the
-    same moment (its last responses gone, in its snapshot) conflicts with this import instead of
-    both committing and leaving these responses without their wave. DuckDB reports a write-write
-    conflict for two deletes of one row, but not for an update against a delete.
-    """
-    used = f"SELECT DISTINCT wave FROM ({source}) WHERE wave IS NOT NULL"
-    kept = con.execute(
-        f"DELETE FROM waves WHERE wave IN ({used}) RETURNING wave, kind, opened_on", params or []
-    ).fetchall()
-    if kept:
-        con.executemany("INSERT INTO waves (wave, kind, opened_on) VALUES (?, ?, ?)", kept)
-    con.execute(
-        f"""INSERT INTO waves (wave, kind, opened_on)
-        SELECT wave, CASE WHEN wave IN ('pre', 'mid', 'post') THEN wave ELSE 'pulse' END,
-               min(CAST(submitted_at AS DATE))
-        FROM ({source})
-        WHERE wave IS NOT NULL AND wave NOT IN (SELECT wave FROM waves)
-        GROUP BY wave""",
-        params or [],
-    ).fetchall()
-
-
 def _insert_waves(con: duckdb.DuckDBPyConnection, responses: pd.DataFrame) -> None:
     with relation(con, _RELATION, responses[["wave", "submitted_at"]].reset_index(drop=True)):
-        _claim_waves(con, f"SELECT wave, submitted_at FROM {_RELATION}")
+        fast.claim_waves(con, f"SELECT wave, submitted_at FROM {_RELATION}")
 
 
 def _load(con: duckdb.DuckDBPyConnection, inspection: Inspection, score_sentiment: bool) -> ImportResult:
@@ -213,6 +189,54 @@ class _Conflict(Exception):
     """Another session's transaction committed rows this one also wrote (e.g. the same new wave)."""
 
 
+def _load_screened(
+    con: duckdb.DuckDBPyConnection, screened: fast.Screened, score_sentiment: bool
+) -> ImportResult:
+    """Load a file the fast path proved clean, in one transaction, as `_load` would have."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        fresh = scores_fresh(con)
+        import_id = int(con.execute("SELECT nextval('import_id_seq')").fetchall()[0][0])
+        fast.load(con, screened, import_id, score_sentiment)
+        con.execute(
+            """INSERT INTO imports (import_id, file_name, sha256, format, kind, wave, rows, status, errors, imported_at)
+            VALUES (?, ?, ?, ?, 'survey', ?, ?, ?, NULL, now())""",
+            [
+                import_id,
+                screened.file_name,
+                screened.sha256,
+                fast.TEMPLATE.name,
+                ", ".join(screened.waves) if screened.waves else None,
+                screened.rows,
+                IMPORTED,
+            ],
+        )
+        result = ImportResult(
+            import_id,
+            screened.file_name,
+            "survey",
+            screened.rows,
+            IMPORTED,
+            [],
+            screened.waves,
+            f"imported {screened.rows:,} row{'s' if screened.rows != 1 else ''} as import {import_id}",
+        )
+        _refresh_scores(con, [result], fresh)
+        con.execute("COMMIT")
+    except duckdb.ConstraintException as exc:
+        _rollback(con)
+        raise MutualError(f"Nothing was imported: the database refused the rows ({exc}).") from exc
+    except duckdb.TransactionException as exc:
+        _rollback(con)
+        raise _Conflict(str(exc)) from exc
+    except BaseException:
+        _rollback(con)
+        raise
+    finally:
+        fast.drop(con)
+    return result
+
+
 def _import_once(
     con: duckdb.DuckDBPyConnection,
     files: list[Path | tuple[str, bytes]],
@@ -221,6 +245,10 @@ def _import_once(
     mapping: dict | None,
     score_sentiment: bool,
 ) -> list[ImportResult]:
+    if len(files) == 1 and kind in (None, "survey") and not mapping:
+        screened = fast.screen(con, files[0], wave, _previous)
+        if screened is not None:
+            return [_load_screened(con, screened, score_sentiment)]
     inspections = _inspect_batch(con, files, kind, wave, mapping)
     failed = [i for i in inspections if not i.ok]
     if failed:

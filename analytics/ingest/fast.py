@@ -1,0 +1,351 @@
+"""Import one clean template survey CSV with DuckDB alone, without a pandas pass over its rows.
+
+`screen` reads a file with DuckDB's CSV reader into a temporary table and proves in SQL that the
+ordinary path (pandas reader, `validate_survey`) would accept it without a single error or warning
+and store exactly the same rows; `load` then writes those rows with INSERT ... SELECT. Any doubt
+(an unusual encoding, header or value, a problem in any row) returns None from `screen`, and the
+import takes the ordinary path, which gives the messages. Setting $MUTUAL_IMPORT_FAST=0 turns the
+fast path off (for tests and benchmarks that compare both).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from analytics.ingest import source as source_module
+from analytics.ingest.convert import today
+from analytics.ingest.formats import TEMPLATE, detect_format
+from analytics.ingest.kinds import ATTRIBUTE_COLUMNS, COLUMNS, detect_kind
+from analytics.ingest.source import RawTable, Source, open_source
+from analytics.ingest.survey import COMMENT_PREFIX
+from analytics.instruments import ITEMS
+from analytics.privacy import redact
+from analytics.sentiment import score_texts
+
+__all__ = ["Screened", "enabled", "screen", "load", "claim_waves", "drop", "taken"]
+
+ROWS = "_mutual_fast_rows"  # the temporary table of the file's cells
+_TEXTS = "_mutual_fast_texts"
+_BOM = b"\xef\xbb\xbf"
+_HEADER = re.compile(rb"[a-z][a-z0-9_]*(?:,[a-z][a-z0-9_]*)*\r?")
+_PROGRAMME_WAVES = ("pre", "mid", "post")
+# Every character Python's str.strip() removes, and the byte-order mark the reader strips: a cell
+# starting or ending with one is left to the ordinary path.
+_SPACE_CLASS = "".join(f"\\x{{{c:x}}}" for c in [*(c for c in range(0x3001) if chr(c).isspace()), 0xFEFF])
+_PADDED = f"^[{_SPACE_CLASS}]|[{_SPACE_CLASS}]$"
+_WAVE = re.compile(r"[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?")
+# Timestamps that pandas (ISO8601) and DuckDB read identically: YYYY-MM-DD[ HH:MM[:SS]].
+_STAMP = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[ T](?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9])?)?$"
+_QUOTE_PADDING = re.compile(rb'(?:^|[,\r\n])[ \t]+"|"[ \t]+(?:$|[,\r\n])')
+_MAX_CELL_BYTES = source_module.MAX_CELL_CHARS  # bytes >= characters, so no longer cell passes
+
+taken = 0  # imports the fast path has loaded in this process (tests check it was used)
+
+
+def enabled() -> bool:
+    """Whether the fast path may be tried ($MUTUAL_IMPORT_FAST=0 turns it off)."""
+    return os.environ.get("MUTUAL_IMPORT_FAST", "1") != "0"
+
+
+@dataclass
+class Screened:
+    """A file proven clean: its rows sit in the temporary table ROWS of the connection."""
+
+    file_name: str
+    sha256: str
+    rows: int
+    waves: list[str]
+    items: list[str]
+    comments: list[str]  # comment_ columns
+    attributes: list[str]
+    wave: str | None  # the wave chosen at import, filling empty wave cells
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _header(data: bytes) -> list[str] | None:
+    """The template survey columns of the first line, or None when it is anything else."""
+    end = data.find(b"\n")
+    line = data[: end if end >= 0 else len(data)]
+    if not _HEADER.fullmatch(line):
+        return None
+    header = line.rstrip(b"\r").decode("ascii").split(",")
+    known = set(COLUMNS["survey"])
+    if len(set(header)) != len(header) or "response_id" not in header:
+        return None
+    for name in header:
+        if name not in known and not (name.startswith(COMMENT_PREFIX) and name != COMMENT_PREFIX):
+            return None
+    if not any(name in ITEMS for name in header):
+        return None
+    if detect_kind(header)[0] != "survey":
+        return None
+    return header
+
+
+def _plain_csv(data: bytes) -> bool:
+    """UTF-8 comma-separated text that the ordinary reader would sniff and decode the same way."""
+    if b"\x00" in data or b"\r" in data.replace(b"\r\n", b""):
+        return False
+    if _QUOTE_PADDING.search(data):
+        return False  # ' "text"': pandas keeps the quotes, DuckDB drops them
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    head = text[:65_536]
+    if len(head) < len(text) and len(head.splitlines()) <= 21:
+        return False
+    return not source_module._looks_binary(text) and source_module._sniff_delimiter(head) == ","
+
+
+def _template_format(header: list[str], first_rows: list[tuple]) -> bool:
+    """Whether the ordinary path would read the file as a Mutual template (no survey tool's layout)."""
+    grid = pd.DataFrame([header, *[["" if v is None else v for v in row] for row in first_rows]], dtype="str")
+    table = RawTable(header=header, frame=pd.DataFrame(columns=header), grid=grid)
+    return detect_format(table)[0] is TEMPLATE
+
+
+def _read(con: duckdb.DuckDBPyConnection, path: str, header: list[str]) -> bool:
+    columns = "{" + ", ".join(f"'{name}': 'VARCHAR'" for name in header) + "}"  # names checked above
+    try:
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE {ROWS} AS SELECT * FROM read_csv(?, auto_detect = false,
+                header = true, delim = ',', quote = '"', escape = '"', columns = {columns},
+                strict_mode = true, null_padding = false, encoding = 'utf-8', comment = '')""",
+            [path],
+        )
+    except duckdb.Error:
+        return False
+    return True
+
+
+def _wave_sql(given: str | None, has_column: bool) -> tuple[str, list]:
+    """The stored wave of a row: the file's, else the one chosen at import; programme waves in lower case."""
+    value = ("coalesce(wave, ?)" if given else "wave") if has_column else "CAST(? AS VARCHAR)"
+    params = [given] * 3 if given else []
+    sql = f"CASE WHEN lower({value}) IN ('pre', 'mid', 'post') THEN lower({value}) ELSE {value} END"
+    return sql, params
+
+
+def _clean(con: duckdb.DuckDBPyConnection, header: list[str], given: str | None) -> tuple[int, list] | None:
+    """Row count and distinct file waves when no row would raise a problem, else None."""
+    checks = ["count(*)", "count(DISTINCT response_id)", "count_if(response_id IS NULL)"]
+    params: list = []
+    texts = [c for c in header if c not in ITEMS]
+    for name in texts:
+        checks.append(f"count_if(regexp_matches({_q(name)}, ?))")
+        params.append(_PADDED)
+        if name.startswith(COMMENT_PREFIX) or name in ATTRIBUTE_COLUMNS:
+            checks.append(f"count_if(strlen({_q(name)}) > {_MAX_CELL_BYTES})")
+    if "submitted_at" in header:
+        checks.append("count_if(NOT regexp_matches(submitted_at, ?))")
+        params.append(_STAMP)
+        checks.append("count_if(TRY_CAST(submitted_at AS TIMESTAMP) IS NULL AND submitted_at IS NOT NULL)")
+        checks.append("count_if(TRY_CAST(submitted_at AS TIMESTAMP) >= ?)")
+        params.append((today() + pd.Timedelta(days=1)).to_pydatetime())
+    for name in header:
+        if name in ITEMS:
+            spec = ITEMS[name]
+            number = f"TRY_CAST({_q(name)} AS UTINYINT)"
+            checks.append(
+                f"count_if({_q(name)} IS NOT NULL AND NOT coalesce({number} BETWEEN ? AND ? "
+                f"AND CAST({number} AS VARCHAR) = {_q(name)}, FALSE))"
+            )
+            params += [spec.scale_min, spec.scale_max]
+    counts = con.execute(f"SELECT {', '.join(checks)} FROM {ROWS}", params).fetchone()
+    rows, distinct, *bad = counts
+    if rows == 0 or distinct != rows or any(bad):
+        return None
+    if "employee_id" in header:
+        joined = ["count_if(e.employee_id IS NULL AND r.employee_id IS NOT NULL)"]
+        if "submitted_at" in header:
+            joined.append("count_if(CAST(CAST(r.submitted_at AS TIMESTAMP) AS DATE) < e.hire_date)")
+        found = con.execute(
+            f"SELECT {', '.join(joined)} FROM {ROWS} r LEFT JOIN employees e USING (employee_id)"
+        ).fetchone()
+        if any(found):
+            return None
+    if con.execute(f"SELECT count(*) FROM {ROWS} SEMI JOIN responses USING (response_id)").fetchone()[0]:
+        return None
+    waves = (
+        [r[0] for r in con.execute(f"SELECT DISTINCT wave FROM {ROWS}").fetchall()]
+        if "wave" in header
+        else [None]
+    )
+    for value in waves:
+        if value is None:
+            if not given:
+                return None
+        elif not _WAVE.fullmatch(value) or (given and value != given):
+            return None
+    return rows, waves
+
+
+def drop(con: duckdb.DuckDBPyConnection) -> None:
+    """Remove the temporary table of a screened file."""
+    con.execute(f"DROP TABLE IF EXISTS {ROWS}")
+
+
+def screen(
+    con: duckdb.DuckDBPyConnection, file: Path | str | tuple[str, bytes], wave: str | None, previous: object
+) -> Screened | None:
+    """The file read into ROWS when it is a clean template survey CSV on disk, else None.
+
+    `previous(con, sha256)` tells whether the same bytes were imported before (then None: the
+    ordinary path skips the file).
+    """
+    if isinstance(file, tuple | Source) or not enabled():
+        return None
+    if wave is not None and (not wave or not _WAVE.fullmatch(wave)):
+        return None
+    path = Path(file)
+    try:
+        before = path.stat()
+    except OSError:
+        return None
+    source = open_source(path)
+    if source.size is not None or previous(con, source.sha256) is not None:
+        return None
+    data = source.data[len(_BOM) :] if source.data.startswith(_BOM) else source.data
+    header = _header(data)
+    if header is None or not _plain_csv(data):
+        return None
+    if not _read(con, str(path), header):
+        return None
+    try:
+        after = path.stat()
+        clean = (
+            _clean(con, header, wave)
+            if (after.st_mtime_ns, after.st_size)
+            == (
+                before.st_mtime_ns,
+                before.st_size,
+            )
+            else None
+        )
+        if clean is None:
+            drop(con)
+            return None
+        first = con.execute(f"SELECT * FROM {ROWS} LIMIT 3").fetchall()
+        if not _template_format(header, first):
+            drop(con)
+            return None
+    except BaseException:
+        drop(con)
+        raise
+    rows, file_waves = clean
+    stored = {
+        (w or wave).lower() if (w or wave).lower() in _PROGRAMME_WAVES else (w or wave) for w in file_waves
+    }
+    return Screened(
+        file_name=source.name,
+        sha256=source.sha256,
+        rows=rows,
+        waves=sorted(stored),
+        items=[c for c in header if c in ITEMS],
+        comments=[c for c in header if c.startswith(COMMENT_PREFIX)],
+        attributes=[c for c in ATTRIBUTE_COLUMNS if c in header],
+        wave=wave,
+    )
+
+
+def claim_waves(con: duckdb.DuckDBPyConnection, rows_sql: str, params: list | None = None) -> None:
+    """Write the waves row of every wave the import's responses use (`rows_sql`: wave, submitted_at).
+
+    A wave row that exists is deleted and written back unchanged, so an undo that deletes it at the
+    same moment (its last responses gone, in its snapshot) conflicts with this import instead of
+    both committing and leaving these responses without their wave. DuckDB reports a write-write
+    conflict for two deletes of one row, but not for an update against a delete.
+    """
+    params = params or []
+    used = f"SELECT DISTINCT wave FROM ({rows_sql}) WHERE wave IS NOT NULL"
+    kept = con.execute(
+        f"DELETE FROM waves WHERE wave IN ({used}) RETURNING wave, kind, opened_on", params
+    ).fetchall()
+    if kept:
+        con.executemany("INSERT INTO waves (wave, kind, opened_on) VALUES (?, ?, ?)", kept)
+    con.execute(
+        f"""INSERT INTO waves (wave, kind, opened_on)
+        SELECT wave, CASE WHEN wave IN ('pre', 'mid', 'post') THEN wave ELSE 'pulse' END,
+               min(CAST(submitted_at AS DATE))
+        FROM ({rows_sql})
+        WHERE wave IS NOT NULL AND wave NOT IN (SELECT wave FROM waves)
+        GROUP BY wave""",
+        params,
+    ).fetchall()
+
+
+def _comments(con: duckdb.DuckDBPyConnection, screened: Screened, import_id: int, score: bool) -> None:
+    """Comments redacted (each distinct text once), with sentiment when `score`."""
+    if not screened.comments:
+        return
+    cells = " UNION ALL ".join(
+        f"SELECT response_id, ? AS question, {_q(c)} AS text FROM {ROWS} WHERE {_q(c)} IS NOT NULL"
+        for c in screened.comments
+    )
+    questions = [c[len(COMMENT_PREFIX) :] for c in screened.comments]
+    distinct = [r[0] for r in con.execute(f"SELECT DISTINCT text FROM ({cells})", questions).fetchall()]
+    if not distinct:
+        return
+    redacted = [redact(t) for t in distinct]
+    texts = pd.DataFrame({"raw": pd.Series(distinct, dtype="str"), "text": pd.Series(redacted, dtype="str")})
+    columns = ["compound", "pos", "neu", "neg", "label"]
+    if score:
+        unique = list(dict.fromkeys(redacted))
+        scores = score_texts(unique)
+        scores.insert(0, "text", pd.Series(unique, dtype="str"))
+        texts = texts.merge(scores, on="text", how="left")
+        chosen = ", ".join(f"t.{c}" for c in columns)
+    else:
+        chosen = ", ".join("NULL" for _ in columns)
+    con.register(_TEXTS, texts)
+    try:
+        con.execute(
+            f"""INSERT INTO comments (response_id, question, text, {", ".join(columns)}, import_id)
+            SELECT c.response_id, c.question, t.text, {chosen}, ?
+            FROM ({cells}) c JOIN {_TEXTS} t ON c.text = t.raw""",
+            [import_id, *questions],
+        )
+    finally:
+        with contextlib.suppress(duckdb.TransactionException):  # keep the error that aborted it
+            con.unregister(_TEXTS)
+
+
+def load(con: duckdb.DuckDBPyConnection, screened: Screened, import_id: int, score_sentiment: bool) -> None:
+    """Write a screened file's waves, responses, answers and comments (inside the caller's transaction)."""
+    columns = _columns(con)
+    wave_sql, wave_params = _wave_sql(screened.wave, "wave" in columns)
+    stamp = "CAST(submitted_at AS TIMESTAMP)" if "submitted_at" in columns else "NULL::TIMESTAMP"
+    claim_waves(con, f"SELECT {wave_sql} AS wave, {stamp} AS submitted_at FROM {ROWS}", wave_params)
+    employee = "employee_id" if "employee_id" in columns else "NULL"
+    attributes = ", ".join(c if c in screened.attributes else "NULL" for c in ATTRIBUTE_COLUMNS)
+    con.execute(
+        f"""INSERT INTO responses (response_id, employee_id, wave, submitted_at, import_id,
+                                   {", ".join(ATTRIBUTE_COLUMNS)})
+        SELECT response_id, {employee}, {wave_sql}, {stamp}, ?, {attributes} FROM {ROWS}""",
+        [*wave_params, import_id],
+    )
+    items = ", ".join(_q(c) for c in screened.items)
+    con.execute(
+        f"""INSERT INTO answers (response_id, item_id, value, import_id)
+        SELECT response_id, item_id, CAST(value AS DOUBLE), ?
+        FROM (UNPIVOT (SELECT response_id, {items} FROM {ROWS}) ON {items} INTO NAME item_id VALUE value)""",
+        [import_id],
+    )
+    _comments(con, screened, import_id, score_sentiment)
+    global taken
+    taken += 1
+
+
+def _columns(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {r[0] for r in con.execute(f"SELECT name FROM pragma_table_info('{ROWS}')").fetchall()}
