@@ -14,7 +14,19 @@ import random
 import pandas as pd
 import pytest
 
-from analytics import compare, db, feedback, goals, metrics, overview, privacy, retention, sentiment, stories
+from analytics import (
+    compare,
+    db,
+    feedback,
+    goals,
+    metrics,
+    overview,
+    privacy,
+    retention,
+    sentiment,
+    stories,
+    themes,
+)
 from analytics.filters import where_sql
 from analytics.ingest import import_files
 from tests.fixtures_ingest import csv_bytes
@@ -81,10 +93,11 @@ def _organisation() -> dict[str, bytes]:
     items = [f"ps_{i}" for i in range(1, 8)]
 
     def survey(wave: str, who: list[dict], day: str, question: str) -> bytes:
-        rows = [["response_id", "employee_id", "wave", "submitted_at", *items, f"comment_{question}"]]
+        rows = [["response_id", "employee_id", "wave", "submitted_at", *items, "enps", f"comment_{question}"]]
         for person in who:
             answers = [str(rng.randint(1, 7)) for _ in items]
-            rows.append([f"{wave}-{person['id']}", person["id"], wave, day, *answers, rng.choice(WORDS)])
+            nps = str(rng.randint(0, 10))
+            rows.append([f"{wave}-{person['id']}", person["id"], wave, day, *answers, nps, rng.choice(WORDS)])
         return csv_bytes(rows)
 
     pulse_two = [p for p in people if p["department"] == "Engineering"]
@@ -338,6 +351,11 @@ def _enps_n(con, filters):
     return _n_shown(metrics.enps(con, None, filters, [PULSES[0]]))
 
 
+def _themes(con, filters):
+    found = themes.find_themes(con, filters)
+    return None if found.themes.empty else float(found.themes["comments"].sum())
+
+
 def _versus(con, filters):
     frame = compare.participants_vs_comparison(con, "ps", filters)
     return _n_shown(frame[(frame["wave"] == PULSES[0]) & (frame["group"] == "participants")])
@@ -368,6 +386,8 @@ FUNCTIONS = {
     "overview.response_rates": (_rates, 2),
     "metrics.pulse_trend": (_pulse, 2),
     "metrics.item_favourable": (_items, 2),
+    "metrics.enps": (_enps_n, 2),
+    "themes.find_themes": (_themes, None),
     "stories.consented_stories": (_stories, None),
 }
 
@@ -424,6 +444,7 @@ def _open(name: str, con, filters) -> float:
         "metrics.pulse_trend": lambda: (lambda f: f[f["wave"] == PULSES[0]])(
             metrics.pulse_trend(con, "ps", None, filters, min_group=1)
         ),
+        "metrics.enps": lambda: metrics.enps(con, None, filters, [PULSES[0]], min_group=1),
         "metrics.item_favourable": lambda: (lambda f: f[f["item_id"] == "ps_1"])(
             metrics.item_favourable(con, "ps", None, filters, [PULSES[0]], min_group=1)
         ),
