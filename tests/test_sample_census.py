@@ -101,3 +101,11 @@ def test_default_keywords_leave_the_sample_unchanged():
     assert default.keys() == explicit.keys()
     for name in default:
         pd.testing.assert_frame_equal(default[name], explicit[name])
+
+
+def test_benchmark_measures_the_census_file(tmp_path):
+    files = sample.write_sample(tmp_path, **SMALL_ENTERPRISE)
+    pulse, rows = dataset.biggest_pulse(files)
+    # The census (1,900) outnumbers every 65 % monthly pulse (~0.65 x 2,000 = 1,300).
+    assert (pulse.name, rows) == ("pulse_2026-10.csv", 1_900)
+    assert len(dataset.pulse_files(files)) == 12
