@@ -1,4 +1,4 @@
-"""Pre/mid/post paired statistics, reciprocity of gains, and participants vs a comparison group."""
+"""Pre/mid/post paired statistics and reciprocity of gains."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from scipy import stats
 
 from analytics import privacy
 from analytics.filters import ATTRIBUTES, Filters, selected
-from analytics.metrics import NOT_RECORDED, construct_scores, scores_sql
+from analytics.metrics import NOT_RECORDED, construct_scores
 from analytics.privacy import min_group as default_min_group
 from analytics.privacy import suppress
 
@@ -23,11 +23,11 @@ __all__ = [
     "paired_change",
     "magnitude",
     "verdict",
+    "finite_or_none",
+    "ALPHA",
     "wave_change",
     "all_changes",
     "reciprocity",
-    "participants_vs_comparison",
-    "difference_in_differences",
 ]
 
 # The figures of one paired comparison, in the order they are shown.
@@ -46,10 +46,10 @@ CHANGE_COLUMNS = [
     "verdict",
 ]
 WAVE_PAIRS = [("pre", "mid"), ("mid", "post"), ("pre", "post")]
-_ALPHA = 0.05
+ALPHA = 0.05
 
 
-def _number(value: float | None) -> float | None:
+def finite_or_none(value: float | None) -> float | None:
     """A plain float, or None for a missing or non-finite value."""
     if value is None:
         return None
@@ -88,7 +88,7 @@ def verdict(mean_change: float | None, cohen_dz: float | None, p_value: float | 
         what = f"a {size} {'improvement' if mean_change > 0 else 'decline'}"
     if p_value is None:
         return f"{what}; too few paired responses to judge whether it is chance"
-    if p_value < _ALPHA:
+    if p_value < ALPHA:
         return f"{what}, unlikely to be chance ({_p_text(p_value)})"
     return f"{what} that could be chance ({_p_text(p_value)})"
 
@@ -122,12 +122,12 @@ def paired_change(before: Sequence[float], after: Sequence[float]) -> dict:
         sd = float(diff.std(ddof=1))
         result["sd_change"] = sd
         if sd > 0:
-            half = float(stats.t.ppf(1 - _ALPHA / 2, n - 1)) * sd / math.sqrt(n)
+            half = float(stats.t.ppf(1 - ALPHA / 2, n - 1)) * sd / math.sqrt(n)
             result.update(
                 ci_low=mean_change - half,
                 ci_high=mean_change + half,
                 cohen_dz=mean_change / sd,
-                t_p=_number(stats.ttest_rel(y, x).pvalue),
+                t_p=finite_or_none(stats.ttest_rel(y, x).pvalue),
             )
         else:
             result.update(ci_low=mean_change, ci_high=mean_change)
@@ -135,7 +135,7 @@ def paired_change(before: Sequence[float], after: Sequence[float]) -> dict:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)
                 try:
-                    result["wilcoxon_p"] = _number(stats.wilcoxon(y, x).pvalue)
+                    result["wilcoxon_p"] = finite_or_none(stats.wilcoxon(y, x).pvalue)
                 except ValueError:
                     result["wilcoxon_p"] = None
     result["magnitude"] = magnitude(result["cohen_dz"])
@@ -346,127 +346,3 @@ def _pairs_guard(
         n=("covered", "size"), covered=("covered", "all")
     )
     return privacy.guard_cells(cells, [], columns, cells["covered"].to_numpy(), k)
-
-
-def _pulse_waves(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Pulse waves in the order they opened."""
-    rows = con.execute("SELECT wave FROM waves WHERE kind = 'pulse' ORDER BY opened_on NULLS LAST, wave")
-    return [r[0] for r in rows.fetchall()]
-
-
-def participants_vs_comparison(
-    con: duckdb.DuckDBPyConnection,
-    construct: str,
-    filters: Filters | None = None,
-    min_group: int | None = None,
-) -> pd.DataFrame:
-    """Mean construct score per pulse wave for participants and for everyone else, suppressed below k.
-
-    Only pulse responses linked to an employee count (an anonymous response cannot be placed in
-    either group). "participants" are employees on any cohort's roster. One row per wave and group:
-    wave, opened_on, group, n (employees), mean, sd, ci_low, ci_high (95 % t), suppressed. Groups of one
-    wave are suppressed together when one of them is small, so the wave total cannot reveal it.
-    """
-    columns = ["wave", "opened_on", "group", "n", "mean", "sd", "ci_low", "ci_high"]
-    waves = _pulse_waves(con)
-    scores = construct_scores(con, construct, filters=filters, waves=waves) if waves else pd.DataFrame()
-    if scores.empty:
-        return pd.DataFrame(columns=[*columns, "suppressed"])
-    scores = scores[scores["employee_id"].notna()].copy()
-    scores["group"] = np.where(scores["is_participant"].astype(bool), "participants", "comparison")
-    people = scores.groupby(["wave", "opened_on", "group", "employee_id"], as_index=False)["score"].mean()
-    cells = people.groupby(["wave", "opened_on", "group"], as_index=False).agg(
-        n=("score", "size"), mean=("score", "mean"), sd=("score", "std")
-    )
-    t = stats.t.ppf(1 - _ALPHA / 2, (cells["n"] - 1).clip(lower=1))
-    half = np.where(cells["n"] >= 2, t * cells["sd"] / np.sqrt(cells["n"]), np.nan)
-    cells["ci_low"] = cells["mean"] - half
-    cells["ci_high"] = cells["mean"] + half
-    cells = cells.sort_values(["opened_on", "wave", "group"], ascending=[True, True, False])
-    hidden = _groups_guard(con, construct, waves, filters, min_group)
-    cells = suppress(
-        cells[columns],
-        ["mean", "sd", "ci_low", "ci_high"],
-        min_group=min_group,
-        within=["wave"],
-        hide=privacy.hidden_mask(cells, hidden, ["wave", "group"]),
-    )
-    return cells.reset_index(drop=True)
-
-
-def _groups_guard(
-    con: duckdb.DuckDBPyConnection,
-    construct: str,
-    waves: list[str],
-    filters: Filters | None,
-    min_group: int | None,
-) -> pd.DataFrame:
-    """privacy.guard_sql for participants_vs_comparison: cells of employees per wave and group."""
-    base, params = scores_sql(con, construct, waves)
-    base = f"""SELECT *, CASE WHEN is_participant THEN 'participants' ELSE 'comparison' END AS "group"
-               FROM ({base}) WHERE employee_id IS NOT NULL"""
-    keys = ["wave", "group"]
-    n = "count(DISTINCT employee_id)"
-    return privacy.guard_sql(con, base, params, '"wave", "group", ', keys, filters, n, min_group)
-
-
-def difference_in_differences(
-    con: duckdb.DuckDBPyConnection,
-    construct: str,
-    filters: Filters | None = None,
-    min_group: int | None = None,
-) -> dict:
-    """(participants last - first pulse) - (comparison last - first pulse), with a 95 % CI.
-
-    The CI treats the four wave means as independent samples (Welch-Satterthwaite degrees of
-    freedom); when the same people answer both pulses this is conservative. Figures are None when a
-    group is suppressed or missing in the first or last pulse.
-    """
-    cells = participants_vs_comparison(con, construct, filters=filters, min_group=min_group)
-    waves = list(dict.fromkeys(cells["wave"]))
-    result: dict = {
-        "first_wave": waves[0] if waves else None,
-        "last_wave": waves[-1] if waves else None,
-        **dict.fromkeys(
-            [
-                "participants_change",
-                "comparison_change",
-                "did",
-                "ci_low",
-                "ci_high",
-                "p_value",
-                "n_participants_first",
-                "n_participants_last",
-                "n_comparison_first",
-                "n_comparison_last",
-            ]
-        ),
-        "suppressed": True,
-    }
-    if len(waves) < 2:
-        return result
-    cell = cells.set_index(["wave", "group"])
-    keys = [(w, g) for g in ("participants", "comparison") for w in (waves[0], waves[-1])]
-    if any(key not in cell.index for key in keys):
-        return result
-    for (w, g), name in zip(keys, ["first", "last"] * 2, strict=True):
-        result[f"n_{g}_{name}"] = int(cell.loc[(w, g), "n"])
-    if any(bool(cell.loc[key, "suppressed"]) for key in keys):
-        return result
-    mean = {key: float(cell.loc[key, "mean"]) for key in keys}
-    participants = mean[(waves[-1], "participants")] - mean[(waves[0], "participants")]
-    comparison = mean[(waves[-1], "comparison")] - mean[(waves[0], "comparison")]
-    did = participants - comparison
-    result.update(participants_change=participants, comparison_change=comparison, did=did, suppressed=False)
-    variances = np.array([float(cell.loc[key, "sd"]) ** 2 / int(cell.loc[key, "n"]) for key in keys])
-    dofs = np.array([int(cell.loc[key, "n"]) - 1 for key in keys])
-    se = math.sqrt(variances.sum())
-    if se > 0 and np.all(dofs > 0):
-        df = variances.sum() ** 2 / np.sum(variances**2 / dofs)
-        half = float(stats.t.ppf(1 - _ALPHA / 2, df)) * se
-        result.update(
-            ci_low=did - half,
-            ci_high=did + half,
-            p_value=_number(2 * stats.t.sf(abs(did) / se, df)),
-        )
-    return result

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
-from analytics import compare, goals, metrics, overview, retention, stories, themes
+from analytics import compare, comparison_group, goals, metrics, overview, retention, stories, themes
 from analytics.filters import Filters, where_sql
 from analytics.instruments import CONSTRUCTS, LIKERT_CONSTRUCTS
 from analytics.privacy import min_group as default_min_group
@@ -172,7 +172,7 @@ def gather(
         sessions=goals.sessions_by_month(con, filters),
         retention=retention.retention_summary(con, filters, min_group=k),
         curves=retention.retention_curves(con, filters, min_group=k),
-        did=compare.difference_in_differences(con, PRIMARY, filters, min_group=k),
+        did=comparison_group.difference_in_differences(con, PRIMARY, filters, min_group=k),
         sentiment=_sentiment(con, filters, k_text),
         themes=themes.find_themes(con, filters, min_group=k_text),
         stories=_pick_stories(con, filters, k),

@@ -5,7 +5,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
-from analytics import compare, metrics
+from analytics import compare, comparison_group, metrics
 from analytics.instruments import CONSTRUCTS, LIKERT_CONSTRUCTS
 from analytics.privacy import min_group, suppressed_note
 from ui.charts import GROUP_COLOURS, ROLE_COLOURS, WAVE_COLOURS, style
@@ -223,8 +223,8 @@ with right:
         )
 
 st.subheader("Participants vs everyone else, in the pulse surveys")
-trend = query(compare.participants_vs_comparison, construct, filters, min_group=k)
-did = query(compare.difference_in_differences, construct, filters, min_group=k)
+trend = query(comparison_group.participants_vs_comparison, construct, filters, min_group=k)
+did = query(comparison_group.difference_in_differences, construct, filters, min_group=k)
 if trend.empty:
     st.info(f"No pulse survey measures {spec.name.lower()} for employees we can link to the roster.")
 else:

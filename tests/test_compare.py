@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from analytics import compare
+from analytics import compare, comparison_group
 
 PRE = [3, 4, 2, 5, 3, 4]
 POST = [4, 5, 4, 5, 4, 6]
@@ -201,7 +201,7 @@ def test_participants_vs_comparison_and_difference_in_differences(con):
     participants = {"pulse-1": [3, 3, 4, 2, 3], "pulse-2": [4, 4, 5, 3, 5]}
     comparison = {"pulse-1": [3, 3, 3, 3, 4, 2], "pulse-2": [3, 4, 3, 3, 4, 3]}
     pulse_data(con, participants, comparison)
-    frame = compare.participants_vs_comparison(con, "eng", min_group=5)
+    frame = comparison_group.participants_vs_comparison(con, "eng", min_group=5)
     assert list(frame["wave"]) == ["pulse-1", "pulse-1", "pulse-2", "pulse-2"]
     cell = frame.set_index(["wave", "group"])
     assert cell.loc[("pulse-1", "comparison"), "n"] == 6  # the anonymous response counts in neither
@@ -209,7 +209,7 @@ def test_participants_vs_comparison_and_difference_in_differences(con):
     ci = stats.ttest_1samp(participants["pulse-2"], 0).confidence_interval()
     assert cell.loc[("pulse-2", "participants"), "ci_low"] == pytest.approx(ci.low)
 
-    did = compare.difference_in_differences(con, "eng", min_group=5)
+    did = comparison_group.difference_in_differences(con, "eng", min_group=5)
     # participants 4.2 - 3.0 = 1.2; comparison 3.3333 - 3.0 = 0.3333; DiD = 0.8667
     assert did["participants_change"] == pytest.approx(1.2)
     assert did["comparison_change"] == pytest.approx(1 / 3)
@@ -230,9 +230,9 @@ def test_difference_in_differences_suppressed_when_a_group_is_small(con):
     pulse_data(
         con, {"pulse-1": [3, 3, 4, 2], "pulse-2": [4, 4, 5, 3]}, {"pulse-1": [3] * 6, "pulse-2": [4] * 6}
     )
-    frame = compare.participants_vs_comparison(con, "eng", min_group=5)
+    frame = comparison_group.participants_vs_comparison(con, "eng", min_group=5)
     assert frame["suppressed"].all() and frame["mean"].isna().all()
-    did = compare.difference_in_differences(con, "eng", min_group=5)
+    did = comparison_group.difference_in_differences(con, "eng", min_group=5)
     assert did["did"] is None and did["suppressed"] and did["n_participants_first"] == 4
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import compare, retention
+from analytics import compare, comparison_group, retention
 
 ROOT = Path(__file__).resolve().parent.parent
 PRE_MID_POST = str(ROOT / "pages" / "pre_mid_post.py")
@@ -41,7 +41,7 @@ def test_pre_mid_post_tiles_match_the_paired_change(sample_con):
     mutual = compare.reciprocity(sample_con, "ps")
     assert shown["Both partners improved"] == f"{mutual['both_improved_pct']:.0f} %"
     assert shown["Mentors' mean gain"] == f"{mutual['mentor_gain']:+.2f}"
-    did = compare.difference_in_differences(sample_con, "ps")
+    did = comparison_group.difference_in_differences(sample_con, "ps")
     assert shown["Difference in differences"] == f"{did['did']:+.2f}"
     assert len(at.get("plotly_chart")) == 4  # waves, roles, reciprocity scatter, pulse comparison
     assert sum("How to read this" in c.value for c in at.caption) == 4

@@ -18,7 +18,19 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import compare, db, feedback, goals, metrics, overview, retention, sentiment, stories, themes
+from analytics import (
+    compare,
+    comparison_group,
+    db,
+    feedback,
+    goals,
+    metrics,
+    overview,
+    retention,
+    sentiment,
+    stories,
+    themes,
+)
 from analytics.examples import example_files
 from analytics.filters import where_sql
 from analytics.summary import summary
@@ -103,8 +115,8 @@ ATTACKS = {
     "wave_change": lambda con, f: compare.wave_change(con, "ps", filters=f),
     "all_changes": lambda con, f: compare.all_changes(con, "ps", f),
     "reciprocity": lambda con, f: compare.reciprocity(con, "ps", filters=f),
-    "participants_vs_comparison": lambda con, f: compare.participants_vs_comparison(con, "ps", f),
-    "difference_in_differences": lambda con, f: compare.difference_in_differences(con, "ps", f),
+    "participants_vs_comparison": lambda con, f: comparison_group.participants_vs_comparison(con, "ps", f),
+    "difference_in_differences": lambda con, f: comparison_group.difference_in_differences(con, "ps", f),
     "latest_vs_pre": lambda con, f: overview.latest_vs_pre(con, "ps", f),
     "retention_summary": lambda con, f: retention.retention_summary(con, f),
     "retention_curves": lambda con, f: retention.retention_curves(con, f),

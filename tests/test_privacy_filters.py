@@ -16,6 +16,7 @@ import pytest
 
 from analytics import (
     compare,
+    comparison_group,
     db,
     feedback,
     goals,
@@ -357,7 +358,7 @@ def _themes(con, filters):
 
 
 def _versus(con, filters):
-    frame = compare.participants_vs_comparison(con, "ps", filters)
+    frame = comparison_group.participants_vs_comparison(con, "ps", filters)
     return _n_shown(frame[(frame["wave"] == PULSES[0]) & (frame["group"] == "participants")])
 
 
@@ -370,7 +371,7 @@ def _stories(con, filters):
 FUNCTIONS = {
     "compare.wave_change": (_wave_change, 2),
     "compare.reciprocity": (_reciprocity, 1),
-    "compare.participants_vs_comparison": (_versus, 2),
+    "comparison_group.participants_vs_comparison": (_versus, 2),
     "goals.goal_attainment": (_goals, 2),
     "goals.gas_scores": (_gas, 2),
     "goals.participation_summary": (_participation, 2),
@@ -397,7 +398,7 @@ def test_department_minus_a_small_gender_is_hidden_in_every_function(org, name):
     """Engineering against Engineering without its 2 non-binary people: never both shown."""
     figure, difference = FUNCTIONS[name]
     whole, part = figure(org, ENG), figure(org, ENG_BUT_NB)
-    if name != "compare.participants_vs_comparison":
+    if name != "comparison_group.participants_vs_comparison":
         # Engineering on its own is shown (the guard is not hiding everything). Not so against the
         # comparison group: Engineering's non-participants (14) are the next-smallest cell after Tiny's 3
         # in pulse 1, so they are protected, and the wave's two groups go together.
@@ -417,9 +418,9 @@ def _open(name: str, con, filters) -> float:
         "compare.reciprocity": lambda: compare.reciprocity(con, "ps", "pre", "post", filters, min_group=1)[
             "pairs"
         ],
-        "compare.participants_vs_comparison": lambda: (
+        "comparison_group.participants_vs_comparison": lambda: (
             lambda f: f[(f["wave"] == PULSES[0]) & (f["group"] == "participants")]
-        )(compare.participants_vs_comparison(con, "ps", filters, min_group=1)),
+        )(comparison_group.participants_vs_comparison(con, "ps", filters, min_group=1)),
         "goals.goal_attainment": lambda: goals.goal_attainment(con, None, filters, min_group=1),
         "goals.gas_scores": lambda: len(goals.gas_scores(con, filters, min_group=1)),
         "goals.participation_summary": lambda: goals.participation_summary(con, None, filters, min_group=1),

@@ -187,7 +187,7 @@ _SQL_WORDS = re.compile(
 REVIEWED = {
     # privacy: the cells query of the filter guard (checked attributes, the caller's own SQL and keys)
     "analytics/privacy.py": {"a", "base", "cell_column(a)", "columns", "n", "select"},
-    "analytics/compare.py": {"base"},
+    "analytics/comparison_group.py": {"base"},
     "analytics/db.py": {"t"},
     "analytics/feedback.py": {"' AND '.join(clauses)", "base"},
     "analytics/filters.py": {"', '.join(('?' for _ in values))", "alias", "attribute", "column"},

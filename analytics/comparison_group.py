@@ -1,0 +1,142 @@
+"""Participants against everyone else in the monthly pulses: per-wave means and difference-in-differences."""
+
+from __future__ import annotations
+
+import math
+
+import duckdb
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from analytics import privacy
+from analytics.compare import ALPHA, finite_or_none
+from analytics.filters import Filters
+from analytics.metrics import construct_scores, scores_sql
+from analytics.privacy import suppress
+
+__all__ = ["participants_vs_comparison", "difference_in_differences"]
+
+
+def _pulse_waves(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Pulse waves in the order they opened."""
+    rows = con.execute("SELECT wave FROM waves WHERE kind = 'pulse' ORDER BY opened_on NULLS LAST, wave")
+    return [r[0] for r in rows.fetchall()]
+
+
+def participants_vs_comparison(
+    con: duckdb.DuckDBPyConnection,
+    construct: str,
+    filters: Filters | None = None,
+    min_group: int | None = None,
+) -> pd.DataFrame:
+    """Mean construct score per pulse wave for participants and for everyone else, suppressed below k.
+
+    Only pulse responses linked to an employee count (an anonymous response cannot be placed in
+    either group). "participants" are employees on any cohort's roster. One row per wave and group:
+    wave, opened_on, group, n (employees), mean, sd, ci_low, ci_high (95 % t), suppressed. Groups of one
+    wave are suppressed together when one of them is small, so the wave total cannot reveal it.
+    """
+    columns = ["wave", "opened_on", "group", "n", "mean", "sd", "ci_low", "ci_high"]
+    waves = _pulse_waves(con)
+    scores = construct_scores(con, construct, filters=filters, waves=waves) if waves else pd.DataFrame()
+    if scores.empty:
+        return pd.DataFrame(columns=[*columns, "suppressed"])
+    scores = scores[scores["employee_id"].notna()].copy()
+    scores["group"] = np.where(scores["is_participant"].astype(bool), "participants", "comparison")
+    people = scores.groupby(["wave", "opened_on", "group", "employee_id"], as_index=False)["score"].mean()
+    cells = people.groupby(["wave", "opened_on", "group"], as_index=False).agg(
+        n=("score", "size"), mean=("score", "mean"), sd=("score", "std")
+    )
+    t = stats.t.ppf(1 - ALPHA / 2, (cells["n"] - 1).clip(lower=1))
+    half = np.where(cells["n"] >= 2, t * cells["sd"] / np.sqrt(cells["n"]), np.nan)
+    cells["ci_low"] = cells["mean"] - half
+    cells["ci_high"] = cells["mean"] + half
+    cells = cells.sort_values(["opened_on", "wave", "group"], ascending=[True, True, False])
+    hidden = _groups_guard(con, construct, waves, filters, min_group)
+    cells = suppress(
+        cells[columns],
+        ["mean", "sd", "ci_low", "ci_high"],
+        min_group=min_group,
+        within=["wave"],
+        hide=privacy.hidden_mask(cells, hidden, ["wave", "group"]),
+    )
+    return cells.reset_index(drop=True)
+
+
+def _groups_guard(
+    con: duckdb.DuckDBPyConnection,
+    construct: str,
+    waves: list[str],
+    filters: Filters | None,
+    min_group: int | None,
+) -> pd.DataFrame:
+    """privacy.guard_sql for participants_vs_comparison: cells of employees per wave and group."""
+    base, params = scores_sql(con, construct, waves)
+    base = f"""SELECT *, CASE WHEN is_participant THEN 'participants' ELSE 'comparison' END AS "group"
+               FROM ({base}) WHERE employee_id IS NOT NULL"""
+    keys = ["wave", "group"]
+    n = "count(DISTINCT employee_id)"
+    return privacy.guard_sql(con, base, params, '"wave", "group", ', keys, filters, n, min_group)
+
+
+def difference_in_differences(
+    con: duckdb.DuckDBPyConnection,
+    construct: str,
+    filters: Filters | None = None,
+    min_group: int | None = None,
+) -> dict:
+    """(participants last - first pulse) - (comparison last - first pulse), with a 95 % CI.
+
+    The CI treats the four wave means as independent samples (Welch-Satterthwaite degrees of
+    freedom); when the same people answer both pulses this is conservative. Figures are None when a
+    group is suppressed or missing in the first or last pulse.
+    """
+    cells = participants_vs_comparison(con, construct, filters=filters, min_group=min_group)
+    waves = list(dict.fromkeys(cells["wave"]))
+    result: dict = {
+        "first_wave": waves[0] if waves else None,
+        "last_wave": waves[-1] if waves else None,
+        **dict.fromkeys(
+            [
+                "participants_change",
+                "comparison_change",
+                "did",
+                "ci_low",
+                "ci_high",
+                "p_value",
+                "n_participants_first",
+                "n_participants_last",
+                "n_comparison_first",
+                "n_comparison_last",
+            ]
+        ),
+        "suppressed": True,
+    }
+    if len(waves) < 2:
+        return result
+    cell = cells.set_index(["wave", "group"])
+    keys = [(w, g) for g in ("participants", "comparison") for w in (waves[0], waves[-1])]
+    if any(key not in cell.index for key in keys):
+        return result
+    for (w, g), name in zip(keys, ["first", "last"] * 2, strict=True):
+        result[f"n_{g}_{name}"] = int(cell.loc[(w, g), "n"])
+    if any(bool(cell.loc[key, "suppressed"]) for key in keys):
+        return result
+    mean = {key: float(cell.loc[key, "mean"]) for key in keys}
+    participants = mean[(waves[-1], "participants")] - mean[(waves[0], "participants")]
+    comparison = mean[(waves[-1], "comparison")] - mean[(waves[0], "comparison")]
+    did = participants - comparison
+    result.update(participants_change=participants, comparison_change=comparison, did=did, suppressed=False)
+    variances = np.array([float(cell.loc[key, "sd"]) ** 2 / int(cell.loc[key, "n"]) for key in keys])
+    dofs = np.array([int(cell.loc[key, "n"]) - 1 for key in keys])
+    se = math.sqrt(variances.sum())
+    if se > 0 and np.all(dofs > 0):
+        df = variances.sum() ** 2 / np.sum(variances**2 / dofs)
+        half = float(stats.t.ppf(1 - ALPHA / 2, df)) * se
+        result.update(
+            ci_low=did - half,
+            ci_high=did + half,
+            p_value=finite_or_none(2 * stats.t.sf(abs(did) / se, df)),
+        )
+    return result
