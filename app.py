@@ -37,7 +37,10 @@ def sidebar_filters() -> None:
     cursor()  # opens the database (loading the sample into an empty one) before any page runs
     with st.sidebar:
         st.markdown("### Filters")
-        st.caption("Apply to every page. Groups smaller than the privacy threshold are never shown.")
+        st.caption(
+            "Apply to every page. Groups smaller than the privacy threshold are never shown, and a "
+            "filtered figure is hidden when setting it against another filter would reveal such a group."
+        )
         options = query(filter_options)
         chosen = {}
         for attribute in ATTRIBUTES:
