@@ -36,10 +36,11 @@ _TEXTS = "_mutual_fast_texts"
 _BOM = b"\xef\xbb\xbf"
 _HEADER = re.compile(rb"[a-z][a-z0-9_]*(?:,[a-z][a-z0-9_]*)*\r?")
 _PROGRAMME_WAVES = ("pre", "mid", "post")
-# Every character Python's str.strip() removes, and the byte-order mark the reader strips: a cell
-# starting or ending with one is left to the ordinary path.
-_SPACE_CLASS = "".join(f"\\x{{{c:x}}}" for c in [*(c for c in range(0x3001) if chr(c).isspace()), 0xFEFF])
-_PADDED = f"^[{_SPACE_CLASS}]|[{_SPACE_CLASS}]$"
+# Code points of every character Python's str.strip() removes (all below U+3001), and of the
+# byte-order mark the reader strips: a cell starting or ending with one (or with any control
+# character) is left to the ordinary path.
+_SPACES = ", ".join(str(c) for c in [*(c for c in range(33, 0x3001) if chr(c).isspace()), 0xFEFF])
+_MAYBE_PRIVATE = "[^A-Za-z ,.;:!?()-]"  # any character an e-mail, URL or phone number needs (and more)
 _WAVE = re.compile(r"[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?")
 # Timestamps that pandas (ISO8601) and DuckDB read identically: YYYY-MM-DD[ HH:MM[:SS]].
 _STAMP = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[ T](?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9])?)?$"
@@ -94,9 +95,10 @@ def _header(data: bytes) -> list[str] | None:
 
 def _plain_csv(data: bytes) -> bool:
     """UTF-8 comma-separated text that the ordinary reader would sniff and decode the same way."""
-    if b"\x00" in data or b"\r" in data.replace(b"\r\n", b""):
+    if b"\x00" in data or data.count(b"\r") != data.count(b"\r\n"):
         return False
-    if _QUOTE_PADDING.search(data):
+    padded = b' "' in data or b'\t"' in data or b'" ' in data or b'"\t' in data
+    if padded and _QUOTE_PADDING.search(data):
         return False  # ' "text"': pandas keeps the quotes, DuckDB drops them
     try:
         text = data.decode("utf-8")
@@ -143,10 +145,9 @@ def _clean(con: duckdb.DuckDBPyConnection, header: list[str], given: str | None)
     params: list = []
     texts = [c for c in header if c not in ITEMS]
     for name in texts:
-        checks.append(f"count_if(regexp_matches({_q(name)}, ?))")
-        params.append(_PADDED)
-        if name.startswith(COMMENT_PREFIX) or name in ATTRIBUTE_COLUMNS:
-            checks.append(f"count_if(strlen({_q(name)}) > {_MAX_CELL_BYTES})")
+        ends = (f"unicode({_q(name)})", f"unicode(right({_q(name)}, 1))")
+        checks += [f"count_if({end} <= 32 OR {end} IN ({_SPACES}))" for end in ends]
+        checks.append(f"count_if(strlen({_q(name)}) > {_MAX_CELL_BYTES})")
     if "submitted_at" in header:
         checks.append("count_if(NOT regexp_matches(submitted_at, ?))")
         params.append(_STAMP)
@@ -156,12 +157,10 @@ def _clean(con: duckdb.DuckDBPyConnection, header: list[str], given: str | None)
     for name in header:
         if name in ITEMS:
             spec = ITEMS[name]
-            number = f"TRY_CAST({_q(name)} AS UTINYINT)"
-            checks.append(
-                f"count_if({_q(name)} IS NOT NULL AND NOT coalesce({number} BETWEEN ? AND ? "
-                f"AND CAST({number} AS VARCHAR) = {_q(name)}, FALSE))"
-            )
-            params += [spec.scale_min, spec.scale_max]
+            # whole numbers of the scale written plainly ("05", "4.0", " 4" and labels are left to pandas)
+            allowed = [str(v) for v in range(int(spec.scale_min), int(spec.scale_max) + 1)]
+            checks.append(f"count_if({_q(name)} NOT IN ({', '.join('?' for _ in allowed)}))")
+            params += allowed
     counts = con.execute(f"SELECT {', '.join(checks)} FROM {ROWS}", params).fetchone()
     rows, distinct, *bad = counts
     if rows == 0 or distinct != rows or any(bad):
@@ -224,15 +223,11 @@ def screen(
         return None
     try:
         after = path.stat()
-        clean = (
-            _clean(con, header, wave)
-            if (after.st_mtime_ns, after.st_size)
-            == (
-                before.st_mtime_ns,
-                before.st_size,
-            )
-            else None
-        )
+        unchanged = (after.st_mtime_ns, after.st_size) == (before.st_mtime_ns, before.st_size)
+        try:
+            clean = _clean(con, header, wave) if unchanged else None
+        except duckdb.Error:  # whatever DuckDB cannot check is left to the ordinary path
+            clean = None
         if clean is None:
             drop(con)
             return None
@@ -294,12 +289,20 @@ def _comments(con: duckdb.DuckDBPyConnection, screened: Screened, import_id: int
         for c in screened.comments
     )
     questions = [c[len(COMMENT_PREFIX) :] for c in screened.comments]
-    distinct = [r[0] for r in con.execute(f"SELECT DISTINCT text FROM ({cells})", questions).fetchall()]
-    if not distinct:
-        return
+    columns = ["compound", "pos", "neu", "neg", "label"]
+    # Without sentiment only texts redact() could change are sent to Python: one with nothing but
+    # ASCII letters, spaces and a few punctuation marks holds no e-mail (@), URL (http, www) or
+    # phone number (digits), so it is stored as it is.
+    plain = (
+        ""
+        if score
+        else f"WHERE regexp_matches(text, '{_MAYBE_PRIVATE}') OR contains(lower(text), 'www') OR contains(lower(text), 'http')"
+    )
+    distinct = [
+        r[0] for r in con.execute(f"SELECT DISTINCT text FROM ({cells}) {plain}", questions).fetchall()
+    ]
     redacted = [redact(t) for t in distinct]
     texts = pd.DataFrame({"raw": pd.Series(distinct, dtype="str"), "text": pd.Series(redacted, dtype="str")})
-    columns = ["compound", "pos", "neu", "neg", "label"]
     if score:
         unique = list(dict.fromkeys(redacted))
         scores = score_texts(unique)
@@ -312,8 +315,8 @@ def _comments(con: duckdb.DuckDBPyConnection, screened: Screened, import_id: int
     try:
         con.execute(
             f"""INSERT INTO comments (response_id, question, text, {", ".join(columns)}, import_id)
-            SELECT c.response_id, c.question, t.text, {chosen}, ?
-            FROM ({cells}) c JOIN {_TEXTS} t ON c.text = t.raw""",
+            SELECT c.response_id, c.question, coalesce(t.text, c.text), {chosen}, ?
+            FROM ({cells}) c LEFT JOIN {_TEXTS} t ON c.text = t.raw""",
             [import_id, *questions],
         )
     finally:
