@@ -12,10 +12,10 @@ from scipy import stats
 from analytics import privacy
 from analytics.compare import ALPHA, finite_or_none
 from analytics.filters import Filters
-from analytics.metrics import construct_scores, scores_sql
+from analytics.metrics import scores_sql
 from analytics.privacy import suppress
 
-__all__ = ["participants_vs_comparison", "difference_in_differences"]
+__all__ = ["participants_vs_comparison", "difference_in_differences", "did_of"]
 
 
 def _pulse_waves(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -39,20 +39,13 @@ def participants_vs_comparison(
     """
     columns = ["wave", "opened_on", "group", "n", "mean", "sd", "ci_low", "ci_high"]
     waves = _pulse_waves(con)
-    scores = construct_scores(con, construct, filters=filters, waves=waves) if waves else pd.DataFrame()
-    if scores.empty:
+    cells = _cells(con, construct, filters, waves) if waves else pd.DataFrame()
+    if cells.empty:
         return pd.DataFrame(columns=[*columns, "suppressed"])
-    scores = scores[scores["employee_id"].notna()].copy()
-    scores["group"] = np.where(scores["is_participant"].astype(bool), "participants", "comparison")
-    people = scores.groupby(["wave", "opened_on", "group", "employee_id"], as_index=False)["score"].mean()
-    cells = people.groupby(["wave", "opened_on", "group"], as_index=False).agg(
-        n=("score", "size"), mean=("score", "mean"), sd=("score", "std")
-    )
     t = stats.t.ppf(1 - ALPHA / 2, (cells["n"] - 1).clip(lower=1))
     half = np.where(cells["n"] >= 2, t * cells["sd"] / np.sqrt(cells["n"]), np.nan)
     cells["ci_low"] = cells["mean"] - half
     cells["ci_high"] = cells["mean"] + half
-    cells = cells.sort_values(["opened_on", "wave", "group"], ascending=[True, True, False])
     hidden = _groups_guard(con, construct, waves, filters, min_group)
     cells = suppress(
         cells[columns],
@@ -62,6 +55,30 @@ def participants_vs_comparison(
         hide=privacy.hidden_mask(cells, hidden, ["wave", "group"]),
     )
     return cells.reset_index(drop=True)
+
+
+def _cells(
+    con: duckdb.DuckDBPyConnection, construct: str, filters: Filters | None, waves: list[str]
+) -> pd.DataFrame:
+    """n, mean and sd of the employees' mean scores per wave and group, in one grouped query.
+
+    Each employee's responses in a wave are averaged first, so n counts employees. Waves without an
+    opening date have no place on the time axis and are left out.
+    """
+    base, params = scores_sql(con, construct, waves, filters)
+    return con.execute(
+        f"""WITH people AS (
+                SELECT wave, opened_on,
+                       CASE WHEN is_participant THEN 'participants' ELSE 'comparison' END AS "group",
+                       avg(score) AS score
+                FROM ({base}) WHERE employee_id IS NOT NULL AND opened_on IS NOT NULL
+                GROUP BY wave, opened_on, "group", employee_id
+            )
+            SELECT wave, opened_on, "group", count(*) AS n, avg(score) AS mean, stddev_samp(score) AS sd
+            FROM people GROUP BY wave, opened_on, "group"
+            ORDER BY opened_on, wave, "group" DESC""",
+        params,
+    ).df()
 
 
 def _groups_guard(
@@ -92,7 +109,11 @@ def difference_in_differences(
     freedom); when the same people answer both pulses this is conservative. Figures are None when a
     group is suppressed or missing in the first or last pulse.
     """
-    cells = participants_vs_comparison(con, construct, filters=filters, min_group=min_group)
+    return did_of(participants_vs_comparison(con, construct, filters=filters, min_group=min_group))
+
+
+def did_of(cells: pd.DataFrame) -> dict:
+    """difference_in_differences from the frame participants_vs_comparison returned (no query)."""
     waves = list(dict.fromkeys(cells["wave"]))
     result: dict = {
         "first_wave": waves[0] if waves else None,

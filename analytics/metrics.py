@@ -119,10 +119,13 @@ def _scores_sql(
 
 
 def scores_sql(
-    con: duckdb.DuckDBPyConnection, construct: str, waves: list[str] | None = None
+    con: duckdb.DuckDBPyConnection,
+    construct: str,
+    waves: list[str] | None = None,
+    filters: Filters | None = None,
 ) -> tuple[str, list]:
-    """SQL (and parameters) of construct_scores' rows without filters, e.g. for the cells of a filter."""
-    return _scores_sql(con, construct, None, waves)
+    """SQL (and parameters) of construct_scores' rows, unfiltered unless filters are given."""
+    return _scores_sql(con, construct, filters, waves)
 
 
 def _total(con: duckdb.DuckDBPyConnection, base: str, params: list) -> int:

@@ -242,3 +242,42 @@ def test_wave_change_keeps_people_without_the_attribute_as_not_recorded(con):
     frame = compare.wave_change(con, "eng", group_by="department", min_group=5).set_index("department")
     assert frame["n"].to_dict() == {"Not recorded": 5, "Ops": 5}
     assert frame.loc["Not recorded", "mean_change"] == pytest.approx(2.0)
+
+
+def _versus_in_pandas(con, construct, filters):
+    """participants_vs_comparison's cells by its former pandas formula, from construct_scores' rows."""
+    from analytics.metrics import construct_scores
+
+    waves = [r[0] for r in con.execute("SELECT wave FROM waves WHERE kind = 'pulse'").fetchall()]
+    scores = construct_scores(con, construct, filters=filters, waves=waves)
+    scores = scores[scores["employee_id"].notna()].copy()
+    scores["group"] = np.where(scores["is_participant"].astype(bool), "participants", "comparison")
+    people = scores.groupby(["wave", "opened_on", "group", "employee_id"], as_index=False)["score"].mean()
+    cells = people.groupby(["wave", "group"], as_index=False).agg(
+        n=("score", "size"), mean=("score", "mean"), sd=("score", "std")
+    )
+    t = stats.t.ppf(0.975, cells["n"] - 1)
+    cells["ci_low"] = cells["mean"] - t * cells["sd"] / np.sqrt(cells["n"])
+    return cells.set_index(["wave", "group"])
+
+
+@pytest.mark.parametrize("filters", [None, {"department": ["Engineering", "Sales"]}])
+def test_participants_vs_comparison_in_sql_matches_the_pandas_formula_on_the_sample(sample_con, filters):
+    frame = comparison_group.participants_vs_comparison(sample_con, "ps", filters, min_group=1)
+    expected = _versus_in_pandas(sample_con, "ps", filters)
+    assert len(frame) == len(expected) > 2
+    got = frame.set_index(["wave", "group"]).loc[expected.index]
+    assert got["n"].tolist() == expected["n"].tolist()
+    for column in ["mean", "sd", "ci_low"]:
+        assert got[column].to_numpy() == pytest.approx(expected[column].to_numpy(), rel=1e-12)
+    # The pulses in the order they opened, participants before everyone else within each.
+    opened = frame["opened_on"].tolist()
+    assert opened == sorted(opened) and frame["group"].iloc[0] == "participants"
+    did = comparison_group.difference_in_differences(sample_con, "ps", filters, min_group=1)
+    assert did == comparison_group.did_of(frame)
+    first, last = frame["wave"].iloc[0], frame["wave"].iloc[-1]
+    change = {
+        g: expected.loc[(last, g), "mean"] - expected.loc[(first, g), "mean"]
+        for g in ["participants", "comparison"]
+    }
+    assert did["did"] == pytest.approx(change["participants"] - change["comparison"], rel=1e-12)
