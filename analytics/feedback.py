@@ -8,7 +8,7 @@ import pandas as pd
 from analytics import privacy
 from analytics.filters import Filters
 from analytics.sentiment import comments_sql, comments_visible, sentiment_by_group
-from analytics.themes import UNASSIGNED, find_themes
+from analytics.themes import UNASSIGNED, text_themes
 
 __all__ = [
     "LABELS",
@@ -68,29 +68,35 @@ def comments(
     clauses = ["TRUE"]
     if search:
         escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        clauses.append("text ILIKE ? ESCAPE '\\'")
+        clauses.append("c.text ILIKE ? ESCAPE '\\'")
         params = [*params, f"%{escaped}%"]
     if label:
-        clauses.append("label = ?")
+        clauses.append("c.label = ?")
         params = [*params, label]
-    frame = con.execute(
-        f"""SELECT response_id, question, wave, opened_on, text, compound, label
-            FROM ({base}) WHERE {" AND ".join(clauses)}
-            ORDER BY compound, opened_on, response_id, question""",
-        params,
-    ).df()
-    found = find_themes(con, filters, min_group=k)
-    frame = frame.merge(found.assignments[["response_id", "question", "theme"]], how="left")
-    frame["theme"] = frame["theme"].fillna(UNASSIGNED).astype(str)
+    # The themes of the filter's comments, as find_themes assigns them (the fit is remembered).
+    assigned, message = text_themes(con, filters, min_group=k)
     if theme:
-        frame = frame[frame["theme"] == theme]
-    out = frame[_LISTING].reset_index(drop=True)
-    total = len(out)
-    if limit is not None:
-        out = out.head(limit)
+        clauses.append("coalesce(t.theme, ?) = ?")
+        params = [*params, UNASSIGNED, theme]
+    view = f"_mutual_listing_themes_{id(assigned)}"
+    con.register(view, assigned[["text", "theme"]])
+    try:
+        out = con.execute(
+            f"""SELECT c.wave, c.question, c.text, c.compound, c.label, coalesce(t.theme, ?) AS theme,
+                       count(*) OVER () AS total
+                FROM ({base}) c LEFT JOIN {view} t USING (text)
+                WHERE {" AND ".join(clauses)}
+                ORDER BY c.compound, c.opened_on, c.response_id, c.question
+                LIMIT ?""",
+            [UNASSIGNED, *params, limit],
+        ).df()
+    finally:
+        con.unregister(view)
+    total = int(out["total"].iloc[0]) if len(out) else 0
+    out = out[_LISTING].astype({c: "str" for c in ["wave", "question", "text", "label", "theme"]})
     out.attrs["total"] = total
-    if found.message:
-        out.attrs["message"] = found.message
+    if message:
+        out.attrs["message"] = message
     return out
 
 

@@ -188,7 +188,12 @@ def comments_visible(
     filters, the commenters' cells (privacy.guard_filters) must all be shown too.
     """
     k = min_group if min_group is not None else privacy.min_group_comments()
-    if commenters(con, filters) < k:
+    sql, params = comments_sql(filters)
+    # Enough to know whether there are k: DuckDB stops after k distinct respondents.
+    found = con.execute(
+        f"SELECT count(*) FROM (SELECT DISTINCT respondent FROM ({sql}) LIMIT ?)", [*params, max(k, 0)]
+    ).fetchall()[0][0]
+    if found < k:
         return False
     base, params = comments_sql(None)
     hidden = privacy.guard_sql(con, base, params, "", [], filters, "count(DISTINCT respondent)", k)

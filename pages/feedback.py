@@ -126,7 +126,8 @@ else:
 
 # Themes
 st.subheader("Themes")
-found = query(themes.find_themes, filters, min_group=k)
+# One query for the theme table and the themes by wave; the per-comment assignments are not needed here.
+found = query(themes.find_themes, filters, min_group=k, assignments=False, by_wave=True)
 if found.message:
     st.info(found.message)
 else:
@@ -176,7 +177,7 @@ else:
             "mean_compound": st.column_config.NumberColumn("Mean score", format="%+.2f"),
         },
     )
-    over_time = query(themes.theme_by_wave, filters, min_group=k)
+    over_time = found.by_wave
     if not over_time.empty:
         waves = over_time.drop_duplicates("wave")["wave"].tolist()
         named = over_time[over_time["theme_id"] > 0]
