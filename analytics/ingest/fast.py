@@ -29,7 +29,7 @@ from analytics.instruments import ITEMS
 from analytics.privacy import redact
 from analytics.sentiment import score_texts
 
-__all__ = ["Screened", "enabled", "screen", "load", "claim_waves", "drop", "taken"]
+__all__ = ["Screened", "enabled", "screen", "comment_texts", "load", "claim_waves", "drop", "taken"]
 
 ROWS = "_mutual_fast_rows"  # the temporary table of the file's cells
 _TEXTS = "_mutual_fast_texts"
@@ -280,26 +280,35 @@ def claim_waves(con: duckdb.DuckDBPyConnection, rows_sql: str, params: list | No
     ).fetchall()
 
 
-def _comments(con: duckdb.DuckDBPyConnection, screened: Screened, import_id: int, score: bool) -> None:
-    """Comments redacted (each distinct text once), with sentiment when `score`."""
-    if not screened.comments:
-        return
-    cells = " UNION ALL ".join(
+def _cells(screened: Screened) -> str:
+    """Every filled comment cell: response_id, question (a parameter per column), text."""
+    return " UNION ALL ".join(
         f"SELECT response_id, ? AS question, {_q(c)} AS text FROM {ROWS} WHERE {_q(c)} IS NOT NULL"
         for c in screened.comments
     )
+
+
+def comment_texts(con: duckdb.DuckDBPyConnection, screened: Screened, score: bool) -> pd.DataFrame:
+    """Each distinct comment text (raw) redacted (text), with its sentiment when `score`.
+
+    Worked out before the import's transaction begins, as the ordinary path does. Without
+    sentiment, only texts redact() could change are listed: one with nothing but ASCII letters,
+    spaces and a few punctuation marks holds no e-mail (@), URL (http, www) or phone number
+    (digits), and is stored as it is.
+    """
+    texts = pd.DataFrame({"raw": pd.Series([], dtype="str"), "text": pd.Series([], dtype="str")})
+    if not screened.comments:
+        return texts
     questions = [c[len(COMMENT_PREFIX) :] for c in screened.comments]
-    columns = ["compound", "pos", "neu", "neg", "label"]
-    # Without sentiment only texts redact() could change are sent to Python: one with nothing but
-    # ASCII letters, spaces and a few punctuation marks holds no e-mail (@), URL (http, www) or
-    # phone number (digits), so it is stored as it is.
     plain = (
         ""
         if score
-        else f"WHERE regexp_matches(text, '{_MAYBE_PRIVATE}') OR contains(lower(text), 'www') OR contains(lower(text), 'http')"
+        else f"WHERE regexp_matches(text, '{_MAYBE_PRIVATE}') OR contains(lower(text), 'www') "
+        "OR contains(lower(text), 'http')"
     )
     distinct = [
-        r[0] for r in con.execute(f"SELECT DISTINCT text FROM ({cells}) {plain}", questions).fetchall()
+        r[0]
+        for r in con.execute(f"SELECT DISTINCT text FROM ({_cells(screened)}) {plain}", questions).fetchall()
     ]
     redacted = [redact(t) for t in distinct]
     texts = pd.DataFrame({"raw": pd.Series(distinct, dtype="str"), "text": pd.Series(redacted, dtype="str")})
@@ -308,15 +317,24 @@ def _comments(con: duckdb.DuckDBPyConnection, screened: Screened, import_id: int
         scores = score_texts(unique)
         scores.insert(0, "text", pd.Series(unique, dtype="str"))
         texts = texts.merge(scores, on="text", how="left")
-        chosen = ", ".join(f"t.{c}" for c in columns)
-    else:
-        chosen = ", ".join("NULL" for _ in columns)
+    return texts
+
+
+def _comments(
+    con: duckdb.DuckDBPyConnection, screened: Screened, import_id: int, texts: pd.DataFrame
+) -> None:
+    """Insert the comments, redacted (and scored) as `comment_texts` worked out."""
+    if not screened.comments:
+        return
+    questions = [c[len(COMMENT_PREFIX) :] for c in screened.comments]
+    columns = ["compound", "pos", "neu", "neg", "label"]
+    chosen = ", ".join(f"t.{c}" if c in texts.columns else "NULL" for c in columns)
     con.register(_TEXTS, texts)
     try:
         con.execute(
             f"""INSERT INTO comments (response_id, question, text, {", ".join(columns)}, import_id)
             SELECT c.response_id, c.question, coalesce(t.text, c.text), {chosen}, ?
-            FROM ({cells}) c LEFT JOIN {_TEXTS} t ON c.text = t.raw""",
+            FROM ({_cells(screened)}) c LEFT JOIN {_TEXTS} t ON c.text = t.raw""",
             [import_id, *questions],
         )
     finally:
@@ -324,7 +342,7 @@ def _comments(con: duckdb.DuckDBPyConnection, screened: Screened, import_id: int
             con.unregister(_TEXTS)
 
 
-def load(con: duckdb.DuckDBPyConnection, screened: Screened, import_id: int, score_sentiment: bool) -> None:
+def load(con: duckdb.DuckDBPyConnection, screened: Screened, import_id: int, texts: pd.DataFrame) -> None:
     """Write a screened file's waves, responses, answers and comments (inside the caller's transaction)."""
     columns = _columns(con)
     wave_sql, wave_params = _wave_sql(screened.wave, "wave" in columns)
@@ -345,7 +363,7 @@ def load(con: duckdb.DuckDBPyConnection, screened: Screened, import_id: int, sco
         FROM (UNPIVOT (SELECT response_id, {items} FROM {ROWS}) ON {items} INTO NAME item_id VALUE value)""",
         [import_id],
     )
-    _comments(con, screened, import_id, score_sentiment)
+    _comments(con, screened, import_id, texts)
     global taken
     taken += 1
 

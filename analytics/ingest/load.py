@@ -193,11 +193,16 @@ def _load_screened(
     con: duckdb.DuckDBPyConnection, screened: fast.Screened, score_sentiment: bool
 ) -> ImportResult:
     """Load a file the fast path proved clean, in one transaction, as `_load` would have."""
+    try:
+        texts = fast.comment_texts(con, screened, score_sentiment)
+    except BaseException:
+        fast.drop(con)
+        raise
     con.execute("BEGIN TRANSACTION")
     try:
         fresh = scores_fresh(con)
         import_id = int(con.execute("SELECT nextval('import_id_seq')").fetchall()[0][0])
-        fast.load(con, screened, import_id, score_sentiment)
+        fast.load(con, screened, import_id, texts)
         con.execute(
             """INSERT INTO imports (import_id, file_name, sha256, format, kind, wave, rows, status, errors, imported_at)
             VALUES (?, ?, ?, ?, 'survey', ?, ?, ?, NULL, now())""",
