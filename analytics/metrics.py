@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
+from collections.abc import Iterator
+from contextvars import ContextVar
 
 import duckdb
 import numpy as np
@@ -17,6 +20,7 @@ from analytics.instruments import CONSTRUCTS, items_of
 __all__ = [
     "construct_scores",
     "scores_sql",
+    "same_data",
     "group_scores",
     "item_favourable",
     "enps",
@@ -39,6 +43,9 @@ _PROGRAMME_ATTRIBUTES = ("cohort", "role", "focus")
 GROUP_COLUMNS = ["n", "mean", "sd", "favourable_pct", "ci_low", "ci_high", "suppressed"]
 _SCORE_VALUES = ["mean", "sd", "favourable_pct", "ci_low", "ci_high"]
 _RESPONDENT = "coalesce(employee_id, response_id)"
+
+# The source of construct scores chosen for a connection by same_data(), for the block's duration.
+_PINNED: ContextVar[tuple[duckdb.DuckDBPyConnection, str] | None] = ContextVar("_PINNED", default=None)
 
 
 # Group columns about time rather than people: the groups of a breakdown are compared within them.
@@ -104,7 +111,7 @@ def _scores_sql(
     """
     needed = math.ceil(len(items_of(construct)) / 2)
     condition, params = _respondent_sql(filters, waves)
-    base = db.scores_source(con)
+    base = _source(con)
     if first_in_wave:
         sql = f"""
             SELECT * EXCLUDE (construct) FROM {base} r
@@ -128,8 +135,35 @@ def scores_sql(
     return _scores_sql(con, construct, filters, waves)
 
 
-def _total(con: duckdb.DuckDBPyConnection, base: str, params: list) -> int:
-    return con.execute(f"SELECT count(DISTINCT {_RESPONDENT}) FROM ({base})", params).fetchone()[0]
+@contextlib.contextmanager
+def same_data(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Within the block, construct scores on this connection come from one source, checked once.
+
+    db.scores_source fingerprints the data on every call; a batch of queries on data that does not
+    change in between (one page, one report) needs the check only once.
+    """
+    pinned = _PINNED.get()
+    if pinned is not None and pinned[0] is con:
+        yield
+        return
+    token = _PINNED.set((con, db.scores_source(con)))
+    try:
+        yield
+    finally:
+        _PINNED.reset(token)
+
+
+def _source(con: duckdb.DuckDBPyConnection) -> str:
+    pinned = _PINNED.get()
+    return pinned[1] if pinned is not None and pinned[0] is con else db.scores_source(con)
+
+
+def _enough(con: duckdb.DuckDBPyConnection, base: str, params: list, k: int) -> bool:
+    """Whether the rows come from at least k respondents: counting stops at k (no full count(DISTINCT))."""
+    found = con.execute(
+        f"SELECT count(*) FROM (SELECT DISTINCT {_RESPONDENT} FROM ({base}) LIMIT ?)", [*params, max(k, 0)]
+    ).fetchone()[0]
+    return found >= k
 
 
 def _empty(columns: list[str]) -> pd.DataFrame:
@@ -192,8 +226,20 @@ def group_scores(
     """
     group_by = _group_by(group_by)
     k = privacy.min_group() if min_group is None else min_group
+    with same_data(con):  # the filtered rows and the guard's unfiltered rows from one source
+        return _group_scores(con, construct, group_by, filters, waves, k)
+
+
+def _group_scores(
+    con: duckdb.DuckDBPyConnection,
+    construct: str,
+    group_by: list[str],
+    filters: Filters | None,
+    waves: list[str] | None,
+    k: int,
+) -> pd.DataFrame:
     base, params = _scores_sql(con, construct, filters, waves, first_in_wave=True)
-    if _total(con, base, params) < k:
+    if not _enough(con, base, params, k):
         return _empty([*group_by, *GROUP_COLUMNS])
     # Within a wave, each respondent's first score is one row per respondent: counting those rows
     # gives the distinct respondents of each group without count(DISTINCT), the slow part.
@@ -249,7 +295,7 @@ def item_favourable(
     k = privacy.min_group() if min_group is None else min_group
     base, params = _items_sql(construct, filters, waves)
     columns = ["item_id", "text", "reverse", *group_by, "n", "mean", "favourable_pct", "suppressed"]
-    if _total(con, base, params) < k:
+    if not _enough(con, base, params, k):
         return _empty(columns)
     frame = con.execute(
         f"""SELECT item_id, text, reverse, {_select(group_by)}
@@ -310,7 +356,7 @@ def enps(
     k = privacy.min_group() if min_group is None else min_group
     base, params = _enps_sql(filters, waves)
     values = ["promoters_pct", "passives_pct", "detractors_pct", "enps"]
-    if _total(con, base, params) < k:
+    if not _enough(con, base, params, k):
         return _empty([*group_by, "n", *values, "suppressed"])
     frame = con.execute(
         f"""SELECT {_select(group_by)} count(DISTINCT {_RESPONDENT}) AS n,

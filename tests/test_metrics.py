@@ -285,3 +285,31 @@ def test_last_two_pulses_compare_a_series_with_itself():
     assert metrics.last_two_pulses(trend) == ("pulse-09", "pulse-10")
     assert metrics.last_two_pulses(trend[trend["anonymous"]]) == ("anon-10", "anon-11")
     assert metrics.last_two_pulses(trend.iloc[[0, 2]]) is None
+
+
+def test_group_scores_is_empty_below_k_respondents_in_total(two_departments, con):
+    # 13 respondents in all (5 Sales, 6 Ops, 2 Legal): shown at k = 13, nothing at k = 14.
+    assert metrics.group_scores(con, "eng", ["department"], min_group=13)["n"].sum() == 13
+    assert metrics.group_scores(con, "eng", ["department"], min_group=14).empty
+    # Two responses of one employee count once: 5 Sales people, however many rows.
+    add_response(con, "again", "Sales0", "pre", eng(1, 1, 1, 1))
+    sales = {"department": ["Sales"]}
+    assert metrics.group_scores(con, "eng", [], sales, min_group=5)["n"].tolist() == [5]
+    assert metrics.group_scores(con, "eng", [], sales, min_group=6).empty
+    assert metrics.enps(con, [], sales, min_group=1).empty  # no eNPS answers: zero respondents
+
+
+def test_same_data_checks_the_scores_source_once_per_block(sample_con):
+    # The sample is imported through ingest, so its scores table is in step and is read directly.
+    expected = metrics.group_scores(sample_con, "ps", ["department"], min_group=1)
+    assert len(expected) > 1
+    with metrics.same_data(sample_con):
+        sample_con.execute("UPDATE employees SET department = 'Elsewhere'")
+        # Checked once, at the start of the block: the block promises the data does not change.
+        inside = metrics.group_scores(sample_con, "ps", ["department"], min_group=1)
+    pd.testing.assert_frame_equal(inside, expected)
+    # After the block every call checks again, sees rows changed outside ingest and scores afresh.
+    after = metrics.group_scores(sample_con, "ps", ["department"], min_group=1)
+    # (anonymous responses keep the department they gave; every linked one is now "Elsewhere")
+    assert "Elsewhere" in set(after["department"]) and "Elsewhere" not in set(expected["department"])
+    assert after["n"].sum() == expected["n"].sum()
