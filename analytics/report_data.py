@@ -147,10 +147,16 @@ def gather(
     con: duckdb.DuckDBPyConnection, cohort: str | None = None, min_group: int | None = None
 ) -> ReportData:
     """Every figure of the report for the programme (cohort None) or one cohort, suppressed below k."""
+    with metrics.same_data(con):  # dozens of score queries on the same data: check the scores once
+        return _gather(con, cohort, min_group)
+
+
+def _gather(con: duckdb.DuckDBPyConnection, cohort: str | None, min_group: int | None) -> ReportData:
     k = min_group if min_group is not None else default_min_group()
     k_text = max(k, min_group_comments())
     filters = {"cohort": [cohort]} if cohort else None
     breakdown = ["role", "focus"] if cohort else ["cohort", "role"]
+    people = retention.retention_data(con, filters)  # for both the summary and the curves
     data = ReportData(
         cohort=cohort,
         filters=filters,
@@ -170,8 +176,8 @@ def gather(
         goals_by_group=goals.goal_attainment(con, [breakdown[0]], filters, min_group=k),
         participation=goals.participation_summary(con, None, filters, min_group=k),
         sessions=goals.sessions_by_month(con, filters),
-        retention=retention.retention_summary(con, filters, min_group=k),
-        curves=retention.retention_curves(con, filters, min_group=k),
+        retention=retention.retention_summary(con, filters, min_group=k, data=people),
+        curves=retention.retention_curves(con, filters, min_group=k, data=people),
         did=comparison_group.difference_in_differences(con, PRIMARY, filters, min_group=k),
         sentiment=_sentiment(con, filters, k_text),
         themes=themes.find_themes(con, filters, min_group=k_text),

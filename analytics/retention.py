@@ -188,13 +188,18 @@ def _hidden_groups(con: duckdb.DuckDBPyConnection, filters: Filters | None, k: i
     return hidden
 
 
-def _groups(con: duckdb.DuckDBPyConnection, filters: Filters | None) -> dict[str, pd.DataFrame]:
-    data = retention_data(con, filters)
+def _groups(
+    con: duckdb.DuckDBPyConnection, filters: Filters | None, data: pd.DataFrame | None
+) -> dict[str, pd.DataFrame]:
+    data = retention_data(con, filters) if data is None else data
     return {g: data[data["group"] == g] for g in GROUPS}
 
 
 def retention_summary(
-    con: duckdb.DuckDBPyConnection, filters: Filters | None = None, min_group: int | None = None
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters | None = None,
+    min_group: int | None = None,
+    data: pd.DataFrame | None = None,
 ) -> dict:
     """Retention at 6 and 12 months per group and the log-rank p; None for a group under k.
 
@@ -202,10 +207,11 @@ def retention_summary(
     n_participants, n_comparison, exits_participants, exits_comparison, shown_participants,
     shown_comparison (False when the group is hidden), data_date, min_group.
     Retention at a time nobody in the group was followed for is None. With filters, a group is also
-    hidden when it is made partly of a protected cell (privacy.guard_filters).
+    hidden when it is made partly of a protected cell (privacy.guard_filters). `data` is
+    retention_data(con, filters) when the caller already has it.
     """
     k = min_group if min_group is not None else default_min_group()
-    groups = _groups(con, filters)
+    groups = _groups(con, filters, data)
     hidden = _hidden_groups(con, filters, k)
     last = data_date(con)
     result: dict = {"data_date": last.date().isoformat(), "min_group": k}
@@ -235,17 +241,20 @@ def retention_summary(
 
 
 def retention_curves(
-    con: duckdb.DuckDBPyConnection, filters: Filters | None = None, min_group: int | None = None
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters | None = None,
+    min_group: int | None = None,
+    data: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Kaplan-Meier steps per group for plotting, time in months from start, starting at S(0) = 1.
 
     Columns: group, time_months, at_risk, events, survival, ci_low, ci_high, n. A group under k
-    has no rows.
+    has no rows. `data` is retention_data(con, filters) when the caller already has it.
     """
     k = min_group if min_group is not None else default_min_group()
     frames = []
     hidden = _hidden_groups(con, filters, k)
-    for name, frame in _groups(con, filters).items():
+    for name, frame in _groups(con, filters, data).items():
         if len(frame) < k or name in hidden:
             continue
         table = kaplan_meier(frame["duration_days"], frame["event"])

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats
 
@@ -170,3 +171,19 @@ def test_retention_curves_start_at_one(con):
 
 def test_kaplan_meier_of_nobody_is_empty():
     assert retention.kaplan_meier([], []).empty
+
+
+def test_summary_and_curves_from_data_already_computed_are_the_same(con):
+    synthetic(con, 12, 4, "p")
+    synthetic(con, 15, 2, "c")
+    con.execute("INSERT INTO responses (response_id, wave, submitted_at) VALUES ('r', 'pulse', '2025-06-01')")
+    data = retention.retention_data(con)
+    assert retention.retention_summary(con, min_group=5, data=data) == retention.retention_summary(
+        con, min_group=5
+    )
+    given = retention.retention_curves(con, min_group=5, data=data)
+    pd.testing.assert_frame_equal(given, retention.retention_curves(con, min_group=5))
+    # participants: exits at 30, 150, 270 days of 12 -> S(12m) = 9/12, whichever way it is called
+    assert retention.retention_summary(con, min_group=5, data=data)["participants_12m"] == pytest.approx(
+        9 / 12
+    )
