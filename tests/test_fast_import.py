@@ -295,6 +295,7 @@ def test_generated_files_give_the_same_result_either_way(employees_db, tmp_path_
         "already in database",
         "wave differs",
         "quote after space",
+        "survey tool layout",
     ],
 )
 def test_flawed_files_go_the_pandas_way_with_the_same_messages(pair, tmp_path, monkeypatch, flaw):
@@ -324,6 +325,8 @@ def test_flawed_files_go_the_pandas_way_with_the_same_messages(pair, tmp_path, m
         header[6] = "notes"
     elif flaw == "wave differs":
         options["wave"] = "mid"
+    elif flaw == "survey tool layout":
+        rows[1][6] = '{"ImportId":"QID1_TEXT"}'  # Qualtrics' third header row
     text_override = {
         "semicolons": csv_bytes([header, *rows], delimiter=";"),
         "ragged row": csv_bytes([header, *rows]) + b"R3,E3,pre\r\n",

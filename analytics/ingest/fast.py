@@ -112,8 +112,9 @@ def _plain_csv(data: bytes) -> bool:
 
 def _template_format(header: list[str], first_rows: list[tuple]) -> bool:
     """Whether the ordinary path would read the file as a Mutual template (no survey tool's layout)."""
-    grid = pd.DataFrame([header, *[["" if v is None else v for v in row] for row in first_rows]], dtype="str")
-    table = RawTable(header=header, frame=pd.DataFrame(columns=header), grid=grid)
+    table = RawTable(header=header, frame=pd.DataFrame())
+    # the grid's rows as the reader gives them (header, then cells as text, "" when empty)
+    table.__dict__["rows"] = [header, *[["" if v is None else v for v in row] for row in first_rows]]
     return detect_format(table)[0] is TEMPLATE
 
 
