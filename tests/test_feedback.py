@@ -4,8 +4,8 @@ import math
 
 import pytest
 
-from analytics import feedback
-from analytics.sentiment import score_texts
+from analytics import feedback, themes
+from analytics.sentiment import comments_visible, score_texts
 
 # Twelve people in two departments (8 Sales, 4 Legal), a pre and a post survey, one comment each time.
 PRE = [
@@ -227,3 +227,54 @@ def test_sentiment_by_month_groups_waves_opened_in_the_same_month(con):
     out = feedback.sentiment_by_group(con, ["month"], min_group=10)
     assert out["month"].tolist() == ["2025-01"]
     assert out["comments"].tolist() == [24] and out["n"].tolist() == [12]  # 12 people, 2 comments each
+
+
+def test_listing_themes_are_those_of_find_themes_and_filter_before_the_limit(con):
+    _fill(con)
+    full = feedback.comments(con, min_group=10)
+    # Most negative first, ties by wave date: the order of a pandas sort of the stored comments.
+    stored = con.execute(
+        """SELECT c.text, c.compound, w.opened_on, c.response_id FROM comments c
+           JOIN responses r USING (response_id) JOIN waves w USING (wave)"""
+    ).df()
+    expected = stored.sort_values(["compound", "opened_on", "response_id"], kind="stable")["text"].tolist()
+    assert full["text"].tolist() == expected
+    found = themes.find_themes(con, min_group=10)
+    by_comment = found.assignments.merge(con.execute("SELECT response_id, question, text FROM comments").df())
+    assert dict(zip(full["text"], full["theme"], strict=True)) == dict(
+        zip(by_comment["text"], by_comment["theme"], strict=True)
+    )
+    for name, comments in zip(found.themes["name"], found.themes["comments"], strict=True):
+        first = feedback.comments(con, theme=name, min_group=10, limit=2)
+        assert first.attrs["total"] == comments  # counted before the limit
+        assert first["text"].tolist() == full.loc[full["theme"] == name, "text"].head(2).tolist()
+    negative = feedback.comments(con, theme=found.themes["name"].iloc[0], label="negative", min_group=10)
+    assert (
+        len(negative)
+        == ((full["theme"] == found.themes["name"].iloc[0]) & (full["label"] == "negative")).sum()
+    )
+
+
+def test_comments_without_a_theme_can_be_listed(con):
+    texts = [*PRE[:11], "It was what it was."]  # stop words only: no theme
+    _fill(con, pre=texts, post=POST)
+    unthemed = feedback.comments(con, theme=themes.UNASSIGNED, min_group=10)
+    assert unthemed["text"].tolist() == ["It was what it was."]
+    assert unthemed.attrs["total"] == 1
+
+
+def test_too_few_comments_for_themes_still_lists_them_with_the_reason(con):
+    _fill(con, pre=PRE[:10], post=POST[:10])
+    con.execute("DELETE FROM comments WHERE response_id = 'post-E10'")  # 10 commenters, 19 comments < 20
+    listing = feedback.comments(con, min_group=10)
+    assert len(listing) == 19 and (listing["theme"] == themes.UNASSIGNED).all()
+    assert "Too few comments" in listing.attrs["message"]
+
+
+def test_comments_are_visible_at_exactly_the_threshold(con):
+    _fill(con)  # 12 commenters
+    assert comments_visible(con, None, 12)
+    assert not comments_visible(con, None, 13)
+    assert comments_visible(con, {"department": ["Sales"]}, 8) is False  # Legal's 4 by difference
+    assert comments_visible(con, {"department": ["Sales"]}, 4)  # 8 Sales, 4 Legal: both shown
+    assert not comments_visible(con, {"department": ["Legal"]}, 5)  # 4 commenters

@@ -1,8 +1,10 @@
 """The Feedback and Stories pages on the sample programme: what they show, and what they never show."""
 
+import base64
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -49,6 +51,27 @@ def test_feedback_page_shows_the_themes(sample_db, sample_con):
     assert charts == {"fb_by_wave", "fb_by_month", "fb_by_group", "fb_theme_map", "fb_theme_waves"}
     assert sum(c.value.startswith("How to read this") for c in at.caption) == 4
     assert _chart(at, "fb_theme_waves")["data"][0]["y"] == expected
+
+
+def test_themes_over_time_show_theme_by_wave(sample_db, sample_con):
+    by_wave = themes.theme_by_wave(sample_con)
+    table = themes.find_themes(sample_con).themes
+    at = _run("pages/feedback.py")
+    heat = _chart(at, "fb_theme_waves")["data"][0]
+    waves = by_wave.drop_duplicates("wave")["wave"].tolist()
+    assert heat["x"] == waves
+    z = heat["z"]  # plotly sends a 2-D array as base64 bytes with its dtype and shape
+    grid = np.frombuffer(base64.b64decode(z["bdata"]), dtype=z["dtype"]).reshape(
+        [int(d) for d in z["shape"].split(",")]
+    )
+    shown = by_wave[(by_wave["theme_id"] > 0) & ~by_wave["suppressed"]]
+    assert len(shown) > 0
+    for _, cell in shown.iterrows():
+        row, column = table["name"].tolist().index(cell["name"]), waves.index(cell["wave"])
+        assert grid[row, column] == pytest.approx(cell["share"])
+    themes_table = _frame(at, "top_terms")
+    assert themes_table["share"].tolist() == pytest.approx(table["share"].tolist())
+    assert themes_table["n"].tolist() == table["n"].tolist()
 
 
 def _chart(at: AppTest, key: str) -> dict:

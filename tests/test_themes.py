@@ -1,9 +1,10 @@
 """Themes: two obvious topics are told apart, results are deterministic, small groups get none."""
 
+import pandas as pd
 import pytest
 
-from analytics import themes
-from analytics.sentiment import score_texts
+from analytics import feedback, themes
+from analytics.sentiment import comments_sql, score_texts
 
 SCHEDULING = [
     "Our meetings kept getting cancelled because of calendar clashes",
@@ -141,3 +142,102 @@ def test_theme_by_wave_shares_add_up_per_wave(con):
     assert not by_wave["suppressed"].any()
     hidden = themes.theme_by_wave(con, min_group=11)  # filter has 20 commenters, each cell only 10
     assert hidden["suppressed"].all() and hidden["share"].isna().all()
+
+
+def _sample_comments(con, filters=None):
+    """Every comment in the filter with its wave, compound and respondent, sorted by (response_id, question)."""
+    sql, params = comments_sql(filters)
+    return con.execute(
+        f"SELECT response_id, question, text, compound, wave, respondent FROM ({sql}) ORDER BY response_id, question",
+        params,
+    ).df()
+
+
+@pytest.mark.parametrize("filters", [None, {"role": ["mentor", "mentee"]}])
+def test_theme_figures_equal_the_old_computation_on_the_sample(sample_con, filters):
+    # The old computation: fit on every comment (repeats included) in (response_id, question) order,
+    # then count, share, n and mean compound per theme in pandas.
+    rows = _sample_comments(sample_con, filters)
+    wanted = themes.default_n_themes(len(rows))
+    names, dominant = themes.fit_themes(rows["text"].tolist(), wanted)
+    rows["theme_id"] = [d + 1 for d in dominant]
+    found = themes.find_themes(sample_con, filters)
+    assert found.message is None
+    assert found.themes["name"].tolist() == names
+    assert found.assignments["response_id"].tolist() == rows["response_id"].tolist()
+    assert found.assignments["theme_id"].tolist() == rows["theme_id"].tolist()
+    for _, theme in found.themes.iterrows():
+        mine = rows[rows["theme_id"] == theme["theme_id"]]
+        assert theme["comments"] == len(mine)
+        assert theme["n"] == mine["respondent"].nunique()
+        assert theme["share"] == pytest.approx(100 * len(mine) / len(rows), rel=1e-12)
+        if not theme["suppressed"]:
+            assert theme["mean_compound"] == pytest.approx(mine["compound"].mean(), rel=1e-9)
+
+
+def test_themes_by_wave_equal_a_pandas_recomputation_on_the_sample(sample_con):
+    rows = _sample_comments(sample_con).merge(themes.find_themes(sample_con).assignments)
+    by_wave = themes.theme_by_wave(sample_con)
+    shown = by_wave[~by_wave["suppressed"]]
+    assert len(shown) > 0
+    for _, cell in shown.iterrows():
+        wave = rows[rows["wave"] == cell["wave"]]
+        mine = wave[wave["theme_id"] == cell["theme_id"]]
+        assert cell["comments"] == len(mine)
+        assert cell["n"] == mine["respondent"].nunique()
+        assert cell["share"] == pytest.approx(100 * len(mine) / len(wave), rel=1e-12)
+        assert cell["mean_compound"] == pytest.approx(mine["compound"].mean(), rel=1e-9)
+    # Each wave's cells, shown or not, hold all of its comments.
+    counts = rows.groupby("wave").size()
+    everyone = themes.theme_by_wave(sample_con, min_group=1)
+    assert everyone.groupby("wave")["comments"].sum().to_dict() == counts.to_dict()
+
+
+def test_one_query_gives_the_theme_table_and_the_themes_by_wave(sample_con):
+    both = themes.find_themes(sample_con, assignments=False, by_wave=True)
+    alone = themes.find_themes(sample_con)
+    pd.testing.assert_frame_equal(both.themes, alone.themes)
+    pd.testing.assert_frame_equal(both.by_wave, themes.theme_by_wave(sample_con))
+    assert both.assignments.empty and len(alone.assignments) > 0
+    assert alone.by_wave.empty
+
+
+def test_text_themes_are_the_assignments_of_each_distinct_text(sample_con):
+    by_text, message = themes.text_themes(sample_con)
+    assert message is None
+    assert by_text["text"].is_unique
+    rows = _sample_comments(sample_con).merge(themes.find_themes(sample_con).assignments)
+    assert len(by_text) == rows["text"].nunique()
+    merged = rows.merge(by_text, on="text", suffixes=("", "_by_text"))
+    assert len(merged) == len(rows)
+    assert (merged["theme_id"] == merged["theme_id_by_text"]).all()
+    assert (merged["theme"] == merged["theme_by_text"]).all()
+
+
+def test_text_themes_say_why_there_are_none(con):
+    _fill(con, people=9)  # 18 comments < 20
+    by_text, message = themes.text_themes(con, min_group=5)
+    assert by_text.empty and "Too few comments" in message
+    _, hidden = themes.text_themes(con, min_group=10)  # 9 commenters < 10
+    assert "at least 10" in hidden
+
+
+def test_the_fit_is_remembered_across_the_page_s_queries(sample_con):
+    themes._model.cache_clear()
+    themes.find_themes(sample_con, assignments=False, by_wave=True)
+    themes.theme_by_wave(sample_con)
+    feedback.comments(sample_con, limit=10)
+    feedback.comments(sample_con, theme=themes.UNASSIGNED)
+    info = themes._model.cache_info()
+    assert info.misses == 1 and info.hits == 3
+
+
+def test_three_themes_on_two_topics_are_numbered_by_size_and_protected(con):
+    _fill(con)
+    table = themes.find_themes(con, n_themes=3, min_group=10).themes
+    assert table["comments"].tolist() == [20, 12, 8]  # the learning comments split in two themes
+    assert table["share"].tolist() == pytest.approx([50.0, 30.0, 20.0])  # 100 * comments / 40
+    assert table["n"].tolist() == [20, 12, 8]
+    # 8 < 10 is suppressed, and the next-smallest with it, so 40 - 20 cannot reveal it.
+    assert table["suppressed"].tolist() == [False, True, True]
+    assert table["mean_compound"].isna().tolist() == [False, True, True]
