@@ -21,6 +21,7 @@ __all__ = ["GAS_RHO", "consented_stories", "story", "goal_attainment_t", "typica
 
 _PROGRAMME_WAVES = ("pre", "mid", "post")
 _NAMED = ("role", "cohort", "focus")
+_PROGRAMME_WAVES_SQL = "SELECT wave FROM waves WHERE kind IN (?, ?, ?) ORDER BY wave"
 
 # A stable pseudonymous key per participation: the employee id never leaves this module.
 _CONSENTED = """
@@ -97,10 +98,13 @@ def goal_attainment_t(con: duckdb.DuckDBPyConnection, employee_id: str) -> tuple
 
 def _trajectories(con: duckdb.DuckDBPyConnection, construct: str, cohort: str) -> pd.DataFrame:
     """One row per participant of the cohort: role and score at pre, mid and post, and post − pre."""
-    scores = construct_scores(con, construct, filters={"cohort": [cohort]}, waves=None)
-    scores = scores[scores["kind"].isin(_PROGRAMME_WAVES)]
-    wide = scores.pivot_table(index=["employee_id", "role"], columns="kind", values="score", aggfunc="mean")
-    wide = wide.reindex(columns=list(_PROGRAMME_WAVES)).reset_index()
+    waves = [r[0] for r in con.execute(_PROGRAMME_WAVES_SQL, list(_PROGRAMME_WAVES)).fetchall()]
+    scores = construct_scores(con, construct, filters={"cohort": [cohort]}, waves=waves) if waves else None
+    if scores is None or scores.empty:
+        return pd.DataFrame(columns=["employee_id", "role", *_PROGRAMME_WAVES, "change"])
+    means = scores.groupby(["employee_id", "role", "kind"])["score"].mean()
+    wide = means.unstack("kind").reindex(columns=list(_PROGRAMME_WAVES)).reset_index()
+    wide.columns.name = None
     wide["change"] = wide["post"] - wide["pre"]
     return wide
 
@@ -167,13 +171,15 @@ def typicality(
     return f"{first}; {tone}: {verdict}."
 
 
-def _partner(con: duckdb.DuckDBPyConnection, who: dict, wide: pd.DataFrame) -> dict | None:
-    """The partner's trajectory, only when the partner consented too; otherwise nothing at all."""
-    found = con.execute(
-        f"""SELECT employee_id, role, pseudonym FROM ({_stories_sql("TRUE")})
-            WHERE cohort = ? AND pair_id = ? AND employee_id <> ?""",
-        [who["cohort"], who["pair_id"], who["employee_id"]],
-    ).fetchall()
+def _partner(
+    con: duckdb.DuckDBPyConnection, who: dict, wide: pd.DataFrame, told: pd.DataFrame
+) -> dict | None:
+    """The partner's trajectory, only when the partner consented too; otherwise nothing at all.
+
+    `told` holds the stories of the participant's pair (their own and, if told, their partner's).
+    """
+    others = told[told["employee_id"] != who["employee_id"]]
+    found = list(others[["employee_id", "role", "pseudonym"]].itertuples(index=False, name=None))
     if not found:
         # Consented but wrote no comment: still a consenting partner, so their scores may be shown.
         found = con.execute(
@@ -204,10 +210,19 @@ def story(
     """
     if construct not in CONSTRUCTS or not CONSTRUCTS[construct].index:
         raise ValueError(f"construct must be a scored index such as 'ps'; got {construct!r}")
-    row = con.execute(f"SELECT * FROM ({_stories_sql('TRUE')}) WHERE story_key = ?", [story_key]).df()
+    # The story and, in the same query, the partner's if they told one too (one pass over the comments).
+    told = con.execute(
+        f"""SELECT * FROM ({_stories_sql("TRUE")})
+            WHERE (cohort, pair_id) IN (SELECT (cohort, pair_id) FROM ({_CONSENTED}) WHERE story_key = ?)
+               OR story_key = ?
+            ORDER BY number""",
+        [story_key, story_key],
+    ).df()
+    row = told[told["story_key"] == story_key]
     if row.empty:
         raise MutualError(f"There is no consented story with key {story_key!r}.")
     who = row.iloc[0].to_dict()
+    pair = told[(told["cohort"] == who["cohort"]) & (told["pair_id"] == who["pair_id"])]
     k = min_group if min_group is not None else privacy.min_group()
     wide = _trajectories(con, construct, who["cohort"])
     group = wide[(wide["role"] == who["role"]) & wide["change"].notna()]
@@ -247,7 +262,7 @@ def story(
         "post_percentile": post_pct,
         "group_n": int(len(group)),
         "distribution": group[["pre", "post", "change"]].reset_index(drop=True) if ranked else None,
-        "partner": _partner(con, who, wide),
+        "partner": _partner(con, who, wide, pair),
         "goal_t": goal_t,
         "goal_wave": goal_wave,
         "story_percentile": story_pct,

@@ -209,3 +209,21 @@ def test_story_keys_depend_on_a_secret_salt_not_only_the_employee_id(con):
     assert keys and not keys & unsalted
     salt = con.execute("SELECT value FROM settings WHERE name = 'pseudonym_salt'").fetchone()[0]
     assert len(salt) == 32
+
+
+def test_pulses_stay_out_of_the_trajectory_and_a_silent_consenting_partner_is_shown(con):
+    _fill(con)
+    con.execute("INSERT INTO waves VALUES ('pulse-1', 'pulse', DATE '2025-02-01')")
+    con.execute("INSERT INTO responses (response_id, employee_id, wave) VALUES ('pulse-M2', 'M2', 'pulse-1')")
+    con.executemany(
+        "INSERT INTO answers (response_id, item_id, value) VALUES (?, ?, ?)",
+        [["pulse-M2", i.code, 1] for i in items_of("ps")],
+    )
+    # M2 tells a story; their partner R2 consented but wrote no comment.
+    con.execute("UPDATE participants SET story_consent = TRUE WHERE employee_id IN ('M2', 'R2')")
+    told = stories.story(con, _story_key(con, "2025-A", "M2"))
+    assert told["scores"]["score"].tolist() == pytest.approx([3.0, 3.5, 4.0])  # MENTEES["M2"], no pulse
+    assert told["change"] == pytest.approx(1.0)
+    assert told["partner"]["role"] == "mentor" and told["partner"]["pseudonym"] is None
+    assert told["partner"]["scores"]["score"].tolist() == pytest.approx([5.0, 5.0, 5.0])  # MENTORS["R2"]
+    assert told["partner"]["change"] == pytest.approx(0.0)
