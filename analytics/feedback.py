@@ -78,20 +78,19 @@ def comments(
     if theme:
         clauses.append("coalesce(t.theme, ?) = ?")
         params = [*params, UNASSIGNED, theme]
-    view = f"_mutual_listing_themes_{id(assigned)}"
-    con.register(view, assigned[["text", "theme"]])
+    con.register("_mutual_listing_themes", assigned[["text", "theme"]])
     try:
         out = con.execute(
             f"""SELECT c.wave, c.question, c.text, c.compound, c.label, coalesce(t.theme, ?) AS theme,
                        count(*) OVER () AS total
-                FROM ({base}) c LEFT JOIN {view} t USING (text)
+                FROM ({base}) c LEFT JOIN _mutual_listing_themes t USING (text)
                 WHERE {" AND ".join(clauses)}
                 ORDER BY c.compound, c.opened_on, c.response_id, c.question
                 LIMIT ?""",
             [UNASSIGNED, *params, limit],
         ).df()
     finally:
-        con.unregister(view)
+        con.unregister("_mutual_listing_themes")
     total = int(out["total"].iloc[0]) if len(out) else 0
     out = out[_LISTING].astype({c: "str" for c in ["wave", "question", "text", "label", "theme"]})
     out.attrs["total"] = total

@@ -197,36 +197,41 @@ def _assign(
     return _Scope(sql, params, text_themes, catalogue), None
 
 
-def _with_themes(con: duckdb.DuckDBPyConnection, scope: _Scope, sql: str, params: list) -> pd.DataFrame:
-    """Run `sql`, in which `{themed}` stands for the scope's comments with theme_id and theme, as a frame."""
+def _with_themes(con: duckdb.DuckDBPyConnection, scope: _Scope, statement: str, params: list) -> pd.DataFrame:
+    """Run `statement`, in which `{themed}` stands for the scope's comments with theme_id and theme (the
+    statement's own `?` parameters, `params`, must all come after it)."""
     view = f"_mutual_text_themes_{id(scope)}"
     con.register(view, scope.text_themes)
     try:
-        themed = f"SELECT s.*, t.theme_id, t.theme FROM ({scope.sql}) s JOIN {view} t USING (text)"
-        return con.execute(sql.replace("{themed}", themed), [*scope.params, *params]).df()
+        sql = scope.sql
+        themed = f"SELECT s.*, t.theme_id, t.theme FROM ({sql}) s JOIN {view} t USING (text)"
+        return con.execute(statement.replace("{themed}", themed), [*scope.params, *params]).df()
     finally:
         con.unregister(view)
 
 
+# Per theme; and per theme (wave NULL, overall TRUE) and per wave and theme, from one scan.
+_PER_THEME = """
+    SELECT TRUE AS overall, theme_id,
+           count(*) AS comments,
+           count(DISTINCT respondent) AS n,
+           100 * count(*) / sum(count(*)) OVER () AS share,
+           avg(compound) AS mean_compound
+    FROM ({themed})
+    GROUP BY theme_id"""
+_PER_THEME_AND_WAVE = """
+    SELECT GROUPING(wave) = 1 AS overall, wave, min(opened_on) AS opened_on, theme_id,
+           count(*) AS comments,
+           count(DISTINCT respondent) AS n,
+           100 * count(*) / sum(count(*)) OVER (PARTITION BY GROUPING(wave), wave) AS share,
+           avg(compound) AS mean_compound
+    FROM ({themed})
+    GROUP BY GROUPING SETS ((theme_id), (wave, theme_id))"""
+
+
 def _aggregate(con: duckdb.DuckDBPyConnection, scope: _Scope, by_wave: bool) -> pd.DataFrame:
-    """Comments, n, share and mean compound per theme (wave NULL), and with `by_wave` per wave and theme too."""
-    if by_wave:
-        keys = "GROUPING(wave) = 1 AS overall, wave, min(opened_on) AS opened_on"
-        within, groups = "PARTITION BY GROUPING(wave), wave", "GROUPING SETS ((theme_id), (wave, theme_id))"
-    else:
-        keys, within, groups = "TRUE AS overall", "", "theme_id"
-    return _with_themes(
-        con,
-        scope,
-        f"""SELECT {keys}, theme_id,
-                   count(*) AS comments,
-                   count(DISTINCT respondent) AS n,
-                   100 * count(*) / sum(count(*)) OVER ({within}) AS share,
-                   avg(compound) AS mean_compound
-            FROM ({{themed}})
-            GROUP BY {groups}""",
-        [],
-    )
+    """Comments, n, share and mean compound per theme (overall), and with `by_wave` per wave and theme too."""
+    return _with_themes(con, scope, _PER_THEME_AND_WAVE if by_wave else _PER_THEME, [])
 
 
 def _by_wave(stats: pd.DataFrame, catalogue: pd.DataFrame, k: int) -> pd.DataFrame:
