@@ -75,7 +75,7 @@ def _vectorizer(n_texts: int) -> TfidfVectorizer:
 
 
 @lru_cache(maxsize=8)
-def _model(texts: tuple[str, ...], n_themes: int) -> tuple[np.ndarray, list[list[str]], int]:
+def _model(texts: tuple[str, ...], n_themes: int) -> tuple[np.ndarray, tuple[tuple[str, ...], ...], int]:
     """Each distinct text's dominant NMF component (-1: no known word), each component's top terms, and
     how many components were fitted.
 
@@ -97,13 +97,13 @@ def _model(texts: tuple[str, ...], n_themes: int) -> tuple[np.ndarray, list[list
     words = []
     for component in model.components_:
         ranked = np.argsort(-component, kind="stable")[:_TOP_TERMS]
-        words.append([str(terms[i]) for i in ranked if component[i] > 0])
+        words.append(tuple(str(terms[i]) for i in ranked if component[i] > 0))
     dominant.flags.writeable = False  # shared by every caller of the remembered fit
-    return dominant, words, n_themes
+    return dominant, tuple(words), n_themes
 
 
 def _number(
-    dominant: np.ndarray, counts: np.ndarray, words: list[list[str]], n_themes: int
+    dominant: np.ndarray, counts: np.ndarray, words: tuple[tuple[str, ...], ...], n_themes: int
 ) -> tuple[list[str], list[list[str]], np.ndarray]:
     """Themes numbered by their number of comments (largest first, ties by component order): names, top
     terms, and each distinct text's 0-based theme (-1: none). `counts` is how many comments use each text."""
@@ -118,7 +118,7 @@ def _number(
         name = " / ".join(words[component][:3]) or f"theme {len(names) + 1}"
         if name in names:
             name = f"{name} ({len(names) + 1})"
-        top_terms.append(words[component])
+        top_terms.append(list(words[component]))
         names.append(name)
     return names, top_terms, numbered
 
