@@ -274,7 +274,12 @@ def test_participants_vs_comparison_in_sql_matches_the_pandas_formula_on_the_sam
     opened = frame["opened_on"].tolist()
     assert opened == sorted(opened) and frame["group"].iloc[0] == "participants"
     did = comparison_group.difference_in_differences(sample_con, "ps", filters, min_group=1)
-    assert did == comparison_group.did_of(frame)
+    again = comparison_group.did_of(frame)  # DuckDB's parallel sums may differ in the last bits
+    assert did.keys() == again.keys()
+    for key, value in did.items():
+        assert value == (pytest.approx(again[key], rel=1e-12) if isinstance(value, float) else again[key]), (
+            key
+        )
     first, last = frame["wave"].iloc[0], frame["wave"].iloc[-1]
     change = {
         g: expected.loc[(last, g), "mean"] - expected.loc[(first, g), "mean"]
