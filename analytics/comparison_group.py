@@ -12,7 +12,7 @@ from scipy import stats
 from analytics import privacy
 from analytics.compare import ALPHA, finite_or_none
 from analytics.filters import Filters
-from analytics.metrics import scores_sql
+from analytics.metrics import score_rows_sql, scores_source, scores_sql
 from analytics.privacy import suppress
 
 __all__ = ["participants_vs_comparison", "difference_in_differences", "did_of"]
@@ -65,7 +65,7 @@ def _cells(
     Each employee's responses in a wave are averaged first, so n counts employees. Waves without an
     opening date have no place on the time axis and are left out.
     """
-    base, params = scores_sql(con, construct, waves, filters)
+    base, params = score_rows_sql(scores_source(con), construct, filters, waves)
     return con.execute(
         f"""WITH people AS (
                 SELECT wave, opened_on,

@@ -20,6 +20,8 @@ from analytics.instruments import CONSTRUCTS, items_of
 __all__ = [
     "construct_scores",
     "scores_sql",
+    "score_rows_sql",
+    "scores_source",
     "same_data",
     "group_scores",
     "item_favourable",
@@ -109,9 +111,15 @@ def _scores_sql(
     Reads `response_scores`, which ingest keeps (scored once per import, not per query); with
     first_in_wave, also its column that marks each respondent's first score in a wave.
     """
+    return _rows_sql(scores_source(con), construct, filters, waves, first_in_wave)
+
+
+def _rows_sql(
+    source: str, construct: str, filters: Filters | None, waves: list[str] | None, first_in_wave: bool
+) -> tuple[str, list]:
     needed = math.ceil(len(items_of(construct)) / 2)
     condition, params = _respondent_sql(filters, waves)
-    base = _source(con)
+    base = source
     if first_in_wave:
         sql = f"""
             SELECT * EXCLUDE (construct) FROM {base} r
@@ -126,13 +134,21 @@ def _scores_sql(
 
 
 def scores_sql(
-    con: duckdb.DuckDBPyConnection,
-    construct: str,
-    waves: list[str] | None = None,
-    filters: Filters | None = None,
+    con: duckdb.DuckDBPyConnection, construct: str, waves: list[str] | None = None
 ) -> tuple[str, list]:
-    """SQL (and parameters) of construct_scores' rows, unfiltered unless filters are given."""
-    return _scores_sql(con, construct, filters, waves)
+    """SQL (and parameters) of construct_scores' rows without filters, e.g. for the cells of a filter."""
+    return _scores_sql(con, construct, None, waves)
+
+
+def score_rows_sql(
+    source: str, construct: str, filters: Filters | None = None, waves: list[str] | None = None
+) -> tuple[str, list]:
+    """SQL (and parameters) of construct_scores' rows, filtered, read from `source`.
+
+    A building block for a grouped query of its own. `source` is what scores_source(con) returned (a
+    relation formatted into the SQL, never user text); filter values go in the parameters.
+    """
+    return _rows_sql(source, construct, filters, waves, False)
 
 
 @contextlib.contextmanager
@@ -153,7 +169,8 @@ def same_data(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         _PINNED.reset(token)
 
 
-def _source(con: duckdb.DuckDBPyConnection) -> str:
+def scores_source(con: duckdb.DuckDBPyConnection) -> str:
+    """What to read construct scores FROM: db.scores_source(con), or the one same_data() chose for the block."""
     pinned = _PINNED.get()
     return pinned[1] if pinned is not None and pinned[0] is con else db.scores_source(con)
 

@@ -313,3 +313,16 @@ def test_same_data_checks_the_scores_source_once_per_block(sample_con):
     # (anonymous responses keep the department they gave; every linked one is now "Elsewhere")
     assert "Elsewhere" in set(after["department"]) and "Elsewhere" not in set(expected["department"])
     assert after["n"].sum() == expected["n"].sum()
+
+
+def test_score_rows_sql_is_construct_scores_rows_with_values_as_parameters(sample_con):
+    source = metrics.scores_source(sample_con)
+    chosen = {"department": ["Sales"]}
+    sql, params = metrics.score_rows_sql(source, "ps", chosen, ["pre", "post"])
+    expected = metrics.construct_scores(sample_con, "ps", chosen, ["pre", "post"])
+    assert len(expected) > 0
+    assert sample_con.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0] == len(expected)
+    hostile = ["x'); DROP TABLE responses; --"]
+    sql, params = metrics.score_rows_sql(source, "ps", {"department": hostile})
+    assert hostile[0] not in sql and params == ["ps", 4, *hostile]  # 4 = half of the 7 items, rounded up
+    assert sample_con.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0] == 0
