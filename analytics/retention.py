@@ -137,9 +137,11 @@ def retention_data(con: duckdb.DuckDBPyConnection, filters: Filters | None = Non
     people, people_params = _people_sql(filters)
     sql = f"""
         WITH {people},
-        first_start AS (
-            SELECT * FROM people WHERE start IS NOT NULL
-            QUALIFY row_number() OVER (PARTITION BY employee_id ORDER BY start, cohort) = 1
+        first_start AS (  -- each employee from their earliest start (then cohort): a grouped minimum
+            SELECT employee_id, arg_min("group", (start, cohort)) AS "group",
+                   arg_min(cohort, (start, cohort)) AS cohort, min(start) AS start,
+                   any_value(exit_date) AS exit_date, any_value(exit_type) AS exit_type
+            FROM people WHERE start IS NOT NULL GROUP BY employee_id
         ),
         ends AS (
             SELECT employee_id, "group", cohort, start,
