@@ -104,7 +104,6 @@ def _trajectories(con: duckdb.DuckDBPyConnection, construct: str, cohort: str) -
         return pd.DataFrame(columns=["employee_id", "role", *_PROGRAMME_WAVES, "change"])
     means = scores.groupby(["employee_id", "role", "kind"])["score"].mean()
     wide = means.unstack("kind").reindex(columns=list(_PROGRAMME_WAVES)).reset_index()
-    wide.columns.name = None
     wide["change"] = wide["post"] - wide["pre"]
     return wide
 
