@@ -12,8 +12,8 @@ from scipy import stats
 from analytics import privacy
 from analytics.compare import ALPHA, finite_or_none
 from analytics.filters import Filters
-from analytics.metrics import score_rows_sql, scores_source, scores_sql
 from analytics.privacy import suppress
+from analytics.score_rows import score_rows_sql, scores_source, scores_sql
 
 __all__ = ["participants_vs_comparison", "difference_in_differences", "did_of"]
 

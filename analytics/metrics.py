@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-import contextlib
-import math
-from collections.abc import Iterator
-from contextvars import ContextVar
-
 import duckdb
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analytics import db, privacy
-from analytics.filters import ATTRIBUTES, Filters, where_sql
+from analytics import privacy, score_rows
+from analytics.filters import ATTRIBUTES, Filters
 from analytics.goals import gas_t_score, goal_attainment
 from analytics.instruments import CONSTRUCTS, items_of
 
 __all__ = [
     "construct_scores",
-    "scores_sql",
-    "score_rows_sql",
-    "scores_source",
-    "same_data",
     "group_scores",
     "item_favourable",
     "enps",
@@ -45,10 +36,6 @@ _PROGRAMME_ATTRIBUTES = ("cohort", "role", "focus")
 GROUP_COLUMNS = ["n", "mean", "sd", "favourable_pct", "ci_low", "ci_high", "suppressed"]
 _SCORE_VALUES = ["mean", "sd", "favourable_pct", "ci_low", "ci_high"]
 _RESPONDENT = "coalesce(employee_id, response_id)"
-
-# The source of construct scores chosen for a connection by same_data(), for the block's duration.
-_PINNED: ContextVar[tuple[duckdb.DuckDBPyConnection, str] | None] = ContextVar("_PINNED", default=None)
-
 
 # Group columns about time rather than people: the groups of a breakdown are compared within them.
 _TIME = {"wave": '"wave"', "month": "CAST(date_trunc('month', opened_on) AS DATE) AS \"month\""}
@@ -89,90 +76,6 @@ def _attributes(group_by: list[str]) -> list[str]:
 
 def _times(group_by: list[str]) -> list[str]:
     return [c for c in group_by if c in _TIME]
-
-
-def _respondent_sql(filters: Filters | None, waves: list[str] | None) -> tuple[str, list]:
-    condition, params = where_sql(filters, "r")
-    if waves:
-        condition += f" AND r.wave IN ({', '.join('?' for _ in waves)})"
-        params = params + list(waves)
-    return condition, params
-
-
-def _scores_sql(
-    con: duckdb.DuckDBPyConnection,
-    construct: str,
-    filters: Filters | None,
-    waves: list[str] | None,
-    first_in_wave: bool = False,
-) -> tuple[str, list]:
-    """One row per valid response: respondents columns plus score, answered, favourable.
-
-    Reads `response_scores`, which ingest keeps (scored once per import, not per query); with
-    first_in_wave, also its column that marks each respondent's first score in a wave.
-    """
-    return _rows_sql(scores_source(con), construct, filters, waves, first_in_wave)
-
-
-def _rows_sql(
-    source: str, construct: str, filters: Filters | None, waves: list[str] | None, first_in_wave: bool
-) -> tuple[str, list]:
-    needed = math.ceil(len(items_of(construct)) / 2)
-    condition, params = _respondent_sql(filters, waves)
-    base = source
-    if first_in_wave:
-        sql = f"""
-            SELECT * EXCLUDE (construct) FROM {base} r
-            WHERE r.construct = ? AND r.answered >= ? AND {condition}
-        """
-    else:
-        sql = f"""
-            SELECT * EXCLUDE (construct, first_in_wave) FROM {base} r
-            WHERE r.construct = ? AND r.answered >= ? AND {condition}
-        """
-    return sql, [CONSTRUCTS[construct].code, needed, *params]
-
-
-def scores_sql(
-    con: duckdb.DuckDBPyConnection, construct: str, waves: list[str] | None = None
-) -> tuple[str, list]:
-    """SQL (and parameters) of construct_scores' rows without filters, e.g. for the cells of a filter."""
-    return _scores_sql(con, construct, None, waves)
-
-
-def score_rows_sql(
-    source: str, construct: str, filters: Filters | None = None, waves: list[str] | None = None
-) -> tuple[str, list]:
-    """SQL (and parameters) of construct_scores' rows, filtered, read from `source`.
-
-    A building block for a grouped query of its own. `source` is what scores_source(con) returned (a
-    relation formatted into the SQL, never user text); filter values go in the parameters.
-    """
-    return _rows_sql(source, construct, filters, waves, False)
-
-
-@contextlib.contextmanager
-def same_data(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """Within the block, construct scores on this connection come from one source, checked once.
-
-    db.scores_source fingerprints the data on every call; a batch of queries on data that does not
-    change in between (one page, one report) needs the check only once.
-    """
-    pinned = _PINNED.get()
-    if pinned is not None and pinned[0] is con:
-        yield
-        return
-    token = _PINNED.set((con, db.scores_source(con)))
-    try:
-        yield
-    finally:
-        _PINNED.reset(token)
-
-
-def scores_source(con: duckdb.DuckDBPyConnection) -> str:
-    """What to read construct scores FROM: db.scores_source(con), or the one same_data() chose for the block."""
-    pinned = _PINNED.get()
-    return pinned[1] if pinned is not None and pinned[0] is con else db.scores_source(con)
 
 
 def _enough(con: duckdb.DuckDBPyConnection, base: str, params: list, k: int) -> bool:
@@ -224,7 +127,7 @@ def construct_scores(
     are left out. Columns: every column of the `respondents` view, plus `score`, `answered` and
     `favourable` (answered items above the scale midpoint).
     """
-    sql, params = _scores_sql(con, construct, filters, waves)
+    sql, params = score_rows.score_rows_sql(score_rows.scores_source(con), construct, filters, waves)
     return con.execute(f"SELECT * FROM ({sql}) ORDER BY response_id", params).df()
 
 
@@ -243,7 +146,7 @@ def group_scores(
     """
     group_by = _group_by(group_by)
     k = privacy.min_group() if min_group is None else min_group
-    with same_data(con):  # the filtered rows and the guard's unfiltered rows from one source
+    with score_rows.same_data(con):  # the filtered rows and the guard's unfiltered rows from one source
         return _group_scores(con, construct, group_by, filters, waves, k)
 
 
@@ -255,7 +158,9 @@ def _group_scores(
     waves: list[str] | None,
     k: int,
 ) -> pd.DataFrame:
-    base, params = _scores_sql(con, construct, filters, waves, first_in_wave=True)
+    base, params = score_rows.score_rows_sql(
+        score_rows.scores_source(con), construct, filters, waves, first_in_wave=True
+    )
     if not _enough(con, base, params, k):
         return _empty([*group_by, *GROUP_COLUMNS])
     # Within a wave, each respondent's first score is one row per respondent: counting those rows
@@ -271,7 +176,14 @@ def _group_scores(
         params,
     ).df()
     frame = _t_interval(frame)[[*group_by, *GROUP_COLUMNS[:-1]]]
-    hide = _guard(con, _scores_sql(con, construct, None, waves, first_in_wave=True), group_by, filters, n, k)
+    hide = _guard(
+        con,
+        score_rows.score_rows_sql(score_rows.scores_source(con), construct, None, waves, first_in_wave=True),
+        group_by,
+        filters,
+        n,
+        k,
+    )
     within = _times(group_by)
     return privacy.suppress_groups(
         frame,
@@ -340,7 +252,7 @@ def item_favourable(
 
 def _items_sql(construct: str, filters: Filters | None, waves: list[str] | None) -> tuple[str, list]:
     """One row per answer to the construct's items, reverse coded, with the respondents columns."""
-    condition, params = _respondent_sql(filters, waves)
+    condition, params = score_rows.respondent_condition(filters, waves)
     base = f"""
         SELECT r.*, a.item_id, i.text, i.reverse,
                CASE WHEN i.reverse THEN i.scale_min + i.scale_max - a.value ELSE a.value END AS value,
@@ -353,7 +265,7 @@ def _items_sql(construct: str, filters: Filters | None, waves: list[str] | None)
 
 def _enps_sql(filters: Filters | None, waves: list[str] | None) -> tuple[str, list]:
     """One row per eNPS answer, with the respondents columns."""
-    condition, params = _respondent_sql(filters, waves)
+    condition, params = score_rows.respondent_condition(filters, waves)
     base = f"""
         SELECT r.*, a.value FROM answers a JOIN respondents r USING (response_id)
         WHERE a.item_id = 'enps' AND {condition}

@@ -170,7 +170,8 @@ def latest_vs_pre(
     min_group: int | None = None,
 ) -> dict:
     """Participants' mean at pre and at the latest programme wave after it, with n; None when too few."""
-    from analytics.metrics import construct_scores, scores_sql
+    from analytics.metrics import construct_scores
+    from analytics.score_rows import scores_sql
 
     k = min_group if min_group is not None else default_min_group()
     scores = construct_scores(con, construct, filters=filters, waves=list(_PROGRAMME_WAVES))

@@ -7,7 +7,17 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
-from analytics import compare, comparison_group, goals, metrics, overview, retention, stories, themes
+from analytics import (
+    compare,
+    comparison_group,
+    goals,
+    metrics,
+    overview,
+    retention,
+    score_rows,
+    stories,
+    themes,
+)
 from analytics.filters import Filters, where_sql
 from analytics.instruments import CONSTRUCTS, LIKERT_CONSTRUCTS
 from analytics.privacy import min_group as default_min_group
@@ -147,7 +157,7 @@ def gather(
     con: duckdb.DuckDBPyConnection, cohort: str | None = None, min_group: int | None = None
 ) -> ReportData:
     """Every figure of the report for the programme (cohort None) or one cohort, suppressed below k."""
-    with metrics.same_data(con):  # dozens of score queries on the same data: check the scores once
+    with score_rows.same_data(con):  # dozens of score queries on the same data: check the scores once
         return _gather(con, cohort, min_group)
 
 
@@ -180,7 +190,7 @@ def _gather(con: duckdb.DuckDBPyConnection, cohort: str | None, min_group: int |
         curves=retention.retention_curves(con, filters, min_group=k, data=people),
         did=comparison_group.difference_in_differences(con, PRIMARY, filters, min_group=k),
         sentiment=_sentiment(con, filters, k_text),
-        themes=themes.find_themes(con, filters, min_group=k_text),
+        themes=themes.find_themes(con, filters, min_group=k_text, assignments=False),
         stories=_pick_stories(con, filters, k),
     )
     data.suppressed = _suppressed(data)

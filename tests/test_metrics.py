@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from analytics import metrics
+from analytics import metrics, score_rows
 
 
 def add_wave(con, wave, kind, opened_on):
@@ -303,7 +303,7 @@ def test_same_data_checks_the_scores_source_once_per_block(sample_con):
     # The sample is imported through ingest, so its scores table is in step and is read directly.
     expected = metrics.group_scores(sample_con, "ps", ["department"], min_group=1)
     assert len(expected) > 1
-    with metrics.same_data(sample_con):
+    with score_rows.same_data(sample_con):
         sample_con.execute("UPDATE employees SET department = 'Elsewhere'")
         # Checked once, at the start of the block: the block promises the data does not change.
         inside = metrics.group_scores(sample_con, "ps", ["department"], min_group=1)
@@ -316,13 +316,13 @@ def test_same_data_checks_the_scores_source_once_per_block(sample_con):
 
 
 def test_score_rows_sql_is_construct_scores_rows_with_values_as_parameters(sample_con):
-    source = metrics.scores_source(sample_con)
+    source = score_rows.scores_source(sample_con)
     chosen = {"department": ["Sales"]}
-    sql, params = metrics.score_rows_sql(source, "ps", chosen, ["pre", "post"])
+    sql, params = score_rows.score_rows_sql(source, "ps", chosen, ["pre", "post"])
     expected = metrics.construct_scores(sample_con, "ps", chosen, ["pre", "post"])
     assert len(expected) > 0
     assert sample_con.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0] == len(expected)
     hostile = ["x'); DROP TABLE responses; --"]
-    sql, params = metrics.score_rows_sql(source, "ps", {"department": hostile})
+    sql, params = score_rows.score_rows_sql(source, "ps", {"department": hostile})
     assert hostile[0] not in sql and params == ["ps", 4, *hostile]  # 4 = half of the 7 items, rounded up
     assert sample_con.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0] == 0

@@ -253,6 +253,9 @@ REVIEWED = {
         "condition",
         "sql",
     },
+    # score_rows: the scores relation Mutual chose (table or scoring query), EXCLUDE lists of its own
+    # columns, filter conditions from filters.where_sql, and '?' placeholders
+    "analytics/score_rows.py": {"', '.join(('?' for _ in waves))", "condition", "dropped", "source"},
     "analytics/overview.py": {
         "a",
         "alias",
