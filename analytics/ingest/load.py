@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -90,31 +91,38 @@ def _load(con: duckdb.DuckDBPyConnection, inspection: Inspection, score_sentimen
         tables["comments"] = _scored_comments(tables["comments"], score_sentiment)
     for table, frame in tables.items():
         _insert(con, table, frame, import_id)
-    wave = ", ".join(inspection.waves) if inspection.waves else None
+    return _record(
+        con,
+        import_id,
+        inspection.file_name,
+        inspection.sha256,
+        inspection.format,
+        inspection.kind,
+        inspection.rows,
+        inspection.waves,
+        inspection.warnings,
+    )
+
+
+def _record(
+    con: duckdb.DuckDBPyConnection,
+    import_id: int,
+    file_name: str,
+    sha256: str,
+    fmt: str,
+    kind: str,
+    rows: int,
+    waves: list[str],
+    warnings: list[Problem],
+) -> ImportResult:
+    """Record a loaded file in `imports`; what happened to it."""
     con.execute(
         """INSERT INTO imports (import_id, file_name, sha256, format, kind, wave, rows, status, errors, imported_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, now())""",
-        [
-            import_id,
-            inspection.file_name,
-            inspection.sha256,
-            inspection.format,
-            inspection.kind,
-            wave,
-            inspection.rows,
-            IMPORTED,
-        ],
+        [import_id, file_name, sha256, fmt, kind, ", ".join(waves) if waves else None, rows, IMPORTED],
     )
-    return ImportResult(
-        import_id,
-        inspection.file_name,
-        inspection.kind,
-        inspection.rows,
-        IMPORTED,
-        inspection.warnings,
-        inspection.waves,
-        f"imported {inspection.rows:,} row{'s' if inspection.rows != 1 else ''} as import {import_id}",
-    )
+    message = f"imported {rows:,} row{'s' if rows != 1 else ''} as import {import_id}"
+    return ImportResult(import_id, file_name, kind, rows, IMPORTED, warnings, waves, message)
 
 
 def _skipped(inspection: Inspection) -> ImportResult:
@@ -189,44 +197,12 @@ class _Conflict(Exception):
     """Another session's transaction committed rows this one also wrote (e.g. the same new wave)."""
 
 
-def _load_screened(
-    con: duckdb.DuckDBPyConnection, screened: fast.Screened, score_sentiment: bool
-) -> ImportResult:
-    """Load a file the fast path proved clean, in one transaction, as `_load` would have."""
-    try:
-        texts = fast.comment_texts(con, screened, score_sentiment)
-    except BaseException:
-        fast.drop(con)
-        raise
+@contextlib.contextmanager
+def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """BEGIN ... COMMIT, rolled back on any error; the database's refusals become MutualError or _Conflict."""
     con.execute("BEGIN TRANSACTION")
     try:
-        fresh = scores_fresh(con)
-        import_id = int(con.execute("SELECT nextval('import_id_seq')").fetchall()[0][0])
-        fast.load(con, screened, import_id, texts)
-        con.execute(
-            """INSERT INTO imports (import_id, file_name, sha256, format, kind, wave, rows, status, errors, imported_at)
-            VALUES (?, ?, ?, ?, 'survey', ?, ?, ?, NULL, now())""",
-            [
-                import_id,
-                screened.file_name,
-                screened.sha256,
-                fast.TEMPLATE.name,
-                ", ".join(screened.waves) if screened.waves else None,
-                screened.rows,
-                IMPORTED,
-            ],
-        )
-        result = ImportResult(
-            import_id,
-            screened.file_name,
-            "survey",
-            screened.rows,
-            IMPORTED,
-            [],
-            screened.waves,
-            f"imported {screened.rows:,} row{'s' if screened.rows != 1 else ''} as import {import_id}",
-        )
-        _refresh_scores(con, [result], fresh)
+        yield
         con.execute("COMMIT")
     except duckdb.ConstraintException as exc:
         _rollback(con)
@@ -237,6 +213,30 @@ def _load_screened(
     except BaseException:
         _rollback(con)
         raise
+
+
+def _load_screened(
+    con: duckdb.DuckDBPyConnection, screened: fast.Screened, score_sentiment: bool
+) -> ImportResult:
+    """Load a file the fast path proved clean, in one transaction, as `_load` would have."""
+    try:
+        texts = fast.comment_texts(con, screened, score_sentiment)
+        with _transaction(con):
+            fresh = scores_fresh(con)
+            import_id = int(con.execute("SELECT nextval('import_id_seq')").fetchall()[0][0])
+            fast.load(con, screened, import_id, texts)
+            result = _record(
+                con,
+                import_id,
+                screened.file_name,
+                screened.sha256,
+                fast.TEMPLATE.name,
+                "survey",
+                screened.rows,
+                screened.waves,
+                [],
+            )
+            _refresh_scores(con, [result], fresh)
     finally:
         fast.drop(con)
     return result
@@ -264,8 +264,7 @@ def _import_once(
             f"Nothing was imported: {names} {'has' if len(failed) == 1 else 'have'} errors.", problems
         )
     results = []
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with _transaction(con):
         fresh = scores_fresh(con)
         for inspection in inspections:
             results.append(
@@ -274,16 +273,6 @@ def _import_once(
                 else _load(con, inspection, score_sentiment)
             )
         _refresh_scores(con, results, fresh)
-        con.execute("COMMIT")
-    except duckdb.ConstraintException as exc:
-        _rollback(con)
-        raise MutualError(f"Nothing was imported: the database refused the rows ({exc}).") from exc
-    except duckdb.TransactionException as exc:
-        _rollback(con)
-        raise _Conflict(str(exc)) from exc
-    except BaseException:
-        _rollback(con)
-        raise
     return results
 
 
