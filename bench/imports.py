@@ -1,7 +1,8 @@
-"""Import timings: one pulse file against DuckDB's read_csv, its sentiment against bare VADER, re-import."""
+"""Import timings: one pulse file against read_csv and the storage floor, its sentiment against VADER."""
 
 from __future__ import annotations
 
+import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,10 +11,15 @@ import duckdb
 import pandas as pd
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
+from analytics import db
 from analytics.ingest import import_files
 from analytics.sentiment import score_import, score_texts
+from bench import floor
 
 __all__ = [
+    "COPIES",
+    "FirstImports",
+    "first_imports",
     "ImportTimings",
     "time_import",
     "rescore_seconds",
@@ -24,12 +30,14 @@ __all__ = [
 ]
 
 _SCRATCH = "bench_read_csv"
+# Copies of the pre-import database that first_imports makes next to it (and deletes).
+COPIES = ("pre_import.duckdb", "import_run.duckdb", "floor_run.duckdb")
 
 
 @dataclass
 class ImportTimings:
-    """Seconds for one file: the first import (without sentiment), scoring and storing its comments'
-    sentiment (`analytics.sentiment.score_import`), the re-import, and their sizes."""
+    """Seconds for one file: the first import (without sentiment; the fastest run), scoring and storing
+    its comments' sentiment (`analytics.sentiment.score_import`), the re-import, and their sizes."""
 
     import_seconds: float
     sentiment_seconds: float
@@ -46,9 +54,59 @@ def _seconds(action) -> tuple[float, object]:
     return time.perf_counter() - start, result
 
 
-def time_import(con: duckdb.DuckDBPyConnection, path: Path) -> ImportTimings:
-    """Import the file without sentiment, score its comments, import it again unchanged; its comments."""
-    first, results = _seconds(lambda: import_files(con, [path], score_sentiment=False))
+@dataclass
+class FirstImports:
+    """The first import of a file, timed on identical copies of one database, with its baselines.
+
+    `con` is open on the database itself, holding the last run's import (`results`).
+    """
+
+    import_runs: list[float]
+    read_csv_runs: list[float]
+    floor_runs: list[dict[str, float]]
+    con: duckdb.DuckDBPyConnection
+    results: list
+
+
+def first_imports(database: Path, path: Path, repeat: int = 3) -> FirstImports:
+    """Import the file (without sentiment) `repeat` times, each on a fresh copy of the closed database.
+
+    Each round times, on the same pre-import state and so under the same load, the storage floor
+    (`bench.floor`), the import and one `read_csv`. The last round's import runs on `database`
+    itself and is kept; the copies are deleted.
+    """
+    if database.with_name(database.name + ".wal").exists():
+        raise AssertionError(f"{database} has a write-ahead log: checkpoint and close it first")
+    pristine, scratch, floor_copy = (database.with_name(name) for name in COPIES)
+    shutil.copyfile(database, pristine)
+    imports, read_csvs, floors = [], [], []
+    try:
+        for round_ in range(repeat):
+            shutil.copyfile(pristine, floor_copy)
+            floors.append(floor.floor_seconds(floor_copy, path))
+            last = round_ == repeat - 1
+            if not last:
+                shutil.copyfile(pristine, scratch)
+            con = db.connect(database if last else scratch)
+            try:
+                start = time.perf_counter()
+                results = import_files(con, [path], score_sentiment=False)
+                imports.append(time.perf_counter() - start)
+                read_csvs.append(read_csv_seconds(con, path, repeat=1))
+            except BaseException:
+                con.close()
+                raise
+            if not last:
+                con.close()
+    finally:
+        for copy in (pristine, scratch, floor_copy):
+            copy.unlink(missing_ok=True)
+            copy.with_name(copy.name + ".wal").unlink(missing_ok=True)
+    return FirstImports(imports, read_csvs, floors, con, results)
+
+
+def time_import(con: duckdb.DuckDBPyConnection, path: Path, first: float, results: list) -> ImportTimings:
+    """After the first import (`first` seconds, its `results`): score its comments, import it again unchanged."""
     import_id = results[0].import_id
     scoring, _ = _seconds(lambda: score_import(con, import_id))
     again, repeated = _seconds(lambda: import_files(con, [path]))
