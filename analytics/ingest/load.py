@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from analytics.ingest import fast
 from analytics.ingest.checks import Known, relation
 from analytics.ingest.inspection import Inspection, _previous, check, recognise
 from analytics.ingest.kinds import LOAD_ORDER
-from analytics.ingest.source import open_source
+from analytics.ingest.source import max_file_bytes, open_source
 from analytics.ingest.validate import remember
 from analytics.privacy import redact
 from analytics.sentiment import score_texts
@@ -242,6 +243,24 @@ def _load_screened(
     return result
 
 
+@contextlib.contextmanager
+def _on_disk(file: Path | tuple[str, bytes]) -> Iterator[Path | None]:
+    """A path DuckDB's CSV reader can open for the file: a path as it is, or an uploaded CSV's bytes
+    copied to a temporary file (removed afterwards), so uploads can take the fast path too; None for
+    an upload that is not a .csv or is over the size limit (the ordinary path says why)."""
+    if not isinstance(file, tuple):
+        yield Path(file)
+        return
+    name, data = file
+    if not str(name).lower().endswith(".csv") or len(data) > max_file_bytes():
+        yield None
+        return
+    with tempfile.TemporaryDirectory(prefix="mutual-upload-") as folder:
+        path = Path(folder) / "upload.csv"
+        path.write_bytes(data)
+        yield path
+
+
 def _import_once(
     con: duckdb.DuckDBPyConnection,
     files: list[Path | tuple[str, bytes]],
@@ -251,9 +270,11 @@ def _import_once(
     score_sentiment: bool,
 ) -> list[ImportResult]:
     if len(files) == 1 and kind in (None, "survey") and not mapping:
-        screened = fast.screen(con, files[0], wave, _previous)
-        if screened is not None:
-            return [_load_screened(con, screened, score_sentiment)]
+        with _on_disk(files[0]) as path:
+            screened = fast.screen(con, path, wave, _previous) if path is not None else None
+            if screened is not None:
+                screened.file_name = open_source(files[0]).name  # an upload's own name, not the copy's
+                return [_load_screened(con, screened, score_sentiment)]
     inspections = _inspect_batch(con, files, kind, wave, mapping)
     failed = [i for i in inspections if not i.ok]
     if failed:
