@@ -17,6 +17,7 @@ TARGETS = {
 }
 # A figure printed under the targets, for reference: the least storing the file can cost (bench.floor).
 REFERENCE = "storage_floor_vs_read_csv"
+_KEY = len(REFERENCE)  # width of the figure column
 
 
 def met(key: str, value: float) -> bool:
@@ -33,17 +34,17 @@ def _number(value: float | None, digits: int = 3) -> str:
 
 def table(result: dict) -> str:
     """The six figures with their targets, one line each, and the storage floor for reference."""
-    lines = [f"{'figure':<22} {'value':>10}  {'target':<9} {'met':<4} detail", "-" * 92]
+    lines = [f"{'figure':<{_KEY}} {'value':>10}  {'target':<9} {'met':<4} detail", "-" * 96]
     details = result.get("details", {})
     for key, (comparison, bound) in TARGETS.items():
         value = result.get(key)
         mark = "yes" if met(key, value) else "NO"
         lines.append(
-            f"{key:<22} {_number(value):>10}  {comparison} {bound:<6g} {mark:<4} {details.get(key, '')}"
+            f"{key:<{_KEY}} {_number(value):>10}  {comparison} {bound:<6g} {mark:<4} {details.get(key, '')}"
         )
     if REFERENCE in result:
-        lines.append(f"{REFERENCE:<22} {_number(result[REFERENCE]):>10}  (reference, no target)")
-        lines.append(f"{'':<22} {'':>10}  {details.get(REFERENCE, '')}")
+        lines.append(f"{REFERENCE:<{_KEY}} {_number(result[REFERENCE]):>10}  (reference, no target)")
+        lines.append(f"{'':<{_KEY}} {'':>10}  {details.get(REFERENCE, '')}")
     return "\n".join(lines)
 
 
