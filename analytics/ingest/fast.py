@@ -14,9 +14,11 @@ import contextlib
 import os
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from analytics.ingest import source as source_module
@@ -40,7 +42,9 @@ _PROGRAMME_WAVES = ("pre", "mid", "post")
 # byte-order mark the reader strips: a cell starting or ending with one (or with any control
 # character) is left to the ordinary path.
 _SPACES = ", ".join(str(c) for c in [*(c for c in range(33, 0x3001) if chr(c).isspace()), 0xFEFF])
-_MAYBE_PRIVATE = "[^A-Za-z ,.;:!?()-]"  # any character an e-mail, URL or phone number needs (and more)
+# Texts redact() might change: any character an e-mail (@), URL (/) or phone number (digits) needs,
+# and more; or, in a text of ASCII letters and the few marks allowed here, "www" or "http" in any case.
+_MAYBE_PRIVATE = "[^A-Za-z ,.;:!?()'-]|[wW][wW][wW]|[hH][tT][tT][pP]"
 _WAVE = re.compile(r"[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?")
 # Timestamps that pandas (ISO8601) and DuckDB read identically: YYYY-MM-DD[ HH:MM[:SS]].
 _STAMP = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[ T](?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9])?)?$"
@@ -67,6 +71,7 @@ class Screened:
     comments: list[str]  # comment_ columns
     attributes: list[str]
     wave: str | None  # the wave chosen at import, filling empty wave cells
+    starts: dict[str, datetime | None]  # each stored wave's first submitted_at
 
 
 def _q(name: str) -> str:
@@ -93,12 +98,21 @@ def _header(data: bytes) -> list[str] | None:
     return header
 
 
+def _quote_touches_blank(data: bytes) -> bool:
+    """Whether a space or tab stands right before or after a double quote (vectorised byte scan)."""
+    if b'"' not in data:
+        return False
+    raw = np.frombuffer(data, dtype=np.uint8)
+    at = np.flatnonzero(raw == ord('"'))
+    near = np.concatenate((raw[at[at > 0] - 1], raw[at[at < len(raw) - 1] + 1]))
+    return bool(((near == ord(" ")) | (near == ord("\t"))).any())
+
+
 def _plain_csv(data: bytes) -> bool:
     """UTF-8 comma-separated text that the ordinary reader would sniff and decode the same way."""
-    if b"\x00" in data or data.count(b"\r") != data.count(b"\r\n"):
+    if b"\x00" in data or (b"\r" in data and data.count(b"\r") != data.count(b"\r\n")):
         return False
-    padded = b' "' in data or b'\t"' in data or b'" ' in data or b'"\t' in data
-    if padded and _QUOTE_PADDING.search(data):
+    if _quote_touches_blank(data) and _QUOTE_PADDING.search(data):
         return False  # ' "text"': pandas keeps the quotes, DuckDB drops them
     try:
         text = data.decode("utf-8")
@@ -140,49 +154,109 @@ def _wave_sql(given: str | None, has_column: bool) -> tuple[str, list]:
     return sql, params
 
 
-def _clean(con: duckdb.DuckDBPyConnection, header: list[str], given: str | None) -> tuple[int, list] | None:
-    """Row count and distinct file waves when no row would raise a problem, else None."""
-    checks = ["count(*)", "count(DISTINCT response_id)", "count_if(response_id IS NULL)"]
+def _ends_bad(name: str) -> str:
+    """SQL true when a cell starts or ends with white space or a control character (str.strip() would change it)."""
+    ends = (f"unicode({_q(name)})", f"unicode(right({_q(name)}, 1))")
+    return " OR ".join(f"{end} <= 32 OR {end} IN ({_SPACES})" for end in ends)
+
+
+def _ends_printable(name: str) -> str:
+    """SQL true when every cell of the column starts and ends with a printable ASCII character.
+
+    Strings compare bytewise: min(x) >= '!' and max(x) < chr(127) hold exactly when every first
+    byte lies in 0x21-0x7E, and likewise for the last character (`substring(x, -1)`). Then no cell
+    can start or end with one of _SPACES (all outside ASCII) or a control character, and the exact
+    (slower) `_ends_bad` need not run. NULL (no filled cell) counts as true.
+    """
+    cell, last = _q(name), f"substring({_q(name)}, -1)"
+    return (
+        f"coalesce(min({cell}) >= '!' AND max({cell}) < chr(127) "
+        f"AND min({last}) >= '!' AND max({last}) < chr(127), true)"
+    )
+
+
+def _item_ok(name: str) -> tuple[str, list]:
+    """SQL true when a cell is a whole number of the item's scale written plainly ("05", "4.0", " 4" and
+    labels are left to pandas): one byte between the lowest and highest single digit, or one of the
+    longer numbers ("10"); NULL for an empty cell."""
+    spec = ITEMS[name]
+    allowed = [str(v) for v in range(int(spec.scale_min), int(spec.scale_max) + 1)]
+    digits = [v for v in allowed if len(v) == 1]  # consecutive digits, so a byte range
+    longer = [v for v in allowed if len(v) > 1]
+    parts, params = [], []
+    if digits:
+        parts.append(f"(strlen({_q(name)}) = 1 AND {_q(name)} BETWEEN ? AND ?)")
+        params += [digits[0], digits[-1]]
+    if longer:
+        parts.append(f"{_q(name)} IN ({', '.join('?' for _ in longer)})")
+        params += longer
+    return " OR ".join(parts) or "false", params
+
+
+def _clean(
+    con: duckdb.DuckDBPyConnection, header: list[str], given: str | None
+) -> tuple[int, list[tuple[str | None, object]]] | None:
+    """Row count and each distinct file wave with its earliest submitted_at, when no row would raise a
+    problem, else None.
+
+    One statement gathers every check, so DuckDB runs its parts (the file's own checks, the join with
+    employees, the one with stored responses, the waves) side by side.
+    """
     params: list = []
     texts = [c for c in header if c not in ITEMS]
-    for name in texts:
-        ends = (f"unicode({_q(name)})", f"unicode(right({_q(name)}, 1))")
-        checks += [f"count_if({end} <= 32 OR {end} IN ({_SPACES}))" for end in ends]
-        checks.append(f"count_if(strlen({_q(name)}) > {_MAX_CELL_BYTES})")
+    # a wave must match _WAVE and a timestamp _STAMP (both below), which no padded cell does
+    padded = [c for c in texts if c not in ("wave", "submitted_at")]
+    # the file's own checks: counts, the columns whose ends need the exact check, then one flag each
+    checks = [
+        "count(*)",
+        "count(DISTINCT response_id)",
+        f"[{', '.join(_ends_printable(name) for name in padded)}]::BOOLEAN[]",
+        "count_if(response_id IS NULL) > 0",
+    ]
+    items = [c for c in header if c in ITEMS]
+    if items:
+        conditions = []
+        for name in items:
+            ok, ok_params = _item_ok(name)
+            conditions.append(f"NOT ({ok})")
+            params += ok_params
+        checks.append(f"count(*) FILTER (WHERE {' OR '.join(conditions)}) > 0")
+    lengths = [f"max(strlen({_q(name)}))" for name in texts if name != "submitted_at"]
+    if lengths:
+        checks.append(f"coalesce(greatest({', '.join(lengths)}) > {_MAX_CELL_BYTES}, false)")
     if "submitted_at" in header:
-        checks.append("count_if(NOT regexp_matches(submitted_at, ?))")
+        checks.append("count_if(NOT regexp_matches(submitted_at, ?)) > 0")
         params.append(_STAMP)
-        checks.append("count_if(TRY_CAST(submitted_at AS TIMESTAMP) IS NULL AND submitted_at IS NOT NULL)")
-        checks.append("count_if(TRY_CAST(submitted_at AS TIMESTAMP) >= ?)")
+        checks.append(
+            "count_if(TRY_CAST(submitted_at AS TIMESTAMP) IS NULL AND submitted_at IS NOT NULL) > 0"
+        )
+        checks.append("coalesce(max(TRY_CAST(submitted_at AS TIMESTAMP)) >= ?, false)")
         params.append((today() + pd.Timedelta(days=1)).to_pydatetime())
-    for name in header:
-        if name in ITEMS:
-            spec = ITEMS[name]
-            # whole numbers of the scale written plainly ("05", "4.0", " 4" and labels are left to pandas)
-            allowed = [str(v) for v in range(int(spec.scale_min), int(spec.scale_max) + 1)]
-            checks.append(f"count_if({_q(name)} NOT IN ({', '.join('?' for _ in allowed)}))")
-            params += allowed
-    counts = con.execute(f"SELECT {', '.join(checks)} FROM {ROWS}", params).fetchone()
-    rows, distinct, *bad = counts
+    stamp = "TRY_CAST(submitted_at AS TIMESTAMP)" if "submitted_at" in header else "CAST(NULL AS TIMESTAMP)"
+    file_wave = "wave" if "wave" in header else "CAST(NULL AS VARCHAR)"
+    parts = [
+        f"(SELECT list(struct_pack(wave := wave, first := first)) FROM "
+        f"(SELECT {file_wave} AS wave, min({stamp}) AS first FROM {ROWS} GROUP BY 1))",
+        f"(SELECT {', '.join(checks)} FROM {ROWS})",
+        f"(SELECT count(*) > 0 FROM {ROWS} SEMI JOIN responses USING (response_id))",
+    ]
+    if "employee_id" in header:
+        joined = ["count_if(e.employee_id IS NULL AND r.employee_id IS NOT NULL) > 0"]
+        if "submitted_at" in header:
+            joined.append("count_if(CAST(TRY_CAST(r.submitted_at AS TIMESTAMP) AS DATE) < e.hire_date) > 0")
+        parts.append(f"(SELECT {', '.join(joined)} FROM {ROWS} r LEFT JOIN employees e USING (employee_id))")
+    waves, rows, distinct, printable, *bad = con.execute(
+        f"SELECT * FROM {', '.join(parts)}", params
+    ).fetchone()
     if rows == 0 or distinct != rows or any(bad):
         return None
-    if "employee_id" in header:
-        joined = ["count_if(e.employee_id IS NULL AND r.employee_id IS NOT NULL)"]
-        if "submitted_at" in header:
-            joined.append("count_if(CAST(CAST(r.submitted_at AS TIMESTAMP) AS DATE) < e.hire_date)")
-        found = con.execute(
-            f"SELECT {', '.join(joined)} FROM {ROWS} r LEFT JOIN employees e USING (employee_id)"
-        ).fetchone()
-        if any(found):
+    unsure = [name for name, ok in zip(padded, printable, strict=True) if not ok]
+    if unsure:  # some cell starts or ends with something else: the exact check decides
+        exact = [f"count_if({_ends_bad(name)})" for name in unsure]
+        if any(con.execute(f"SELECT {', '.join(exact)} FROM {ROWS}").fetchone()):
             return None
-    if con.execute(f"SELECT count(*) FROM {ROWS} SEMI JOIN responses USING (response_id)").fetchone()[0]:
-        return None
-    waves = (
-        [r[0] for r in con.execute(f"SELECT DISTINCT wave FROM {ROWS}").fetchall()]
-        if "wave" in header
-        else [None]
-    )
-    for value in waves:
+    waves = [(w["wave"], w["first"]) for w in waves]
+    for value, _ in waves:
         if value is None:
             if not given:
                 return None
@@ -214,7 +288,8 @@ def screen(
     except OSError:
         return None
     source = open_source(path)
-    if source.size is not None or previous(con, source.sha256) is not None:
+    sha256 = source.sha256  # hashed once: the property hashes the bytes on every call
+    if source.size is not None or previous(con, sha256) is not None:
         return None
     data = source.data[len(_BOM) :] if source.data.startswith(_BOM) else source.data
     header = _header(data)
@@ -240,18 +315,22 @@ def screen(
         drop(con)
         raise
     rows, file_waves = clean
-    stored = {
-        (w or wave).lower() if (w or wave).lower() in _PROGRAMME_WAVES else (w or wave) for w in file_waves
-    }
+    starts: dict[str, datetime | None] = {}
+    for value, first in file_waves:
+        name = value or wave
+        name = name.lower() if name.lower() in _PROGRAMME_WAVES else name
+        known = starts.get(name)
+        starts[name] = first if known is None or (first is not None and first < known) else known
     return Screened(
         file_name=source.name,
-        sha256=source.sha256,
+        sha256=sha256,
         rows=rows,
-        waves=sorted(stored),
+        waves=sorted(starts),
         items=[c for c in header if c in ITEMS],
         comments=[c for c in header if c.startswith(COMMENT_PREFIX)],
         attributes=[c for c in ATTRIBUTE_COLUMNS if c in header],
         wave=wave,
+        starts=starts,
     )
 
 
@@ -301,15 +380,11 @@ def comment_texts(con: duckdb.DuckDBPyConnection, screened: Screened, score: boo
     if not screened.comments:
         return texts
     questions = [c[len(COMMENT_PREFIX) :] for c in screened.comments]
-    plain = (
-        ""
-        if score
-        else f"WHERE regexp_matches(text, '{_MAYBE_PRIVATE}') OR contains(lower(text), 'www') "
-        "OR contains(lower(text), 'http')"
-    )
+    plain = "" if score else "WHERE regexp_matches(text, ?)"
+    params = questions if score else [*questions, _MAYBE_PRIVATE]
     distinct = [
         r[0]
-        for r in con.execute(f"SELECT DISTINCT text FROM ({_cells(screened)}) {plain}", questions).fetchall()
+        for r in con.execute(f"SELECT DISTINCT text FROM ({_cells(screened)}) {plain}", params).fetchall()
     ]
     redacted = [redact(t) for t in distinct]
     texts = pd.DataFrame({"raw": pd.Series(distinct, dtype="str"), "text": pd.Series(redacted, dtype="str")})
@@ -348,7 +423,11 @@ def load(con: duckdb.DuckDBPyConnection, screened: Screened, import_id: int, tex
     columns = _columns(con)
     wave_sql, wave_params = _wave_sql(screened.wave, "wave" in columns)
     stamp = "CAST(submitted_at AS TIMESTAMP)" if "submitted_at" in columns else "NULL::TIMESTAMP"
-    claim_waves(con, f"SELECT {wave_sql} AS wave, {stamp} AS submitted_at FROM {ROWS}", wave_params)
+    # the screen found each wave's first submitted_at: claim from those rather than scan ROWS twice
+    starts = " UNION ALL ".join(
+        "SELECT CAST(? AS VARCHAR) AS wave, CAST(? AS TIMESTAMP) AS submitted_at" for _ in screened.starts
+    )
+    claim_waves(con, starts, [v for pair in screened.starts.items() for v in pair])
     employee = "employee_id" if "employee_id" in columns else "NULL"
     attributes = ", ".join(c if c in screened.attributes else "NULL" for c in ATTRIBUTE_COLUMNS)
     con.execute(
