@@ -296,6 +296,10 @@ def test_generated_files_give_the_same_result_either_way(employees_db, tmp_path_
         "wave differs",
         "quote after space",
         "survey tool layout",
+        "padded wave",
+        "padded date",
+        "no-break space at the end",
+        "ideographic space in an id",
     ],
 )
 def test_flawed_files_go_the_pandas_way_with_the_same_messages(pair, tmp_path, monkeypatch, flaw):
@@ -325,6 +329,14 @@ def test_flawed_files_go_the_pandas_way_with_the_same_messages(pair, tmp_path, m
         header[6] = "notes"
     elif flaw == "wave differs":
         options["wave"] = "mid"
+    elif flaw == "padded wave":
+        rows[0][2] = "pre "
+    elif flaw == "padded date":
+        rows[1][3] = " 2025-03-02"
+    elif flaw == "no-break space at the end":
+        rows[0][6] = "fine\u00a0"
+    elif flaw == "ideographic space in an id":
+        rows[1][0] = "R2\u3000"
     elif flaw == "survey tool layout":
         rows[1][6] = '{"ImportId":"QID1_TEXT"}'  # Qualtrics' third header row
     text_override = {
@@ -377,3 +389,97 @@ def test_opening_an_older_database_drops_the_answers_key_and_keeps_its_rows(tmp_
     con = db.connect(path)  # opening again changes nothing
     assert con.execute("SELECT count(*) FROM answers").fetchone()[0] == 2
     con.close()
+
+
+# ---------------------------------------------------------------- the cheaper checks equal the exact ones
+
+_CELLS = st.one_of(
+    st.text(max_size=6),
+    st.text(alphabet=" \t\u00a0\u2003\u3000\ufeff\x1f\x7f!~aZ09é☕\u0301", max_size=5),
+    st.sampled_from(["0", "1", "5", "7", "9", "10", "11", "05", " 4", "4.0", "-1", "1 ", "", "７"]),
+)
+
+
+def _one_cell(con: duckdb.DuckDBPyConnection, value: str | None) -> None:
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {fast.ROWS} (x VARCHAR)")
+    con.execute(f"INSERT INTO {fast.ROWS} VALUES (?)", [value])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(value=_CELLS)
+def test_item_check_accepts_exactly_the_plain_numbers_of_the_scale(con, value):
+    for item, allowed in (("ps_1", [str(v) for v in range(1, 8)]), ("enps", [str(v) for v in range(11)])):
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {fast.ROWS} ({item} VARCHAR)")
+        con.execute(f"INSERT INTO {fast.ROWS} VALUES (?)", [value])
+        ok, params = fast._item_ok(item)
+        (got,) = con.execute(f"SELECT {ok} FROM {fast.ROWS}", params).fetchone()
+        assert bool(got) == (value in allowed), (item, value)  # the scale's whole numbers as text
+
+
+def _strip_would_change(value: str) -> bool:
+    """Python's view: an end that str.strip() removes, a control character, the byte-order mark, or nothing."""
+    return value == "" or any(ord(c) <= 32 or c.isspace() or c == "\ufeff" for c in (value[0], value[-1]))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(value=_CELLS)
+def test_ascii_end_shortcut_never_passes_a_cell_the_exact_check_rejects(con, value):
+    _one_cell(con, value)
+    (printable,) = con.execute(f"SELECT {fast._ends_printable('x')} FROM {fast.ROWS}").fetchone()
+    (bad,) = con.execute(f"SELECT count_if({fast._ends_bad('x')}) FROM {fast.ROWS}").fetchone()
+    assert bool(bad) == _strip_would_change(value), value
+    if printable:  # the shortcut passes only cells with a printable ASCII character at both ends
+        assert not bad and value[0] in _PRINTABLE and value[-1] in _PRINTABLE, value
+
+
+_PRINTABLE = {chr(c) for c in range(0x21, 0x7F)}
+
+
+@given(data=st.binary(max_size=40) | st.text(alphabet=' "\t,a\r\n', max_size=30).map(str.encode))
+def test_quote_scan_finds_exactly_a_blank_beside_a_quote(data):
+    expected = b' "' in data or b'\t"' in data or b'" ' in data or b'"\t' in data
+    assert fast._quote_touches_blank(data) == expected
+
+
+def test_ascii_texts_with_apostrophes_are_not_sent_to_redact(con, tmp_path):
+    from analytics.privacy import redact
+
+    rows = [
+        ["response_id", "ps_1", "comment_a"],
+        ["R1", "4", "I'd say it's fine, really."],
+        ["R2", "4", "See WWW dot example"],
+        ["R3", "4", "HtTp is a protocol"],
+        ["R4", "4", "Call 0770"],
+        ["R5", "4", "Zoë's café"],
+    ]
+    path = _write(tmp_path, "s.csv", csv_bytes(rows))
+    screened = fast.screen(con, path, "pre", lambda *_: None)
+    assert screened is not None
+    try:
+        texts = fast.comment_texts(con, screened, score=False)
+    finally:
+        fast.drop(con)
+    # www, http (any case), digits and non-ASCII letters are listed; the apostrophe text is not
+    assert sorted(texts["raw"]) == ["Call 0770", "HtTp is a protocol", "See WWW dot example", "Zoë's café"]
+    assert redact("I'd say it's fine, really.") == "I'd say it's fine, really."
+
+
+@pytest.mark.parametrize(
+    ("wave", "cells"),
+    [
+        (None, [("pre", "2025-03-04 10:00"), ("Pre", "2025-03-02"), ("pulse-2025-03", "")]),
+        ("pulse-2025-04", [("", "2025-04-09"), ("pulse-2025-04", "2025-04-03 08:15:00"), ("", "")]),
+    ],
+)
+def test_each_wave_opens_on_its_earliest_date(pair, tmp_path, monkeypatch, wave, cells):
+    pair.setup(monkeypatch, [("hris.csv", csv_bytes(EMPLOYEES))])
+    rows = [["response_id", "wave", "submitted_at", "ps_1"]]
+    rows += [[f"R{i}", w, stamp, "4"] for i, (w, stamp) in enumerate(cells)]
+    path = _write(tmp_path, "waves.csv", csv_bytes(rows))
+    outcome, was_fast = pair.compare(monkeypatch, [path], wave=wave, score_sentiment=False)
+    assert was_fast and outcome[0][4] == "imported"
+    opened = dict(pair.fast.execute("SELECT wave, CAST(opened_on AS VARCHAR) FROM waves").fetchall())
+    if wave is None:  # "Pre" is stored as "pre": the earlier of its two dates; no date, no opening
+        assert opened == {"pre": "2025-03-02", "pulse-2025-03": None}
+    else:
+        assert opened == {"pulse-2025-04": "2025-04-03"}
