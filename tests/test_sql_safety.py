@@ -210,7 +210,7 @@ REVIEWED = {
     # the fast import: header names proven to be template columns (quoted by _q), its own temp table
     # names, expressions built from those, and runs of '?' placeholders
     "analytics/ingest/fast.py": {
-        "' OR '.join(conditions)",
+        "' OR '.join(conditions) or 'false'",
         "', '.join(('?' for _ in longer))",
         "', '.join(ATTRIBUTE_COLUMNS)",
         "', '.join(checks)",
@@ -225,6 +225,7 @@ REVIEWED = {
         "_q(c)",
         "_q(name)",
         "attributes",
+        "by_wave",
         "cell",
         "chosen",
         "columns",
@@ -237,6 +238,7 @@ REVIEWED = {
         "plain",
         "rows_sql",
         "stamp",
+        "stamps",
         "used",
         "value",
         "wave_sql",

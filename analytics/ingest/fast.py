@@ -193,76 +193,89 @@ def _item_ok(name: str) -> tuple[str, list]:
     return " OR ".join(parts) or "false", params
 
 
-def _clean(
-    con: duckdb.DuckDBPyConnection, header: list[str], given: str | None
-) -> tuple[int, list[tuple[str | None, object]]] | None:
-    """Row count and each distinct file wave with its earliest submitted_at, when no row would raise a
-    problem, else None.
-
-    One statement gathers every check, so DuckDB runs its parts (the file's own checks, the join with
-    employees, the one with stored responses, the waves) side by side.
-    """
-    params: list = []
+def _own_checks(header: list[str]) -> tuple[str, list[str]]:
+    """The file's own checks over ROWS: rows, distinct ids, whether each column in the second list
+    has printable ASCII ends (`_ends_printable`), then flags true when some row fails."""
     texts = [c for c in header if c not in ITEMS]
-    # a wave must match _WAVE and a timestamp _STAMP (both below), which no padded cell does
+    # a wave must match _WAVE and a timestamp _STAMP (see _dates), which no padded cell does
     padded = [c for c in texts if c not in ("wave", "submitted_at")]
-    # the file's own checks: counts, the columns whose ends need the exact check, then one flag each
+    lengths = [f"max(strlen({_q(name)}))" for name in texts if name != "submitted_at"]
     checks = [
         "count(*)",
         "count(DISTINCT response_id)",
         f"[{', '.join(_ends_printable(name) for name in padded)}]::BOOLEAN[]",
         "count_if(response_id IS NULL) > 0",
+        f"coalesce(greatest({', '.join(lengths)}) > {_MAX_CELL_BYTES}, false)",
     ]
-    items = [c for c in header if c in ITEMS]
-    if items:
-        conditions = []
-        for name in items:
-            ok, ok_params = _item_ok(name)
-            conditions.append(f"NOT ({ok})")
-            params += ok_params
-        checks.append(f"count(*) FILTER (WHERE {' OR '.join(conditions)}) > 0")
-    lengths = [f"max(strlen({_q(name)}))" for name in texts if name != "submitted_at"]
-    if lengths:
-        checks.append(f"coalesce(greatest({', '.join(lengths)}) > {_MAX_CELL_BYTES}, false)")
-    if "submitted_at" in header:
-        checks.append("count_if(NOT regexp_matches(submitted_at, ?)) > 0")
-        params.append(_STAMP)
-        checks.append(
-            "count_if(TRY_CAST(submitted_at AS TIMESTAMP) IS NULL AND submitted_at IS NOT NULL) > 0"
-        )
-        checks.append("coalesce(max(TRY_CAST(submitted_at AS TIMESTAMP)) >= ?, false)")
-        params.append((today() + pd.Timedelta(days=1)).to_pydatetime())
-    stamp = "TRY_CAST(submitted_at AS TIMESTAMP)" if "submitted_at" in header else "CAST(NULL AS TIMESTAMP)"
-    file_wave = "wave" if "wave" in header else "CAST(NULL AS VARCHAR)"
-    parts = [
-        f"(SELECT list(struct_pack(wave := wave, first := first)) FROM "
-        f"(SELECT {file_wave} AS wave, min({stamp}) AS first FROM {ROWS} GROUP BY 1))",
-        f"(SELECT {', '.join(checks)} FROM {ROWS})",
-        f"(SELECT count(*) > 0 FROM {ROWS} SEMI JOIN responses USING (response_id))",
-    ]
+    return f"(SELECT {', '.join(checks)} FROM {ROWS})", padded
+
+
+def _item_checks(header: list[str]) -> tuple[str, list]:
+    """A flag over ROWS: some item cell is not a plain whole number of its scale."""
+    conditions, params = [], []
+    for name in (c for c in header if c in ITEMS):
+        ok, ok_params = _item_ok(name)
+        conditions.append(f"NOT ({ok})")
+        params += ok_params
+    return f"(SELECT count(*) > 0 FROM {ROWS} WHERE {' OR '.join(conditions) or 'false'})", params
+
+
+def _dates(header: list[str]) -> tuple[str, list]:
+    """Each file wave (NULL for none) with its earliest submitted_at as a list, then flags: a
+    timestamp not in _STAMP's form, one DuckDB cannot read, one after today."""
+    if "submitted_at" not in header:
+        stamps = "NULL::VARCHAR AS submitted_at, NULL::TIMESTAMP AS ts"
+    else:
+        stamps = "submitted_at, TRY_CAST(submitted_at AS TIMESTAMP) AS ts"
+    file_wave = "wave" if "wave" in header else "NULL::VARCHAR AS wave"
+    by_wave = f"""SELECT wave, min(ts) AS first, max(ts) AS last,
+               count_if(NOT regexp_matches(submitted_at, ?)) > 0 AS unusual,
+               count_if(ts IS NULL AND submitted_at IS NOT NULL) > 0 AS unread
+        FROM (SELECT {file_wave}, {stamps} FROM {ROWS}) GROUP BY wave"""
+    tomorrow = (today() + pd.Timedelta(days=1)).to_pydatetime()
+    return (
+        f"""(SELECT list(struct_pack(wave := wave, first := first)), bool_or(unusual), bool_or(unread),
+                    coalesce(max(last) >= ?, false) FROM ({by_wave}))""",
+        [tomorrow, _STAMP],
+    )
+
+
+def _clean(
+    con: duckdb.DuckDBPyConnection, header: list[str], given: str | None
+) -> tuple[int, list[tuple[str | None, datetime | None]]] | None:
+    """Row count and each distinct file wave with its earliest submitted_at, when no row would raise a
+    problem, else None.
+
+    One statement gathers every check, so DuckDB runs its parts (the file's own checks, the items,
+    the dates, the joins with employees and with stored responses) side by side on its threads:
+    each scan of the one-row-group temporary table runs on one thread.
+    """
+    own, padded = _own_checks(header)
+    items, item_params = _item_checks(header)
+    dates, date_params = _dates(header)
+    parts = [dates, own, items, f"(SELECT count(*) > 0 FROM {ROWS} SEMI JOIN responses USING (response_id))"]
     if "employee_id" in header:
         joined = ["count_if(e.employee_id IS NULL AND r.employee_id IS NOT NULL) > 0"]
         if "submitted_at" in header:
             joined.append("count_if(CAST(TRY_CAST(r.submitted_at AS TIMESTAMP) AS DATE) < e.hire_date) > 0")
         parts.append(f"(SELECT {', '.join(joined)} FROM {ROWS} r LEFT JOIN employees e USING (employee_id))")
-    waves, rows, distinct, printable, *bad = con.execute(
-        f"SELECT * FROM {', '.join(parts)}", params
-    ).fetchone()
-    if rows == 0 or distinct != rows or any(bad):
+    found = con.execute(f"SELECT * FROM {', '.join(parts)}", [*date_params, *item_params]).fetchone()
+    waves, *date_flags, rows, distinct, printable = found[:7]
+    if rows == 0 or distinct != rows or any(date_flags) or any(found[7:]):
         return None
     unsure = [name for name, ok in zip(padded, printable, strict=True) if not ok]
     if unsure:  # some cell starts or ends with something else: the exact check decides
         exact = [f"count_if({_ends_bad(name)})" for name in unsure]
         if any(con.execute(f"SELECT {', '.join(exact)} FROM {ROWS}").fetchone()):
             return None
-    waves = [(w["wave"], w["first"]) for w in waves]
-    for value, _ in waves:
+    found_waves = [(w["wave"], w["first"]) for w in waves]
+    for value, _ in found_waves:
         if value is None:
             if not given:
                 return None
         elif not _WAVE.fullmatch(value) or (given and value != given):
             return None
-    return rows, waves
+    return rows, found_waves
 
 
 def drop(con: duckdb.DuckDBPyConnection) -> None:
