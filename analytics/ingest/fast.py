@@ -393,12 +393,15 @@ def comment_texts(con: duckdb.DuckDBPyConnection, screened: Screened, score: boo
     if not screened.comments:
         return texts
     questions = [c[len(COMMENT_PREFIX) :] for c in screened.comments]
-    plain = "" if score else "WHERE regexp_matches(text, ?)"
-    params = questions if score else [*questions, _MAYBE_PRIVATE]
-    distinct = [
-        r[0]
-        for r in con.execute(f"SELECT DISTINCT text FROM ({_cells(screened)}) {plain}", params).fetchall()
-    ]
+    distinct_sql = f"SELECT DISTINCT text FROM ({_cells(screened)})"
+    if score:
+        rows = con.execute(distinct_sql, questions).fetchall()
+    else:  # OFFSET 0 keeps the filter above the DISTINCT: the pattern runs once per distinct text
+        rows = con.execute(
+            f"SELECT text FROM ({distinct_sql} OFFSET 0) WHERE regexp_matches(text, ?)",
+            [*questions, _MAYBE_PRIVATE],
+        ).fetchall()
+    distinct = [r[0] for r in rows]
     redacted = [redact(t) for t in distinct]
     texts = pd.DataFrame({"raw": pd.Series(distinct, dtype="str"), "text": pd.Series(redacted, dtype="str")})
     if score:
