@@ -483,3 +483,64 @@ def test_each_wave_opens_on_its_earliest_date(pair, tmp_path, monkeypatch, wave,
         assert opened == {"pre": "2025-03-02", "pulse-2025-03": None}
     else:
         assert opened == {"pulse-2025-04": "2025-04-03"}
+
+
+# ---------------------------------------------------------------- inserts written in parallel slices
+
+
+def test_a_file_written_in_slices_is_stored_identically(pair, tmp_path, monkeypatch):
+    pair.setup(monkeypatch, [("hris.csv", csv_bytes(EMPLOYEES))])
+    monkeypatch.setattr(fast, "_SLICE_ROWS", 7)  # 40 rows in 4 slices (one per thread) instead of 1
+    pair.fast.execute("SET threads = 4")
+    rng = random.Random(3)
+    rows = [["response_id", "employee_id", "wave", "submitted_at", "ps_1", "enps", "department", "comment_x"]]
+    for i in range(40):
+        rows.append(
+            [
+                f"R{i}",
+                rng.choice(["E1", "E2", ""]),
+                "pulse-2025-05",
+                f"2025-05-{1 + i % 20:02d} 09:00",
+                rng.choice(["1", "4", "7", ""]),
+                rng.choice(["0", "10", ""]),
+                rng.choice(["Finance", ""]),
+                rng.choice(["fine", "", "call 07700 900123"]),
+            ]
+        )
+    assert fast._slices(pair.fast, 40) == [(0, 10), (10, 20), (20, 30), (30, 40)]
+    path = _write(tmp_path, "pulse.csv", csv_bytes(rows))
+    outcome, was_fast = pair.compare(monkeypatch, [path], score_sentiment=False)
+    assert was_fast and outcome[0][3] == 40
+    # every response and answer once: 40 responses; answers = filled ps_1 and enps cells
+    filled = sum((r[4] != "") + (r[5] != "") for r in rows[1:])
+    assert pair.fast.execute("SELECT count(*), count(DISTINCT response_id) FROM responses").fetchone() == (
+        40,
+        40,
+    )
+    assert pair.fast.execute("SELECT count(*) FROM answers").fetchone()[0] == filled
+    # the session's insertion order is back as it was
+    assert pair.fast.execute("SELECT current_setting('preserve_insertion_order')").fetchone()[0] is True
+
+
+def test_insertion_order_is_restored_after_a_failed_load(con, tmp_path, monkeypatch):
+    monkeypatch.setattr(fast, "_SLICE_ROWS", 2)
+    con.execute("SET threads = 2")  # two slices of three rows
+    rows = [["response_id", "ps_1"], *[[f"R{i}", "3" if i != 4 else "7"] for i in range(6)]]
+    path = _write(tmp_path, "s.csv", csv_bytes(rows))
+    screened = fast.screen(con, path, "pulse-2025-01", lambda *_: None)
+    assert screened is not None
+    # a database that refuses answers above 5: the answers INSERT (written in slices) fails on R4's 7
+    con.execute("DROP TABLE answers")
+    con.execute(
+        """CREATE TABLE answers (response_id VARCHAR NOT NULL, item_id VARCHAR NOT NULL,
+        value DOUBLE NOT NULL CHECK (value <= 5), import_id INTEGER)"""
+    )
+    con.execute("BEGIN TRANSACTION")
+    try:
+        with pytest.raises(duckdb.ConstraintException):
+            fast.load(con, screened, 1, fast.comment_texts(con, screened, score=False))
+        con.execute("ROLLBACK")  # as the caller's transaction does, before it drops the table
+    finally:
+        fast.drop(con)
+    assert con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()[0] is True
+    assert con.execute("SELECT count(*) FROM responses").fetchone()[0] == 0

@@ -211,6 +211,7 @@ REVIEWED = {
     # names, expressions built from those, and runs of '?' placeholders
     "analytics/ingest/fast.py": {
         "' OR '.join(conditions) or 'false'",
+        "' UNION ALL '.join((part for _ in slices))",
         "', '.join(('?' for _ in longer))",
         "', '.join(ATTRIBUTE_COLUMNS)",
         "', '.join(checks)",

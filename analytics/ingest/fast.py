@@ -11,8 +11,10 @@ fast path off (for tests and benchmarks that compare both).
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -279,7 +281,10 @@ def _clean(
 
 
 def drop(con: duckdb.DuckDBPyConnection) -> None:
-    """Remove the temporary table of a screened file."""
+    """Remove the temporary table of a screened file (and restore an insertion order `load` changed)."""
+    if id(con) in _ORDER_PENDING:
+        con.execute("SET SESSION preserve_insertion_order = true")
+        _ORDER_PENDING.discard(id(con))
     con.execute(f"DROP TABLE IF EXISTS {ROWS}")
 
 
@@ -453,15 +458,56 @@ def load(con: duckdb.DuckDBPyConnection, screened: Screened, import_id: int, tex
         [*wave_params, import_id],
     )
     items = ", ".join(_q(c) for c in screened.items)
-    con.execute(
-        f"""INSERT INTO answers (response_id, item_id, value, import_id)
-        SELECT response_id, item_id, CAST(value AS DOUBLE), ?
-        FROM (UNPIVOT (SELECT response_id, {items} FROM {ROWS}) ON {items} INTO NAME item_id VALUE value)""",
-        [import_id],
-    )
+    slices = _slices(con, screened.rows)
+    part = f"""SELECT response_id, item_id, CAST(value AS DOUBLE), ?
+        FROM (UNPIVOT (SELECT response_id, {items} FROM {ROWS} WHERE rowid >= ? AND rowid < ?)
+              ON {items} INTO NAME item_id VALUE value)"""
+    with _unordered(con, len(slices) > 1):
+        con.execute(
+            f"INSERT INTO answers (response_id, item_id, value, import_id) {' UNION ALL '.join(part for _ in slices)}",
+            [v for first, end in slices for v in (import_id, first, end)],
+        )
     _comments(con, screened, import_id, texts)
     global taken
     taken += 1
+
+
+_SLICE_ROWS = 10_000  # fewer rows per thread are not worth a pipeline of their own
+
+
+def _slices(con: duckdb.DuckDBPyConnection, rows: int) -> list[tuple[int, int]]:
+    """Row ranges of ROWS (by rowid), one per DuckDB thread, for an INSERT whose parts run side by side."""
+    threads = int(con.execute("SELECT current_setting('threads')").fetchone()[0])
+    count = max(1, min(threads, rows // _SLICE_ROWS))
+    bounds = [rows * i // count for i in range(count + 1)]
+    return list(itertools.pairwise(bounds))
+
+
+_ORDER_PENDING: set[int] = set()  # connections whose insertion order is to be restored by drop()
+
+
+@contextlib.contextmanager
+def _unordered(con: duckdb.DuckDBPyConnection, wanted: bool) -> Iterator[None]:
+    """Let this connection's next INSERT write its UNION ALL parts in parallel, in any row order.
+
+    DuckDB writes a table scan of one row group on one thread, and runs the parts of a UNION ALL
+    one after the other while it preserves insertion order. Rows' order in a table is no part of
+    its content (every query orders what it needs). The setting is this session's alone and is set
+    back afterwards; if the statement failed, the transaction refuses the SET until it is rolled
+    back, so `drop` (which the caller runs after the rollback) sets it back then.
+    """
+    ordered = wanted and con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()[0]
+    if not ordered:
+        yield
+        return
+    con.execute("SET SESSION preserve_insertion_order = false")
+    _ORDER_PENDING.add(id(con))
+    try:
+        yield
+    finally:
+        with contextlib.suppress(duckdb.TransactionException):
+            con.execute("SET SESSION preserve_insertion_order = true")
+            _ORDER_PENDING.discard(id(con))
 
 
 def _columns(con: duckdb.DuckDBPyConnection) -> set[str]:
