@@ -44,8 +44,8 @@ _PROGRAMME_WAVES = ("pre", "mid", "post")
 # byte-order mark the reader strips: a cell starting or ending with one (or with any control
 # character) is left to the ordinary path.
 _SPACES = ", ".join(str(c) for c in [*(c for c in range(33, 0x3001) if chr(c).isspace()), 0xFEFF])
-# Texts redact() might change: any character an e-mail (@), URL (/) or phone number (digits) needs,
-# and more; or, in a text of ASCII letters and the few marks allowed here, "www" or "http" in any case.
+# Texts redact() might change: one with a character an e-mail (@) or phone number (digits) needs, or
+# any other outside ASCII letters and the few marks here; or with "www" or "http" in any case (URLs).
 _MAYBE_PRIVATE = "[^A-Za-z ,.;:!?()'-]|[wW][wW][wW]|[hH][tT][tT][pP]"
 _WAVE = re.compile(r"[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?")
 # Timestamps that pandas (ISO8601) and DuckDB read identically: YYYY-MM-DD[ HH:MM[:SS]].
@@ -262,8 +262,8 @@ def _clean(
             joined.append("count_if(CAST(TRY_CAST(r.submitted_at AS TIMESTAMP) AS DATE) < e.hire_date) > 0")
         parts.append(f"(SELECT {', '.join(joined)} FROM {ROWS} r LEFT JOIN employees e USING (employee_id))")
     found = con.execute(f"SELECT * FROM {', '.join(parts)}", [*date_params, *item_params]).fetchone()
-    waves, *date_flags, rows, distinct, printable = found[:7]
-    if rows == 0 or distinct != rows or any(date_flags) or any(found[7:]):
+    waves, unusual, unread, future, rows, distinct, printable, *flags = found
+    if rows == 0 or distinct != rows or unusual or unread or future or any(flags):
         return None
     unsure = [name for name, ok in zip(padded, printable, strict=True) if not ok]
     if unsure:  # some cell starts or ends with something else: the exact check decides
