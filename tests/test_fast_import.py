@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from analytics import db, sample
 from analytics.errors import MutualError
-from analytics.ingest import fast, import_files, undo_import
+from analytics.ingest import fast, fast_checks, import_files, undo_import
 
 ITEMS = ["ps_1", "ps_2", "ps_4", "eng_1", "enps"]  # scales 1-7, 1-7, 1-7, 1-5, 0-10
 
@@ -411,7 +411,7 @@ def test_item_check_accepts_exactly_the_plain_numbers_of_the_scale(con, value):
     for item, allowed in (("ps_1", [str(v) for v in range(1, 8)]), ("enps", [str(v) for v in range(11)])):
         con.execute(f"CREATE OR REPLACE TEMP TABLE {fast.ROWS} ({item} VARCHAR)")
         con.execute(f"INSERT INTO {fast.ROWS} VALUES (?)", [value])
-        ok, params = fast._item_ok(item)
+        ok, params = fast_checks.item_ok(item)
         (got,) = con.execute(f"SELECT {ok} FROM {fast.ROWS}", params).fetchone()
         assert bool(got) == (value in allowed), (item, value)  # the scale's whole numbers as text
 
@@ -425,8 +425,8 @@ def _strip_would_change(value: str) -> bool:
 @given(value=_CELLS)
 def test_ascii_end_shortcut_never_passes_a_cell_the_exact_check_rejects(con, value):
     _one_cell(con, value)
-    (printable,) = con.execute(f"SELECT {fast._ends_printable('x')} FROM {fast.ROWS}").fetchone()
-    (bad,) = con.execute(f"SELECT count_if({fast._ends_bad('x')}) FROM {fast.ROWS}").fetchone()
+    (printable,) = con.execute(f"SELECT {fast_checks.ends_printable('x')} FROM {fast.ROWS}").fetchone()
+    (bad,) = con.execute(f"SELECT count_if({fast_checks.ends_bad('x')}) FROM {fast.ROWS}").fetchone()
     assert bool(bad) == _strip_would_change(value), value
     if printable:  # the shortcut passes only cells with a printable ASCII character at both ends
         assert not bad and value[0] in _PRINTABLE and value[-1] in _PRINTABLE, value
@@ -438,7 +438,7 @@ _PRINTABLE = {chr(c) for c in range(0x21, 0x7F)}
 @given(data=st.binary(max_size=40) | st.text(alphabet=' "\t,a\r\n', max_size=30).map(str.encode))
 def test_quote_scan_finds_exactly_a_blank_beside_a_quote(data):
     expected = b' "' in data or b'\t"' in data or b'" ' in data or b'"\t' in data
-    assert fast._quote_touches_blank(data) == expected
+    assert fast_checks.quote_touches_blank(data) == expected
 
 
 def test_ascii_texts_with_apostrophes_are_not_sent_to_redact(con, tmp_path):
