@@ -2,9 +2,9 @@
 
 `screen` reads a file with DuckDB's CSV reader into a temporary table and proves in SQL that the
 ordinary path (pandas reader, `validate_survey`) would accept it without a single error or warning
-and store exactly the same rows (the checks are in `fast_checks`); `load` then writes those rows with INSERT ... SELECT. Any doubt
-(an unusual encoding, header or value, a problem in any row) returns None from `screen`, and the
-import takes the ordinary path, which gives the messages. Setting $MUTUAL_IMPORT_FAST=0 turns the
+and store exactly the same rows (the checks are in `fast_checks`); `load` then writes those rows
+with INSERT ... SELECT. Any doubt (an unusual encoding, header or value, a problem in any row)
+returns None from `screen`, and the import takes the ordinary path, which gives the messages. Setting $MUTUAL_IMPORT_FAST=0 turns the
 fast path off (for tests and benchmarks that compare both).
 """
 
