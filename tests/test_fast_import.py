@@ -355,7 +355,9 @@ def test_flawed_files_go_the_pandas_way_with_the_same_messages(pair, tmp_path, m
         assert outcome[0] == "error" or outcome[0][4] == "imported"
 
 
-def test_uploads_and_batches_take_the_pandas_path(pair, tmp_path, monkeypatch):
+def test_an_upload_with_text_likert_labels_takes_the_pandas_path(pair, tmp_path, monkeypatch):
+    # SURVEY answers "Strongly agree" and the like, which only the pandas path converts; clean
+    # uploads and batches of uploads are in test_fast_upload.py
     pair.setup(monkeypatch, [("hris.csv", csv_bytes(EMPLOYEES))])
     outcome, was_fast = pair.compare(monkeypatch, [("pre.csv", csv_bytes(SURVEY))], score_sentiment=False)
     assert outcome[0][4] == "imported" and not was_fast
