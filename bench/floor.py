@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from analytics import db
+from analytics.ingest.fast_checks import quote as _q
 from analytics.ingest.survey import COMMENT_PREFIX
 from analytics.instruments import ITEMS
 
@@ -22,10 +23,6 @@ __all__ = ["STEPS", "floor_seconds", "fastest"]
 
 STEPS = ("read", "responses", "answers", "comments", "commit")
 _ROWS = "bench_floor_rows"
-
-
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _header(path: Path) -> list[str]:
