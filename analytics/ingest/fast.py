@@ -94,20 +94,23 @@ def _wave_sql(given: str | None, has_column: bool) -> tuple[str, list]:
 
 
 def drop(con: duckdb.DuckDBPyConnection) -> None:
-    """Remove the temporary table of a screened file (and restore an insertion order `load` changed)."""
-    if id(con) in _ORDER_PENDING:
-        con.execute("SET SESSION preserve_insertion_order = true")
-        _ORDER_PENDING.discard(id(con))
+    """Remove the temporary table of a screened file (and undo an insertion order `load` changed)."""
+    con.execute("RESET SESSION preserve_insertion_order")
     con.execute(f"DROP TABLE IF EXISTS {ROWS}")
 
 
 def screen(
-    con: duckdb.DuckDBPyConnection, file: Path | str | tuple[str, bytes], wave: str | None, previous: object
+    con: duckdb.DuckDBPyConnection,
+    file: Path | str | tuple[str, bytes],
+    wave: str | None,
+    previous: object,
+    name: str | None = None,
 ) -> Screened | None:
     """The file read into ROWS when it is a clean template survey CSV on disk, else None.
 
     `previous(con, sha256)` tells whether the same bytes were imported before (then None: the
-    ordinary path skips the file).
+    ordinary path skips the file). `name` is the one to record, when not the file's own (an
+    upload copied to disk).
     """
     if isinstance(file, tuple | Source) or not enabled():
         return None
@@ -148,12 +151,12 @@ def screen(
     rows, file_waves = found
     starts: dict[str, datetime | None] = {}
     for value, first in file_waves:
-        name = value or wave
-        name = name.lower() if name.lower() in _PROGRAMME_WAVES else name
-        known = starts.get(name)
-        starts[name] = first if known is None or (first is not None and first < known) else known
+        stored = value or wave
+        stored = stored.lower() if stored.lower() in _PROGRAMME_WAVES else stored
+        known = starts.get(stored)
+        starts[stored] = first if known is None or (first is not None and first < known) else known
     return Screened(
-        file_name=source.name,
+        file_name=name or source.name,
         sha256=sha256,
         rows=rows,
         waves=sorted(starts),
@@ -296,31 +299,25 @@ def _slices(con: duckdb.DuckDBPyConnection, rows: int) -> list[tuple[int, int]]:
     return list(itertools.pairwise(bounds))
 
 
-_ORDER_PENDING: set[int] = set()  # connections whose insertion order is to be restored by drop()
-
-
 @contextlib.contextmanager
 def _unordered(con: duckdb.DuckDBPyConnection, wanted: bool) -> Iterator[None]:
     """Let this connection's next INSERT write its UNION ALL parts in parallel, in any row order.
 
     DuckDB writes a table scan of one row group on one thread, and runs the parts of a UNION ALL
     one after the other while it preserves insertion order. Rows' order in a table is no part of
-    its content (every query orders what it needs). The setting is this session's alone and is set
-    back afterwards; if the statement failed, the transaction refuses the SET until it is rolled
-    back, so `drop` (which the caller runs after the rollback) sets it back then.
+    its content (every query orders what it needs). The setting is this session's alone and is
+    reset afterwards; if the statement failed, the transaction refuses the RESET until it is rolled
+    back, so `drop` (which the caller runs after the rollback) resets it then.
     """
-    ordered = wanted and con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()[0]
-    if not ordered:
+    if not wanted:
         yield
         return
     con.execute("SET SESSION preserve_insertion_order = false")
-    _ORDER_PENDING.add(id(con))
     try:
         yield
     finally:
         with contextlib.suppress(duckdb.TransactionException):
-            con.execute("SET SESSION preserve_insertion_order = true")
-            _ORDER_PENDING.discard(id(con))
+            con.execute("RESET SESSION preserve_insertion_order")
 
 
 def _columns(con: duckdb.DuckDBPyConnection) -> set[str]:

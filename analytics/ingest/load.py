@@ -244,21 +244,22 @@ def _load_screened(
 
 
 @contextlib.contextmanager
-def _on_disk(file: Path | tuple[str, bytes]) -> Iterator[Path | None]:
-    """A path DuckDB's CSV reader can open for the file: a path as it is, or an uploaded CSV's bytes
-    copied to a temporary file (removed afterwards), so uploads can take the fast path too; None for
-    an upload that is not a .csv or is over the size limit (the ordinary path says why)."""
+def _on_disk(file: Path | tuple[str, bytes]) -> Iterator[tuple[Path | None, str | None]]:
+    """A path DuckDB's CSV reader can open for the file, and the name to record when it is not the
+    path's: a path as it is, or an uploaded CSV's bytes copied to a temporary file (removed
+    afterwards) with the upload's own name, so uploads can take the fast path too; no path for an
+    upload that is not a .csv or is over the size limit (the ordinary path says why)."""
     if not isinstance(file, tuple):
-        yield Path(file)
+        yield Path(file), None
         return
     name, data = file
     if not str(name).lower().endswith(".csv") or len(data) > max_file_bytes():
-        yield None
+        yield None, None
         return
     with tempfile.TemporaryDirectory(prefix="mutual-upload-") as folder:
         path = Path(folder) / "upload.csv"
         path.write_bytes(data)
-        yield path
+        yield path, str(name)
 
 
 def _import_once(
@@ -270,10 +271,9 @@ def _import_once(
     score_sentiment: bool,
 ) -> list[ImportResult]:
     if len(files) == 1 and kind in (None, "survey") and not mapping:
-        with _on_disk(files[0]) as path:
-            screened = fast.screen(con, path, wave, _previous) if path is not None else None
+        with _on_disk(files[0]) as (path, name):
+            screened = fast.screen(con, path, wave, _previous, name) if path is not None else None
             if screened is not None:
-                screened.file_name = open_source(files[0]).name  # an upload's own name, not the copy's
                 return [_load_screened(con, screened, score_sentiment)]
     inspections = _inspect_batch(con, files, kind, wave, mapping)
     failed = [i for i in inspections if not i.ok]
