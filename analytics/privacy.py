@@ -9,6 +9,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from analytics.errors import MutualError
 from analytics.filters import Filters, selected
 
 __all__ = [
@@ -26,6 +27,9 @@ __all__ = [
     "suppressed_note",
     "min_group",
     "min_group_comments",
+    "parse_threshold",
+    "thresholds",
+    "SAFE_MIN_GROUP",
     "redact",
     "REDACTED_EMAIL",
     "REDACTED_PHONE",
@@ -37,23 +41,63 @@ REDACTED_PHONE = "[phone removed]"
 REDACTED_URL = "[link removed]"
 
 
-def _threshold(variable: str, default: int) -> int:
-    raw = os.environ.get(variable, "")
-    try:
-        value = int(raw)
-    except ValueError:
+# The smallest threshold a deployment may use without saying so twice, and the largest that is sensible.
+SAFE_MIN_GROUP = 3
+_MAX_GROUP = 100_000
+ALLOW_SMALL_VARIABLE = "MUTUAL_ALLOW_SMALL_GROUPS"
+
+
+def parse_threshold(variable: str, raw: str | None, default: int, *, floor: int = SAFE_MIN_GROUP) -> int:
+    """A threshold setting read once: a whole number from `floor` to 100,000, or MutualError saying why.
+
+    Empty or unset means the default. A value below SAFE_MIN_GROUP (3) is accepted only when
+    $MUTUAL_ALLOW_SMALL_GROUPS is "yes" (a deliberate choice, e.g. for a test database), and never below 1.
+    """
+    text = (raw or "").strip()
+    if not text:
         return default
-    return max(value, 1)
+    if not re.fullmatch(r"[0-9]{1,7}", text):
+        raise MutualError(
+            f"{variable}={raw!r} is not usable: the privacy threshold must be a whole number of people "
+            f"(for example {default}); Mutual will not start until it is"
+        )
+    value = int(text)
+    allow_small = os.environ.get(ALLOW_SMALL_VARIABLE, "").strip().lower() == "yes"
+    lowest = 1 if allow_small else floor
+    if value < lowest or value > _MAX_GROUP:
+        hint = (
+            f"; a value below {SAFE_MIN_GROUP} also needs {ALLOW_SMALL_VARIABLE}=yes"
+            if value < floor and not allow_small and value >= 1
+            else ""
+        )
+        raise MutualError(
+            f"{variable}={raw!r} is not usable: the privacy threshold must be between {lowest} and "
+            f"{_MAX_GROUP:,} people{hint}"
+        )
+    return value
 
 
 def min_group() -> int:
     """Minimum number of distinct respondents behind any statistic ($MUTUAL_MIN_GROUP, default 5)."""
-    return _threshold("MUTUAL_MIN_GROUP", 5)
+    return parse_threshold("MUTUAL_MIN_GROUP", os.environ.get("MUTUAL_MIN_GROUP"), 5)
 
 
 def min_group_comments() -> int:
-    """Minimum group size for showing free text ($MUTUAL_MIN_GROUP_COMMENTS, default 10)."""
-    return _threshold("MUTUAL_MIN_GROUP_COMMENTS", 10)
+    """Minimum group size for free text ($MUTUAL_MIN_GROUP_COMMENTS, default 10), never below min_group()."""
+    k = min_group()
+    raw = os.environ.get("MUTUAL_MIN_GROUP_COMMENTS")
+    value = parse_threshold("MUTUAL_MIN_GROUP_COMMENTS", raw, max(10, k), floor=1)
+    if value < k:
+        raise MutualError(
+            f"MUTUAL_MIN_GROUP_COMMENTS={raw!r} is not usable: comments need at least as many people as "
+            f"any other figure (MUTUAL_MIN_GROUP is {k})"
+        )
+    return value
+
+
+def thresholds() -> tuple[int, int]:
+    """(min_group(), min_group_comments()): both settings checked, for cache keys and start-up."""
+    return min_group(), min_group_comments()
 
 
 _EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
