@@ -1,4 +1,4 @@
-"""Privacy rules: minimum group sizes, suppression and redaction (DESIGN.md section 5)."""
+"""The privacy gate: thresholds, suppression and the disclosure rules every figure passes (DESIGN.md section 5)."""
 
 from __future__ import annotations
 
@@ -30,16 +30,7 @@ __all__ = [
     "parse_threshold",
     "thresholds",
     "SAFE_MIN_GROUP",
-    "redact",
-    "REDACTED_EMAIL",
-    "REDACTED_PHONE",
-    "REDACTED_URL",
 ]
-
-REDACTED_EMAIL = "[email removed]"
-REDACTED_PHONE = "[phone removed]"
-REDACTED_URL = "[link removed]"
-
 
 # The smallest threshold a deployment may use without saying so twice, and the largest that is sensible.
 SAFE_MIN_GROUP = 3
@@ -98,33 +89,6 @@ def min_group_comments() -> int:
 def thresholds() -> tuple[int, int]:
     """(min_group(), min_group_comments()): both settings checked, for cache keys and start-up."""
     return min_group(), min_group_comments()
-
-
-_EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
-_URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"']+", re.IGNORECASE)
-# International or national numbers: +44 20 7946 0958, (555) 123-4567, 07700 900123, 555.123.4567
-_PHONE = re.compile(
-    r"(?<![\w@])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,5}\)[\s.-]?)?\d{1,5}(?:[\s.-]?\d{2,5}){1,5}(?![\w@])"
-)
-
-
-def _phone(match: re.Match) -> str:
-    found = match.group(0)
-    if re.fullmatch(r"\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{4}", found):
-        return found  # a date, not a phone number
-    if re.fullmatch(r"(?:19|20)\d\d\s?[-/]\s?(?:19|20)\d\d", found):
-        return found  # a range of years
-    digits = re.sub(r"\D", "", found)
-    if found.isdigit() and len(digits) < 10:
-        return found  # an unbroken short number reads as an id or an amount, not a phone number
-    return REDACTED_PHONE if 7 <= len(digits) <= 15 else found
-
-
-def redact(text: str) -> str:
-    """Replace e-mail addresses, URLs and phone numbers in free text by a marker."""
-    text = _EMAIL.sub(REDACTED_EMAIL, text)
-    text = _URL.sub(REDACTED_URL, text)
-    return _PHONE.sub(_phone, text)
 
 
 def SUPPRESSED_NOTE(k: int) -> str:  # noqa: N802 - reads as a constant at call sites

@@ -448,7 +448,7 @@ def test_quote_scan_finds_exactly_a_blank_beside_a_quote(data):
 
 
 def test_ascii_texts_with_apostrophes_are_not_sent_to_redact(con, tmp_path):
-    from analytics.privacy import redact
+    from analytics.ingest.redact import redact
 
     rows = [
         ["response_id", "ps_1", "comment_a"],

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from analytics import metrics, privacy
+from analytics.ingest.redact import redact
 
 
 def breakdown(sizes: dict[str, int], wave: str = "pre") -> pd.DataFrame:
@@ -166,7 +167,7 @@ def test_group_scores_reads_threshold_from_env(con, monkeypatch):
     ],
 )
 def test_redact(text, expected):
-    assert privacy.redact(text) == expected
+    assert redact(text) == expected
 
 
 def test_suppressed_note():

@@ -3,7 +3,7 @@
 import pytest
 
 from analytics.ingest import import_files
-from analytics.privacy import REDACTED_EMAIL, REDACTED_PHONE, REDACTED_URL, redact
+from analytics.ingest.redact import REDACTED_EMAIL, REDACTED_PHONE, REDACTED_URL, redact
 
 PHONE = REDACTED_PHONE
 

@@ -28,7 +28,7 @@ from analytics.ingest.kinds import ATTRIBUTE_COLUMNS
 from analytics.ingest.source import RawTable, Source, open_source
 from analytics.ingest.survey import COMMENT_PREFIX
 from analytics.instruments import ITEMS
-from analytics.privacy import redact
+from analytics.ingest.redact import redact
 from analytics.sentiment import score_texts
 
 __all__ = ["Screened", "enabled", "screen", "comment_texts", "load", "claim_waves", "drop", "taken"]

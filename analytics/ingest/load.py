@@ -20,7 +20,7 @@ from analytics.ingest.inspection import Inspection, _previous, check, recognise
 from analytics.ingest.kinds import LOAD_ORDER
 from analytics.ingest.source import max_file_bytes, open_source
 from analytics.ingest.validate import remember
-from analytics.privacy import redact
+from analytics.ingest.redact import redact
 from analytics.sentiment import score_texts
 
 __all__ = ["ImportResult", "import_files", "import_history", "undo_import"]
