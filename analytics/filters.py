@@ -7,7 +7,18 @@ from collections.abc import Mapping, Sequence
 import duckdb
 import pandas as pd
 
-__all__ = ["ATTRIBUTES", "ATTRIBUTE_LABELS", "Filters", "selected", "where_sql", "filter_options"]
+__all__ = [
+    "ATTRIBUTES",
+    "ATTRIBUTE_LABELS",
+    "PROGRAMME_ATTRIBUTES",
+    "NOT_RECORDED",
+    "NOT_IN_PROGRAMME",
+    "Filters",
+    "missing_label",
+    "selected",
+    "where_sql",
+    "filter_options",
+]
 
 # Columns of the `respondents` view that a breakdown or a filter may use.
 ATTRIBUTES = (
@@ -38,6 +49,16 @@ ATTRIBUTE_LABELS = {
 }
 
 Filters = Mapping[str, Sequence[str]]
+
+# Shown for respondents without a value of an attribute, so they still form a group.
+NOT_RECORDED = "Not recorded"
+NOT_IN_PROGRAMME = "Not in the programme"  # pulse respondents outside the programme have no cohort, role or focus
+PROGRAMME_ATTRIBUTES = ("cohort", "role", "focus")
+
+
+def missing_label(attribute: str) -> str:
+    """The group name of respondents without a value of `attribute`."""
+    return NOT_IN_PROGRAMME if attribute in PROGRAMME_ATTRIBUTES else NOT_RECORDED
 
 
 def _check(attribute: str) -> str:

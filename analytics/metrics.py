@@ -8,7 +8,7 @@ import pandas as pd
 from scipy import stats
 
 from analytics import privacy, score_rows
-from analytics.filters import ATTRIBUTES, Filters
+from analytics.filters import ATTRIBUTES, NOT_IN_PROGRAMME, NOT_RECORDED, Filters, missing_label
 from analytics.goals import gas_t_score, goal_attainment
 from analytics.instruments import CONSTRUCTS, items_of
 
@@ -29,10 +29,6 @@ __all__ = [
     "NOT_IN_PROGRAMME",
 ]
 
-# Shown for respondents without a value of the breakdown attribute, so they still form a group.
-NOT_RECORDED = "Not recorded"
-NOT_IN_PROGRAMME = "Not in programme"  # pulse respondents have no cohort, role or focus
-_PROGRAMME_ATTRIBUTES = ("cohort", "role", "focus")
 GROUP_COLUMNS = ["n", "mean", "sd", "favourable_pct", "ci_low", "ci_high", "suppressed"]
 _SCORE_VALUES = ["mean", "sd", "favourable_pct", "ci_low", "ci_high"]
 _RESPONDENT = "coalesce(employee_id, response_id)"
@@ -54,13 +50,9 @@ def _group_by(group_by: list[str] | None) -> list[str]:
 def _select(group_by: list[str]) -> str:
     """The SELECT list of the group columns: attributes with missing values labelled."""
     parts = [
-        _TIME.get(c) or f'coalesce(CAST("{c}" AS VARCHAR), \'{_missing(c)}\') AS "{c}"' for c in group_by
+        _TIME.get(c) or f'coalesce(CAST("{c}" AS VARCHAR), \'{missing_label(c)}\') AS "{c}"' for c in group_by
     ]
     return "".join(f"{p}, " for p in parts)
-
-
-def _missing(attribute: str) -> str:
-    return NOT_IN_PROGRAMME if attribute in _PROGRAMME_ATTRIBUTES else NOT_RECORDED
 
 
 def _order(group_by: list[str], first: str = "") -> str:
@@ -176,22 +168,18 @@ def _group_scores(
         params,
     ).df()
     frame = _t_interval(frame)[[*group_by, *GROUP_COLUMNS[:-1]]]
-    hide = _guard(
-        con,
-        score_rows.score_rows_sql(score_rows.scores_source(con), construct, None, waves, first_in_wave=True),
-        group_by,
-        filters,
-        n,
-        k,
+    unfiltered = score_rows.score_rows_sql(score_rows.scores_source(con), construct, None, waves)
+    return privacy.gate(
+        con, _people(unfiltered), frame, keys=group_by, values=_SCORE_VALUES, filters=filters, min_group=k
     )
-    within = _times(group_by)
-    return privacy.suppress_groups(
-        frame,
-        _SCORE_VALUES,
-        _attributes(group_by),
-        within,
-        k,
-        hide=privacy.hidden_mask(frame, hide, group_by),
+
+
+def _people(rows: tuple[str, list]) -> privacy.Rows:
+    """A statistic's rows for the privacy gate: each respondent (the response when anonymous) within a wave."""
+    sql, params = rows
+    return privacy.Rows(
+        f"SELECT *, {_RESPONDENT} AS unit, CAST(date_trunc('month', opened_on) AS DATE) AS month FROM ({sql})",
+        tuple(params),
     )
 
 

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
+import datetime
 import os
 import re
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
 import duckdb
 import numpy as np
 import pandas as pd
 
 from analytics.errors import MutualError
-from analytics.filters import Filters, selected
+from analytics.filters import ATTRIBUTES, Filters, missing_label, selected, where_sql
 
 __all__ = [
+    "gate",
+    "Rows",
+    "REASONS",
     "suppress",
     "suppress_groups",
     "cell_column",
@@ -343,3 +351,296 @@ def hidden_mask(frame: pd.DataFrame, hidden: pd.DataFrame, keys: list[str]) -> n
 def hides_all(hidden: pd.DataFrame) -> bool:
     """True when guard_filters() without breakdown keys says to hide the result."""
     return len(hidden) > 0
+
+
+# ---------------------------------------------------------------- the gate: every figure over people passes here
+#
+# The rule (docs/privacy.md): a figure is the statistic of a group of people, the group being the rows of
+# its measure that fall in one breakdown group under the sidebar filters. It is shown only when
+#   1. the group holds at least k people in every wave (scope) it draws on, so pooling waves or counting an
+#      anonymous person once per wave never makes a small group look large;
+#   2. hiding the groups below k does not leave one recoverable by subtraction (next-smallest rule);
+#   3. each cell of the filtered attributes it is made of is shown (the filter guard above);
+#   4. no view reachable in one step (the same group without the breakdown or without the filters, the
+#      wave, or with one filter taken away, narrowed by any one attribute to any set of its values of at
+#      least k people) holds nearly the same people: their symmetric difference is 0 or at least k;
+#   5. it differs from each neighbouring population the caller names (e.g. the people in both waves of a
+#      paired change) by 0 or at least k people.
+
+REASONS = {
+    "small": "fewer than {k} responses",
+    "wave": "fewer than {k} responses in one of its waves",
+    "secondary": "hidden so that a smaller group cannot be worked out from the total and the other groups",
+    "filters": "hidden because setting this filter against another would single out fewer than {k} people",
+    "nearly": "hidden because another view of nearly the same people would single out fewer than {k} people",
+    "neighbour": "hidden because the people behind it and a related figure differ by fewer than {k}",
+}
+
+
+@dataclass(frozen=True)
+class Rows:
+    """The data points behind a figure, without the sidebar filters: SQL and its parameters.
+
+    One row per data point, with `unit` (whom it is about: the employee, or the response when anonymous),
+    `scope` (the wave, within which people are counted), every filter attribute (filters.ATTRIBUTES, raw
+    values, NULL allowed) and the figure's other group columns (e.g. item_id).
+    """
+
+    sql: str
+    params: tuple = ()
+    unit: str = "unit"
+    scope: str = "wave"
+
+
+def _labelled(keys: list[str]) -> tuple[str, list]:
+    """SELECT list (each followed by ', ') of the group keys as text, attributes' missing values labelled."""
+    parts, params = [], []
+    for key in keys:
+        if key in ATTRIBUTES:
+            parts.append(f'coalesce(CAST(r."{key}" AS VARCHAR), ?) AS "{key}"')
+            params.append(missing_label(key))
+        else:
+            parts.append(f'CAST(r."{key}" AS VARCHAR) AS "{key}"')
+    return "".join(f"{p}, " for p in parts), params
+
+
+def _where(filters: Filters | None, without: str | None = None) -> tuple[str, list]:
+    return where_sql({a: v for a, v in selected(filters).items() if a != without}, "r")
+
+
+def _text_key(value: object) -> str | None:
+    """A group key as the gate compares it: text, dates as ISO dates, missing as None."""
+    if _missing(value):
+        return None
+    if isinstance(value, pd.Timestamp | datetime.datetime):
+        value = pd.Timestamp(value)
+        return value.date().isoformat() if value == value.normalize() else value.isoformat(sep=" ")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _keyed(frame: pd.DataFrame, keys: list[str]) -> pd.Series:
+    if not keys:
+        return pd.Series([()] * len(frame), index=frame.index, dtype="object")
+    columns = [frame[key].astype("object").map(_text_key).tolist() for key in keys]
+    return pd.Series(list(zip(*columns, strict=True)), index=frame.index, dtype="object")
+
+
+def _group_sizes(con, source: str, params: list, rows: Rows, keys: list[str], filters) -> pd.DataFrame:
+    """Per group under the filters: n (distinct units) and the fewest units it has in any one scope."""
+    select, label_params = _labelled(keys)
+    condition, filter_params = _where(filters)
+    by = "".join(f'"{key}", ' for key in keys)
+    join = f"JOIN b USING ({by.rstrip(', ')})" if keys else "CROSS JOIN b"
+    sql = f"""
+        WITH p AS (
+            SELECT {select} r."{rows.scope}" AS _scope, r."{rows.unit}" AS _unit
+            FROM ({source}) r WHERE r."{rows.unit}" IS NOT NULL AND {condition}
+        ), a AS (SELECT {by} count(DISTINCT _unit) AS n FROM p GROUP BY ALL),
+        b AS (
+            SELECT {by} min(units) AS smallest
+            FROM (SELECT {by} _scope, count(DISTINCT _unit) AS units FROM p GROUP BY ALL) GROUP BY ALL
+        )
+        SELECT * FROM a {join}
+    """
+    frame = con.execute(sql, [*label_params, *params, *filter_params]).df()
+    return frame[frame["n"] > 0].reset_index(drop=True)
+
+
+_NONE = "\x00none"  # an attribute's missing value, as the coincidence check counts it
+
+
+def _value_counts(con, source: str, params: list, rows: Rows, keys: list[str], condition: tuple[str, list]):
+    """Distinct units per group of `keys`, scope, attribute and value, over the rows meeting `condition`."""
+    select, label_params = _labelled(keys)
+    where, where_params = condition
+    names = ", ".join(f"'{a}'" for a in ATTRIBUTES)
+    values = ", ".join(f'coalesce(CAST(r."{a}" AS VARCHAR), ?)' for a in ATTRIBUTES)
+    sql = f"""
+        SELECT * EXCLUDE (_unit), count(DISTINCT _unit) AS c FROM (
+            SELECT {select} CAST(r."{rows.scope}" AS VARCHAR) AS _scope, r."{rows.unit}" AS _unit,
+                   unnest([{names}]) AS _attribute, unnest([{values}]) AS _value
+            FROM ({source}) r WHERE r."{rows.unit}" IS NOT NULL AND {where}
+        ) GROUP BY ALL
+    """
+    return con.execute(sql, [*label_params, *([_NONE] * len(ATTRIBUTES)), *params, *where_params]).df()
+
+
+def _reachable_small(d: np.ndarray, c: np.ndarray, k: int) -> np.ndarray:
+    """Per row: can some choice of values (each counted d if left out, c - d if taken, taken only when c >= k)
+    add up to between 1 and k - 1? Rows are (group, base, attribute); columns are values, padded with 0."""
+    rows = d.shape[0]
+    if k <= 62:
+        mask = (1 << k) - 1
+        reach = np.ones(rows, dtype=np.int64)
+        for j in range(d.shape[1]):
+            left = np.left_shift(reach, np.minimum(d[:, j], 63).astype(np.int64)) & mask
+            gap = np.minimum(c[:, j] - d[:, j], 63).astype(np.int64)
+            taken = np.where(c[:, j] >= k, np.left_shift(reach, gap) & mask, 0)
+            reach = left | taken
+        return (reach & (mask - 1)) != 0
+    out = np.zeros(rows, dtype=bool)
+    for i in range(rows):
+        reach = {0}
+        for dv, cv in zip(d[i], c[i], strict=True):
+            reach = {s + dv for s in reach if s + dv < k} | (
+                {s + cv - dv for s in reach if s + cv - dv < k} if cv >= k else set()
+            )
+        out[i] = any(0 < s < k for s in reach)
+    return out
+
+
+def _nearly(con, source: str, params: list, rows: Rows, keys: list[str], filters, k: int) -> set[tuple]:
+    """Groups that another view one step away holds nearly the same people as (rule 4)."""
+    attributes = [key for key in keys if key in ATTRIBUTES]
+    within = [key for key in keys if key not in ATTRIBUTES]
+    chosen = list(selected(filters))
+    bases = []  # (grouping keys, condition) of each view that strictly contains the group
+    if attributes or chosen:
+        bases.append((within, ("TRUE", [])))
+    if chosen:
+        bases.append((keys, ("TRUE", [])))
+        bases.extend((keys, _where(filters, without=attribute)) for attribute in chosen if len(chosen) > 1)
+    if chosen and attributes:
+        bases.append((within, _where(filters)))
+    if not bases:
+        return set()
+    own = _value_counts(con, source, params, rows, keys, _where(filters))
+    own = own[own["c"] > 0].rename(columns={"c": "d"})
+    if own.empty:
+        return set()
+    found: set[tuple] = set()
+    for base_keys, condition in bases:
+        base = _value_counts(con, source, params, rows, base_keys, condition)
+        on = [*base_keys, "_scope", "_attribute", "_value"]
+        both = own.merge(base, on=on, how="left").fillna({"c": 0})
+        group = [*keys, "_scope", "_attribute"]
+        both["_j"] = both.groupby(group, sort=False).cumcount()
+        d = both.pivot_table(index=group, columns="_j", values="d", fill_value=0, aggfunc="sum")
+        c = both.pivot_table(index=group, columns="_j", values="c", fill_value=0, aggfunc="sum")
+        small = _reachable_small(d.to_numpy(dtype=np.int64), c.to_numpy(dtype=np.int64), k)
+        if small.any():
+            hit = d.index[small].to_frame(index=False)[keys] if keys else pd.DataFrame(index=[0])
+            found.update(_keyed(hit, keys).tolist())
+    return found
+
+
+def _neighbour_gaps(
+    con, source: str, params: list, rows: Rows, other: Rows, keys: list[str], filters
+) -> pd.DataFrame:
+    """Per group: how many units are in exactly one of the figure's rows and the neighbour's (rule 5)."""
+    select, label_params = _labelled(keys)
+    condition, filter_params = _where(filters)
+    by = "".join(f'"{key}", ' for key in keys)
+    sql = f"""
+        WITH a AS (SELECT DISTINCT {select} r."{rows.unit}" AS _unit FROM ({source}) r
+                   WHERE r."{rows.unit}" IS NOT NULL AND {condition}),
+             b AS (SELECT DISTINCT {select} r."{other.unit}" AS _unit FROM ({other.sql}) r
+                   WHERE r."{other.unit}" IS NOT NULL AND {condition})
+        SELECT {by} count(*) FILTER (WHERE a._unit IS NULL OR b._unit IS NULL) AS gap
+        FROM a FULL JOIN b USING ({by}_unit) GROUP BY ALL
+    """
+    both = [*label_params, *params, *filter_params, *label_params, *other.params, *filter_params]
+    return con.execute(sql, both).df()
+
+
+def _cell_hidden(con, source: str, params: list, rows: Rows, keys: list[str], filters, k: int) -> set[tuple]:
+    """Groups made partly of a protected cell of the filtered attributes, in any scope (rule 3)."""
+    chosen = selected(filters)
+    if not chosen:
+        return set()
+    select, label_params = _labelled(keys)
+    columns = "".join(f'CAST(r."{a}" AS VARCHAR) AS "{cell_column(a)}", ' for a in chosen)
+    sql = f"""
+        SELECT * EXCLUDE (_unit), count(DISTINCT _unit) AS n FROM (
+            SELECT {select} CAST(r."{rows.scope}" AS VARCHAR) AS _scope, {columns} r."{rows.unit}" AS _unit
+            FROM ({source}) r WHERE r."{rows.unit}" IS NOT NULL
+        ) GROUP BY ALL
+    """
+    cells = con.execute(sql, [*label_params, *params]).df()
+    hidden = guard_filters(cells, [*keys, "_scope"], filters, k)
+    return set(_keyed(hidden, keys).tolist()) if len(hidden) else set()
+
+
+@contextlib.contextmanager
+def _relation(con, rows: Rows | pd.DataFrame) -> Iterator[tuple[Rows, str, list]]:
+    """The rows as SQL: a DataFrame is registered on the connection for the block's duration."""
+    if isinstance(rows, Rows):
+        yield rows, rows.sql, list(rows.params)
+        return
+    name = f"_gate_rows_{uuid.uuid4().hex}"
+    con.register(name, rows)
+    try:
+        yield Rows(f'SELECT * FROM "{name}"'), f'SELECT * FROM "{name}"', []
+    finally:
+        con.unregister(name)
+
+
+def gate(
+    con: duckdb.DuckDBPyConnection,
+    rows: Rows | pd.DataFrame,
+    figure: pd.DataFrame,
+    *,
+    keys: list[str],
+    values: list[str],
+    filters: Filters | None = None,
+    min_group: int | None = None,
+    neighbours: Sequence[Rows] = (),
+    categories: Sequence[str] = (),
+) -> pd.DataFrame:
+    """The figure as it may be shown: n only for shown groups, values blanked, suppressed and suppressed_reason.
+
+    `rows` are the figure's data points without the filters (Rows, or a DataFrame with the same columns:
+    unit, wave, the attributes); `figure` has one row per group of `keys` (attributes of filters.ATTRIBUTES
+    are a breakdown; other keys, such as wave or item_id, are compared within) and the `values` computed
+    from the same rows under `filters`. The gate counts each group's people itself and applies the rules
+    above; `neighbours` are populations a figure of the same people could be set against (rule 5).
+    `categories` are keys that split people like an attribute but are not filters (a histogram bin, a
+    quadrant, a sentiment label): their groups are protected from subtraction like a breakdown's.
+    """
+    k = _k(min_group)
+    keys = list(keys)
+    with _relation(con, rows) as (described, source, params):
+        sizes = _group_sizes(con, source, params, described, keys, filters)
+        reasons: dict[tuple, str] = {}
+        sized = _keyed(sizes, keys)
+        for key, n, smallest in zip(sized, sizes["n"], sizes["smallest"], strict=True):
+            if n < k:
+                reasons[key] = "small"
+            elif smallest < k:
+                reasons[key] = "wave"
+        shown = [key for key in sized if key not in reasons]
+        if shown:
+            for key in _nearly(con, source, params, described, keys, filters, k):
+                reasons.setdefault(key, "nearly")
+            for other in neighbours:
+                gaps = _neighbour_gaps(con, source, params, described, other, keys, filters)
+                for key, gap in zip(_keyed(gaps, keys), gaps["gap"], strict=True):
+                    if 0 < gap < k:
+                        reasons.setdefault(key, "neighbour")
+            for key in _cell_hidden(con, source, params, described, keys, filters, k):
+                reasons.setdefault(key, "filters")
+    return _publish(figure, sizes, sized, reasons, keys, values, k, list(categories))
+
+
+def _publish(figure, sizes, sized, reasons, keys, values, k, categories) -> pd.DataFrame:
+    """Secondary suppression over the groups, then the figure with n, suppressed and suppressed_reason."""
+    attributes = [key for key in keys if key in ATTRIBUTES or key in categories]
+    within = [key for key in keys if key not in attributes]
+    marked = np.array([key in reasons for key in sized], dtype=bool)
+    groups = suppress_groups(sizes[[*keys, "n"]], [], attributes, within, k, hide=marked)
+    for key, hidden in zip(sized, groups["suppressed"], strict=True):
+        if hidden:
+            reasons.setdefault(key, "secondary")
+    n_of = dict(zip(sized, sizes["n"], strict=True))
+    out = figure.drop(columns=["n", "suppressed", "suppressed_reason"], errors="ignore").copy()
+    keyed = _keyed(out, keys)
+    reason = [reasons.get(key, None if key in n_of else "small") for key in keyed]
+    hidden = np.array([r is not None for r in reason], dtype=bool)
+    out = _blank(out, hidden, [v for v in values if v in out.columns])
+    n = [None if h else int(n_of[key]) for key, h in zip(keyed, hidden, strict=True)]
+    position = len(keys) if all(key in out.columns for key in keys) else 0
+    out.insert(min(position, len(out.columns)), "n", pd.array(n, dtype="Int64"))
+    out["suppressed_reason"] = [REASONS[r].format(k=k) if r else None for r in reason]
+    return out

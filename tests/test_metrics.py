@@ -88,7 +88,8 @@ def test_group_scores_by_department(two_departments, con):
 def test_group_scores_secondary_suppression_hides_next_smallest(two_departments, con):
     frame = metrics.group_scores(con, "eng", ["department"], min_group=5).set_index("department")
     assert frame["suppressed"].to_dict() == {"Legal": True, "Ops": False, "Sales": True}
-    assert frame.loc["Sales", "n"] == 5  # n stays visible; the statistics are blanked
+    assert pd.isna(frame.loc["Sales", "n"])  # a hidden group shows nothing, not even its n
+    assert frame.loc["Sales", "suppressed_reason"].startswith("hidden so that a smaller group")
     assert math.isnan(frame.loc["Sales", "mean"])
     assert frame.loc["Ops", "mean"] == pytest.approx(np.mean([np.mean(v) for v in two_departments["Ops"]]))
 
