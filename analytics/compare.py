@@ -28,6 +28,7 @@ __all__ = [
     "wave_change",
     "all_changes",
     "reciprocity",
+    "QUADRANTS",
 ]
 
 # The figures of one paired comparison, in the order they are shown.
@@ -249,6 +250,15 @@ def all_changes(
     return pd.concat(frames, ignore_index=True)
 
 
+# The four outcomes of a pair, in the order they are shown: who of the two improved (change > 0).
+QUADRANTS = {
+    "both": "both improved",
+    "mentor_only": "only the mentor improved",
+    "mentee_only": "only the mentee improved",
+    "neither": "neither improved",
+}
+
+
 def reciprocity(
     con: duckdb.DuckDBPyConnection,
     construct: str,
@@ -259,39 +269,72 @@ def reciprocity(
 ) -> dict:
     """Did both partners gain? Pairs where mentor and mentee both answered both waves.
 
-    Returns pairs, both_improved_pct (change > 0 for both), mentor_gain and mentee_gain (mean change),
-    suppressed, and `points`: one row per pair (mentor_change, mentee_change, both_improved), without
-    pair ids, empty when there are fewer than k pairs.
+    Returns pairs, mentor_gain and mentee_gain (mean change over the pairs), suppressed (fewer than k
+    pairs, or a protected cell of pairs under the filters), suppressed_reason, and `quadrants`: one row
+    per QUADRANTS key (quadrant, label, n pairs, pct of pairs, suppressed), a quadrant with fewer than k
+    pairs hidden with the next smallest (privacy.suppress), so the total minus the visible ones reveals
+    no small quadrant. both_improved_pct is the "both" quadrant's pct, None when that is hidden.
+    Nothing per pair leaves this function.
     """
     k = min_group if min_group is not None else default_min_group()
+    changes = _pair_changes(con, construct, before, after, filters)
+    pairs = len(changes)
+    # Hidden too when the pairs are made partly of a protected cell of pairs (privacy.guard_cells).
+    hidden = pairs < k or privacy.hides_all(_pairs_guard(con, construct, before, after, filters, k))
+    quadrants = _quadrants(changes, k, hidden)
+    both = quadrants.set_index("quadrant").loc["both"]
+    return {
+        "before": before,
+        "after": after,
+        "pairs": pairs,
+        "both_improved_pct": None if hidden or bool(both["suppressed"]) else float(both["pct"]),
+        "mentor_gain": None if hidden else float(changes["mentor_change"].mean()),
+        "mentee_gain": None if hidden else float(changes["mentee_change"].mean()),
+        "suppressed": hidden,
+        "suppressed_reason": (
+            f"fewer than {k} pairs where both partners answered both surveys, or a smaller group of pairs "
+            "would follow by setting a filter against another"
+            if hidden
+            else None
+        ),
+        "quadrants": quadrants,
+    }
+
+
+def _pair_changes(
+    con: duckdb.DuckDBPyConnection, construct: str, before: str, after: str, filters: Filters | None
+) -> pd.DataFrame:
+    """One row per complete pair (mentor_change, mentee_change); for counting only, never returned."""
     paired = _paired_scores(con, construct, before, after, filters, ["pair_id", "role"])
     # A pair counts once each partner's change is known (one mentor and one mentee per pair).
     paired = _complete_pairs(paired)
     by_pair = paired.pivot_table(index="pair_id", columns="role", values="change", aggfunc="mean")
-    points = by_pair.reindex(columns=["mentor", "mentee"]).dropna()
-    points = points.rename(columns={"mentor": "mentor_change", "mentee": "mentee_change"})
-    points["both_improved"] = (points["mentor_change"] > 0) & (points["mentee_change"] > 0)
-    points = points.sample(frac=1, random_state=0).reset_index(drop=True)  # no order that hints at ids
-    pairs = len(points)
-    # Hidden too when the pairs are made partly of a protected cell of pairs (privacy.guard_cells).
-    hidden = pairs < k or privacy.hides_all(_pairs_guard(con, construct, before, after, filters, k))
-    result = {
-        "before": before,
-        "after": after,
-        "pairs": pairs,
-        "both_improved_pct": None,
-        "mentor_gain": None,
-        "mentee_gain": None,
-        "suppressed": hidden,
-        "points": points.iloc[0:0] if hidden else points,
+    changes = by_pair.reindex(columns=["mentor", "mentee"]).dropna()
+    return changes.rename(columns={"mentor": "mentor_change", "mentee": "mentee_change"})
+
+
+def _quadrants(changes: pd.DataFrame, k: int, hidden: bool) -> pd.DataFrame:
+    """Pairs per quadrant, with privacy.suppress over the four (all hidden when the result is)."""
+    mentor = changes["mentor_change"] > 0
+    mentee = changes["mentee_change"] > 0
+    counts = {
+        "both": int((mentor & mentee).sum()),
+        "mentor_only": int((mentor & ~mentee).sum()),
+        "mentee_only": int((~mentor & mentee).sum()),
+        "neither": int((~mentor & ~mentee).sum()),
     }
-    if not hidden:
-        result.update(
-            both_improved_pct=100.0 * float(points["both_improved"].mean()),
-            mentor_gain=float(points["mentor_change"].mean()),
-            mentee_gain=float(points["mentee_change"].mean()),
-        )
-    return result
+    total = max(len(changes), 1)
+    frame = pd.DataFrame(
+        {
+            "quadrant": list(QUADRANTS),
+            "label": list(QUADRANTS.values()),
+            "n": [counts[q] for q in QUADRANTS],
+            "pct": [100.0 * counts[q] / total for q in QUADRANTS],
+        }
+    )
+    if hidden:
+        return frame.assign(n=math.nan, pct=math.nan, suppressed=True)
+    return privacy.suppress(frame, ["n", "pct"], min_group=k)
 
 
 def _complete_pairs(paired: pd.DataFrame) -> pd.DataFrame:

@@ -15,6 +15,8 @@ __all__ = [
     "wave_chart",
     "group_change_chart",
     "reciprocity_chart",
+    "quadrant_bars",
+    "quartile_box",
     "goals_chart",
     "retention_chart",
     "sessions_chart",
@@ -95,28 +97,39 @@ def group_change_chart(data: ReportData, attribute: str) -> go.Figure | None:
     )
 
 
+def quadrant_bars(quadrants: pd.DataFrame, note: str) -> go.Bar:
+    """Pairs in each reciprocity quadrant as horizontal bars; a hidden quadrant is a grey bar saying why.
+
+    The trace carries only what is shown: the four labels and the visible counts and shares.
+    """
+    shown = ~quadrants["suppressed"].astype(bool)
+    colours = {"both": GROUP_COLOURS["participants"], "neither": "#8c959c"}
+    return go.Bar(
+        y=quadrants["label"].tolist(),
+        x=[float(p) if s else 0.0 for p, s in zip(quadrants["pct"], shown, strict=True)],
+        orientation="h",
+        marker_color=[
+            colours.get(q, ROLE_COLOURS["mentee" if q == "mentee_only" else "mentor"]) if s else SUPPRESSED
+            for q, s in zip(quadrants["quadrant"], shown, strict=True)
+        ],
+        text=[
+            f"{int(n)} pairs ({p:.0f} %)" if s else note
+            for n, p, s in zip(quadrants["n"], quadrants["pct"], shown, strict=True)
+        ],
+        textposition="auto",
+        hovertemplate="%{y}: %{text}<extra></extra>",
+    )
+
+
 def reciprocity_chart(data: ReportData) -> go.Figure | None:
-    """One dot per pair: the mentor's change against the mentee's."""
-    points = data.reciprocity["points"]
-    if data.reciprocity["suppressed"] or points.empty:
+    """Pairs by who of the two partners improved (quadrant counts, none under k shown)."""
+    found = data.reciprocity
+    if found["suppressed"]:
         return None
-    fig = go.Figure()
-    for both, name, colour in [
-        (True, "both improved", GROUP_COLOURS["participants"]),
-        (False, "not both", "#b0b7bd"),
-    ]:
-        part = points[points["both_improved"] == both]
-        fig.add_scatter(
-            x=part["mentor_change"],
-            y=part["mentee_change"],
-            mode="markers",
-            name=name,
-            marker={"color": colour, "size": 9, "opacity": 0.8},
-            hovertemplate="mentor %{x:+.2f}, mentee %{y:+.2f}<extra></extra>",
-        )
-    fig.add_hline(y=0, line_color=_INK, line_width=1)
-    fig.add_vline(x=0, line_color=_INK, line_width=1)
-    return _layout(fig, "Each pair: mentor's change against mentee's", "Mentor's change", "Mentee's change")
+    fig = go.Figure(quadrant_bars(found["quadrants"], f"fewer than {data.min_group}"))
+    fig.update_yaxes(categoryorder="array", categoryarray=found["quadrants"]["label"].tolist()[::-1])
+    fig.update_xaxes(range=[0, 100])
+    return _layout(fig, "Pairs by who of the two partners improved", "% of pairs", "")
 
 
 def goals_chart(data: ReportData) -> go.Figure | None:
@@ -209,35 +222,47 @@ def themes_chart(data: ReportData) -> go.Figure | None:
     return _layout(fig, "What people wrote about (colour: tone)", "% of comments", "", height)
 
 
+def quartile_box(distribution: dict, name: str, colour: str, *, horizontal: bool = False) -> go.Box:
+    """A box drawn from summarised quartiles (stories.quartiles): the middle half and the median.
+
+    No whiskers, no points: the extremes of a small group are individuals. The trace holds the three
+    quartiles and n, nothing per person.
+    """
+    position = {"y": [name]} if horizontal else {"x": [name]}
+    return go.Box(
+        **position,
+        q1=[distribution["q1"]],
+        median=[distribution["median"]],
+        q3=[distribution["q3"]],
+        lowerfence=[distribution["q1"]],
+        upperfence=[distribution["q3"]],
+        orientation="h" if horizontal else "v",
+        name=name,
+        marker_color=colour,
+    )
+
+
 def story_chart(data: ReportData, found: dict) -> go.Figure | None:
-    """The cohort's and role's changes as a histogram, with this participant's change marked."""
+    """The quartiles of the changes of the story's cohort and role, with this participant's change marked."""
     distribution = found["distribution"]
     if distribution is None or found["change"] is None:
         return None
-    fig = go.Figure(
-        go.Histogram(
-            x=distribution["change"],
-            nbinsx=12,
-            marker_color="#c9d1d6",
-            name=f"{found['role']}s in cohort {found['cohort']}",
-            hovertemplate="change %{x}: %{y} people<extra></extra>",
-        )
+    group = f"{found['role']}s in cohort {found['cohort']} (n = {distribution['n']})"
+    fig = go.Figure(quartile_box(distribution, group, "#9aa5ad", horizontal=True))
+    fig.add_scatter(
+        x=[found["change"]],
+        y=[group],
+        mode="markers",
+        name="this story",
+        marker={"symbol": "diamond", "size": 16, "color": ROLE_COLOURS.get(found["role"], _INK)},
+        hovertemplate="this story: %{x:+.2f}<extra></extra>",
     )
-    fig.add_vline(x=found["change"], line_color=ROLE_COLOURS.get(found["role"], _INK), line_width=4)
-    fig.add_annotation(
-        x=found["change"],
-        y=1,
-        yref="paper",
-        text="this story",
-        showarrow=False,
-        yanchor="bottom",
-        xanchor="left",
-    )
+    fig.add_vline(x=0, line_color=_INK, line_width=1, line_dash="dot")
     name = found["construct_name"]
     return _layout(
         fig,
-        f"Their change in {name.lower()} among {found['role']}s of the cohort",
+        f"Their change in {name.lower()} against the middle half of the {found['role']}s of the cohort",
         "Change, pre to post",
-        "People",
-        260,
+        "",
+        220,
     )

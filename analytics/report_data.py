@@ -144,6 +144,10 @@ def _suppressed(data: ReportData) -> list[str]:
             hidden.append(f"{CONSTRUCTS[code].name} at the {wave} survey")
     if data.reciprocity["suppressed"] and data.reciprocity["pairs"]:
         hidden.append("reciprocity (too few pairs where both partners answered)")
+    elif not data.reciprocity["suppressed"]:
+        quadrants = data.reciprocity["quadrants"]
+        for label in quadrants.loc[quadrants["suppressed"].astype(bool), "label"]:
+            hidden.append(f"reciprocity: the pairs where {label}")
     for group in retention.GROUPS:
         if data.retention[f"n_{group}"] and data.retention[f"{group}_12m"] is None:
             hidden.append(f"retention of the {group} group")

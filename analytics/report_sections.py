@@ -95,7 +95,7 @@ def headline(data: ReportData) -> str:
         spec = CONSTRUCTS[PRIMARY]
         label = f"points of {spec.name.lower()} ({spec.scale_min}–{spec.scale_max}), pre to post: a {row['magnitude']} effect"
         tiles.append(_tile(figure(f"{key}.mean_change", row["mean_change"], "change"), label))
-    if not data.reciprocity["suppressed"]:
+    if data.reciprocity["both_improved_pct"] is not None:
         value = figure("reciprocity.both_improved_pct", data.reciprocity["both_improved_pct"], "pct")
         tiles.append(_tile(value, "of pairs: both partners improved"))
     if not data.goals.empty and not bool(data.goals["suppressed"].iloc[0]):
@@ -184,14 +184,17 @@ def reciprocity(data: ReportData, chart: Charts) -> str:
         return f'<p class="suppressed">Reciprocity cannot be shown: {_note(data)} pairs where both partners answered.</p>'
     body = _tiles(
         _tile(
-            figure("reciprocity.both_improved_pct", found["both_improved_pct"], "pct"),
+            figure("reciprocity.both_improved_pct", found["both_improved_pct"], "pct", _note(data)),
             "pairs where both improved",
         ),
         _tile(figure("reciprocity.pairs", found["pairs"], "int"), "pairs with both partners' answers"),
         _tile(figure("reciprocity.mentor_gain", found["mentor_gain"], "change"), "mentors' mean gain"),
         _tile(figure("reciprocity.mentee_gain", found["mentee_gain"], "change"), "mentees' mean gain"),
     )
-    caption = "Top right: both partners improved. Gains are in psychological safety, pre to post."
+    caption = (
+        "Pairs by who of the two improved in psychological safety from pre to post. A group of fewer than "
+        f"{data.min_group} pairs is not shown, nor the next smallest, so it cannot be worked out from the total."
+    )
     return body + chart(charts.reciprocity_chart(data), caption)
 
 

@@ -5,22 +5,33 @@ from __future__ import annotations
 import math
 
 import duckdb
+import numpy as np
 import pandas as pd
 from scipy.stats import percentileofscore
+from scipy.stats.mstats import hdquantiles
 
 from analytics import privacy
 from analytics.errors import MutualError
-from analytics.filters import Filters, selected, where_sql
+from analytics.filters import ATTRIBUTE_LABELS, Filters, selected
 from analytics.goals import RHO as GAS_RHO
 from analytics.goals import gas_t_score
 from analytics.instruments import CONSTRUCTS
 from analytics.metrics import construct_scores
-from analytics.sentiment import comments_sql
 
-__all__ = ["GAS_RHO", "consented_stories", "story", "goal_attainment_t", "typicality"]
+__all__ = [
+    "GAS_RHO",
+    "STORY_FILTERS",
+    "consented_stories",
+    "story",
+    "goal_attainment_t",
+    "typicality",
+    "quartiles",
+]
 
 _PROGRAMME_WAVES = ("pre", "mid", "post")
-_NAMED = ("role", "cohort", "focus")
+# The filters that may narrow the list of stories: the programme's own attributes. Any filter on who a
+# person is (department, grade, location, demographics) could single out a story's teller.
+STORY_FILTERS = ("cohort", "role", "focus")
 _PROGRAMME_WAVES_SQL = "SELECT wave FROM waves WHERE kind IN (?, ?, ?) ORDER BY wave"
 
 # A stable pseudonymous key per participation: the employee id never leaves this module.
@@ -49,8 +60,7 @@ def _stories_sql(condition: str) -> str:
             WHERE {condition}
         )
         SELECT n.story_key,
-               'Story ' || n.number || ' — ' || n.role || ', cohort ' || n.cohort
-                   || coalesce(', ' || n.focus || ' focus', '') AS pseudonym,
+               'Story ' || n.number || ' — ' || n.role || ', cohort ' || n.cohort AS pseudonym,
                n.role, n.cohort, n.focus, n.pair_id, n.employee_id, p.wave, p.kind, p.text, p.compound, n.number
         FROM numbered n JOIN picked p ON p.story_key = n.story_key AND p.pick = 1"""
 
@@ -58,30 +68,110 @@ def _stories_sql(condition: str) -> str:
 def consented_stories(con: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> pd.DataFrame:
     """Participants who consented to their story being shown and wrote a comment, pseudonymised.
 
-    Columns: story_key, pseudonym ("Story 7 — mentee, cohort 2025-Spring, inclusion focus"), role,
-    cohort, focus, wave, text (their post-wave comment, else their latest), compound. No employee id.
-    Stories told at the post survey come first. With filters on more than what the pseudonym says (role,
-    cohort, focus), empty (with `attrs["message"]`) when the commenters in the filter are made partly of
-    a protected cell (privacy.guard_filters), so two filters cannot tell whose story is whose.
+    Columns: story_key, pseudonym ("Story 7 — mentee, cohort 2025-Spring"), role, cohort, wave, text
+    (their post-wave comment, else their latest), compound. No employee id, pair or focus. Stories told
+    at the post survey come first.
+
+    A story is listed only when the people it could belong to under the filters (the participants of
+    its cohort and role the filters keep) number at least `privacy.min_group()`. With a filter on
+    anything but cohort, role or focus the list is empty; when empty, `attrs["message"]` says why.
+    A focus filter reveals a story's focus, so it lists a story only when its focus holds at least k of
+    its cohort and role, or when the filter selects every focus whose group is hidden (`_focus_shown`).
     """
-    condition, params = where_sql(filters, "r")
+    k = privacy.min_group()
+    chosen = selected(filters)
     listed = con.execute(
         f"""SELECT story_key, pseudonym, role, cohort, focus, wave, text, compound
-            FROM ({_stories_sql(condition)}) ORDER BY kind = 'post' DESC, number""",
-        params,
+            FROM ({_stories_sql("TRUE")}) ORDER BY kind = 'post' DESC, number"""
     ).df()
-    # The pseudonym names role, cohort and focus: a filter on those alone tells nothing new.
-    if set(selected(filters)) - set(_NAMED):
-        base, base_params = comments_sql(None)
-        n = "count(DISTINCT respondent)"
-        hidden = privacy.guard_sql(con, base, base_params, "", [], filters, n, privacy.min_group())
-        if privacy.hides_all(hidden):
-            listed = listed.iloc[0:0]
-            listed.attrs["message"] = (
-                f"Stories are listed only for filters whose every group has at least {privacy.min_group()} "
-                "people who commented, so a filter cannot single out whose story is whose."
-            )
-    return listed
+    columns = ["story_key", "pseudonym", "role", "cohort", "wave", "text", "compound"]
+    personal = sorted(set(chosen) - set(STORY_FILTERS))
+    if personal:
+        empty = listed[columns].iloc[0:0]
+        empty.attrs["message"] = (
+            "Stories are not listed while a filter on "
+            + ", ".join(ATTRIBUTE_LABELS[a].lower() for a in personal)
+            + " is set: with it, a story could be traced to the person who told it. Clear that filter to "
+            "see the stories; cohort, role and programme focus filters may narrow the list."
+        )
+        return empty
+    keep = np.ones(len(listed), dtype=bool)
+    for attribute in ("cohort", "role"):
+        if attribute in chosen:
+            keep &= listed[attribute].astype(str).isin(chosen[attribute]).to_numpy(dtype=bool)
+    cells = _candidate_cells(con, k)
+    keep &= _focus_shown(listed, cells, chosen.get("focus"))
+    keep &= _candidates(listed, cells, chosen.get("focus")) >= k
+    shown = listed.loc[keep, columns].reset_index(drop=True)
+    if shown.empty:
+        shown.attrs["message"] = (
+            "No story to list here. Stories appear only for participants who agreed to share theirs and "
+            f"wrote a comment, and only where at least {k} participants of the story's cohort and role "
+            "match the filters, so a story cannot be traced to one person."
+        )
+    return shown
+
+
+def _candidate_cells(con: duckdb.DuckDBPyConnection, k: int) -> pd.DataFrame:
+    """Participants per cohort, role and focus, with `suppressed` marking the focus groups hidden within
+    each cohort and role (under k, and the next smallest: privacy.suppress)."""
+    cells = con.execute(
+        """SELECT cohort, role, focus, count(DISTINCT employee_id) AS n
+           FROM participants GROUP BY ALL ORDER BY ALL"""
+    ).df()
+    cells["focus"] = cells["focus"].astype("object").where(cells["focus"].notna(), None)
+    return privacy.suppress(cells, [], min_group=k, within=["cohort", "role"])
+
+
+def _cells_of(cells: pd.DataFrame, cohort: str, role: str) -> pd.DataFrame:
+    return cells[(cells["cohort"].astype(str) == str(cohort)) & (cells["role"].astype(str) == str(role))]
+
+
+def _focus_shown(listed: pd.DataFrame, cells: pd.DataFrame, focus: list[str] | None) -> np.ndarray:
+    """Which stories a focus filter may list without telling their focus when it holds fewer than k.
+
+    A story whose focus group is shown is listed when the filter selects its focus. One whose focus group
+    is hidden is listed only when the filter selects every hidden focus of its cohort and role, so what
+    the listing tells is at most "one of the hidden foci", a group of at least k together.
+    """
+    if not focus:
+        return np.ones(len(listed), dtype=bool)
+    wanted = set(focus)
+    shown = []
+    for cohort, role, own in listed[["cohort", "role", "focus"]].itertuples(index=False, name=None):
+        group = _cells_of(cells, cohort, role)
+        own = None if pd.isna(own) else str(own)
+        cell = group[group["focus"].map(lambda f: None if f is None else str(f)) == own]
+        if own is None or cell.empty or own not in wanted:
+            shown.append(False)
+        elif not bool(cell["suppressed"].iloc[0]):
+            shown.append(True)
+        else:
+            hidden = group.loc[group["suppressed"].astype(bool), "focus"]
+            shown.append(all(f is not None and str(f) in wanted for f in hidden))
+    return np.array(shown, dtype=bool)
+
+
+def _candidates(listed: pd.DataFrame, cells: pd.DataFrame, focus: list[str] | None) -> np.ndarray:
+    """Per story: the participants of its cohort and role that the focus filter keeps."""
+    counts = []
+    for cohort, role in listed[["cohort", "role"]].itertuples(index=False, name=None):
+        group = _cells_of(cells, cohort, role)
+        if focus:
+            group = group[group["focus"].map(lambda f: f is not None and str(f) in set(focus))]
+        counts.append(int(group["n"].sum()))
+    return np.array(counts, dtype="int64")
+
+
+def quartiles(values: pd.Series) -> dict:
+    """n and the Harrell-Davis estimates of the quartiles (q1, median, q3) of the values.
+
+    Each estimate is a weighted mean of every value (scipy.stats.mstats.hdquantiles), so with a handful
+    of people a box edge is not one person's value, as the plain sample quartiles would be.
+    """
+    data = np.asarray(values.dropna(), dtype="float64")
+    q1, median, q3 = (float(v) for v in hdquantiles(data, prob=[0.25, 0.5, 0.75]))
+    return {"n": int(data.size), "q1": q1, "median": median, "q3": q3}
 
 
 def goal_attainment_t(con: duckdb.DuckDBPyConnection, employee_id: str) -> tuple[float | None, str | None]:
@@ -204,8 +294,10 @@ def story(
 
     Percentile ranks follow `scipy.stats.percentileofscore(kind="weak")`: the % of the cohort's
     participants in the same role (the participant included) whose value is at or below theirs.
-    Ranks and the distribution are given only when that group has at least `min_group` (default
-    `privacy.min_group()`) people with both pre and post scores. Raises MutualError for a key without consent.
+    Ranks, `group_n` and the distribution (`quartiles` of the group's changes: n, q1, median, q3, never
+    a person's value) are given only when that group has at least `min_group` (default
+    `privacy.min_group()`) people with both pre and post scores. Raises MutualError for a key without
+    consent, or whose cohort and role have fewer than `min_group` participants (it is never listed).
     """
     if construct not in CONSTRUCTS or not CONSTRUCTS[construct].index:
         raise ValueError(f"construct must be a scored index such as 'ps'; got {construct!r}")
@@ -223,6 +315,12 @@ def story(
     who = row.iloc[0].to_dict()
     pair = told[(told["cohort"] == who["cohort"]) & (told["pair_id"] == who["pair_id"])]
     k = min_group if min_group is not None else privacy.min_group()
+    candidates = con.execute(
+        "SELECT count(DISTINCT employee_id) FROM participants WHERE cohort = ? AND role = ?",
+        [who["cohort"], who["role"]],
+    ).fetchone()[0]
+    if candidates < k:
+        raise MutualError(f"There is no consented story with key {story_key!r}.")
     wide = _trajectories(con, construct, who["cohort"])
     group = wide[(wide["role"] == who["role"]) & wide["change"].notna()]
     change = _value(wide, who["employee_id"], "change")
@@ -248,7 +346,6 @@ def story(
         "pseudonym": who["pseudonym"],
         "role": who["role"],
         "cohort": who["cohort"],
-        "focus": who["focus"],
         "text": who["text"],
         "text_wave": who["wave"],
         "compound": float(who["compound"]),
@@ -259,8 +356,8 @@ def story(
         "post": post,
         "change_percentile": change_pct,
         "post_percentile": post_pct,
-        "group_n": int(len(group)),
-        "distribution": group[["pre", "post", "change"]].reset_index(drop=True) if ranked else None,
+        "group_n": int(len(group)) if ranked else None,
+        "distribution": quartiles(group["change"]) if ranked else None,
         "partner": _partner(con, who, wide, pair),
         "goal_t": goal_t,
         "goal_wave": goal_wave,

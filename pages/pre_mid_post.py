@@ -5,11 +5,12 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
-from analytics import compare, comparison_group, metrics
+from analytics import compare, comparison_group, metrics, report_charts
 from analytics.instruments import CONSTRUCTS, LIKERT_CONSTRUCTS
-from analytics.privacy import min_group, suppressed_note
+from analytics.privacy import suppressed_note
 from ui.charts import GROUP_COLOURS, ROLE_COLOURS, WAVE_COLOURS, style
-from ui.state import current_filters, query
+from ui.format import all_hidden, chart_frame, hidden_mask, plain, shown, value_table
+from ui.state import current_filters, query, thresholds
 
 PROGRAMME_WAVES = ["pre", "mid", "post"]
 
@@ -33,7 +34,7 @@ def error_bars(frame: pd.DataFrame, value: str = "mean") -> dict:
 
 st.title("Pre / mid / post: does the programme work?")
 filters = current_filters()
-k = min_group()
+k, _ = thresholds()
 note = suppressed_note(k, filters)
 
 construct = st.selectbox(
@@ -50,13 +51,15 @@ st.caption(
 )
 
 # The headline: within-person change pre -> post.
-change = query(compare.wave_change, construct, "pre", "post", None, filters, min_group=k).iloc[0]
+change = query(compare.wave_change, construct, "pre", "post", None, filters).iloc[0]
 st.subheader("Change from pre to post, for the same people")
 tiles = st.columns(4)
-if change["n"] == 0 or bool(change["suppressed"]):
-    reason = note if change["n"] else "no one answered both the pre and the post survey"
-    tiles[0].metric("People compared", f"{int(change['n'])}")
-    st.info(f"The change cannot be shown: {reason}. The table at the bottom has pre to mid and mid to post.")
+if bool(change["suppressed"]) and change["n"] != 0:  # hidden: not even how many people (n may be blank)
+    tiles[0].metric("People compared", "hidden", help=f"hidden: {note}")
+    st.info(f"The change cannot be shown: {note}. The table at the bottom has pre to mid and mid to post.")
+elif change["n"] == 0:
+    tiles[0].metric("People compared", "0")
+    st.info("No one answered both the pre and the post survey yet.")
 else:
     tiles[0].metric("People compared", f"{int(change['n'])}")
     ci = (
@@ -86,10 +89,14 @@ else:
 
 left, right = st.columns(2)
 with left:
-    waves = query(metrics.group_scores, construct, ["wave"], filters, PROGRAMME_WAVES, min_group=k)
+    waves = query(metrics.group_scores, construct, ["wave"], filters, PROGRAMME_WAVES)
     if waves.empty:
-        st.info(f"No {spec.name.lower()} results at the pre, mid or post survey ({note} or no answers).")
+        st.info(f"No {spec.name.lower()} results at the pre, mid or post survey yet.")
+    elif all_hidden(waves):
+        st.info(f"No {spec.name.lower()} results at the pre, mid or post survey are shown: {note}.")
     else:
+        hidden = waves[hidden_mask(waves)]
+        waves = shown(waves)
         waves = waves.assign(
             plus=waves["ci_high"] - waves["mean"],
             minus=waves["mean"] - waves["ci_low"],
@@ -110,8 +117,7 @@ with left:
             hovertemplate="%{x}: mean %{y:.2f}<br>95 % CI %{customdata[1]:.2f} to %{customdata[2]:.2f}"
             "<br>n = %{customdata[0]}<extra></extra>"
         )
-        hidden = waves[waves["suppressed"].astype(bool)]
-        if not hidden.empty:
+        if not hidden.empty:  # the wave is named (pre, mid, post are the programme's), its n is not
             fig.add_scatter(
                 x=hidden["wave"],
                 y=[(spec.scale_min + spec.scale_max) / 2] * len(hidden),
@@ -136,11 +142,15 @@ with left:
         )
 
 with right:
-    roles = query(compare.wave_change, construct, "pre", "post", "role", filters, min_group=k)
+    roles = query(compare.wave_change, construct, "pre", "post", "role", filters)
     roles = roles[roles["role"].isin(list(ROLE_COLOURS))]
-    if roles.empty:
+    if roles.empty or (roles["n"] == 0).all():
         st.info("No mentors or mentees answered both the pre and the post survey.")
+    elif hidden_mask(roles).any():
+        # with two roles, one hidden hides both; a lone bar would tell whose role the few people have
+        st.info(f"The change by role is not shown: {note}, or to protect a smaller group.")
     else:
+        roles = chart_frame(shown(roles), ["role"])
         roles = roles.assign(
             change=roles["mean_change"].fillna(0),
             plus=roles["ci_high"] - roles["mean_change"],
@@ -181,49 +191,31 @@ left, right = st.columns([1, 2])
 with left:
     if mutual["suppressed"]:
         left.metric("Both partners improved", note if mutual["pairs"] else "no pairs")
-        st.caption(f"{mutual['pairs']} pairs have pre and post answers from both partners.")
+        st.caption(f"Shown for at least {k} pairs where both partners answered the pre and post surveys.")
     else:
         left.metric(
             "Both partners improved",
-            f"{mutual['both_improved_pct']:.0f} %",
+            note if mutual["both_improved_pct"] is None else f"{mutual['both_improved_pct']:.0f} %",
             help=f"Of {mutual['pairs']} pairs where mentor and mentee answered both surveys",
         )
         left.metric("Mentors' mean gain", f"{mutual['mentor_gain']:+.2f}")
         left.metric("Mentees' mean gain", f"{mutual['mentee_gain']:+.2f}")
 with right:
-    points = mutual["points"]
-    if not points.empty:
-        fig = go.Figure(
-            go.Scatter(
-                x=points["mentor_change"],
-                y=points["mentee_change"],
-                mode="markers",
-                marker={
-                    "color": [
-                        GROUP_COLOURS["participants"] if b else "#9aa5ad" for b in points["both_improved"]
-                    ],
-                    "size": 9,
-                    "opacity": 0.75,
-                },
-                hovertemplate=f"mentor %{{x:+.2f}}, mentee %{{y:+.2f}}<br>one of n = {len(points)} pairs<extra></extra>",
-            )
-        )
-        fig.add_hline(y=0, line_color="#666", line_width=1)
-        fig.add_vline(x=0, line_color="#666", line_width=1)
-        style(
-            fig,
-            "Mentor gain vs mentee gain, one dot per pair",
-            f"Mentor's change ({scale})",
-            f"Mentee's change ({scale})",
-        )
+    if not mutual["suppressed"]:
+        quadrants = mutual["quadrants"]
+        fig = go.Figure(report_charts.quadrant_bars(quadrants, note))
+        fig.update_yaxes(categoryorder="array", categoryarray=quadrants["label"].tolist()[::-1])
+        fig.update_xaxes(range=[0, 100])
+        style(fig, f"Pairs by who improved, of {mutual['pairs']} pairs", "% of pairs", None)
         st.plotly_chart(fig, width="stretch", key="pmp_reciprocity")
         st.caption(
-            "How to read this: dots in the top-right quarter (dark) are pairs where both partners "
-            "improved; top-left, the mentee gained but the mentor did not; bottom-right, the reverse."
+            "How to read this: each bar is the share of pairs where both partners improved, only one of "
+            f"them did, or neither did, pre to post. A group of fewer than {k} pairs is not shown, and "
+            "nor is the next smallest, so it cannot be worked out from the total."
         )
 
 st.subheader("Participants vs everyone else, in the pulse surveys")
-trend = query(comparison_group.participants_vs_comparison, construct, filters, min_group=k)
+trend = query(comparison_group.participants_vs_comparison, construct, filters)
 did = comparison_group.did_of(trend)  # the same cells: no second query
 if trend.empty:
     st.info(f"No pulse survey measures {spec.name.lower()} for employees we can link to the roster.")
@@ -231,8 +223,9 @@ else:
     left, right = st.columns([3, 1])
     with left:
         fig = go.Figure()
+        drawn = chart_frame(shown(trend), ["wave"])
         for group, label in [("participants", "Programme participants"), ("comparison", "Everyone else")]:
-            part = trend[trend["group"] == group]
+            part = drawn[drawn["group"] == group]
             fig.add_scatter(
                 x=part["opened_on"],
                 y=part["mean"],
@@ -245,7 +238,7 @@ else:
                 + label
                 + "</extra>",
             )
-        hidden = trend[trend["suppressed"].astype(bool)]
+        hidden = trend[hidden_mask(trend)]
         if not hidden.empty:
             st.caption(f"{hidden['wave'].nunique()} pulse(s) not shown: {note} in a group.")
         fig.update_yaxes(range=[spec.scale_min, spec.scale_max])
@@ -269,7 +262,7 @@ else:
                 "Difference in differences",
                 f"{did['did']:+.2f}",
                 help=f"Participants {did['participants_change']:+.2f}, everyone else "
-                f"{did['comparison_change']:+.2f}, from {did['first_wave']} to {did['last_wave']}",
+                f"{did['comparison_change']:+.2f}, from {plain(did['first_wave'])} to {plain(did['last_wave'])}",
             )
             if did["ci_low"] is not None:
                 st.caption(
@@ -283,31 +276,41 @@ else:
         )
 
 with st.expander("All three comparisons: pre to mid, mid to post, pre to post"):
-    table = query(compare.all_changes, construct, filters, min_group=k)
-    view = table[
-        [
-            "before",
-            "after",
-            "n",
-            "mean_change",
-            "ci_low",
-            "ci_high",
-            "cohen_dz",
-            "t_p",
-            "wilcoxon_p",
-            "verdict",
-        ]
-    ]
+    table = query(compare.all_changes, construct, filters)
+    figures = {
+        "verdict": "",
+        "n": ",.0f",
+        "mean_change": "+.2f",
+        "ci_low": "+.2f",
+        "ci_high": "+.2f",
+        "cohen_dz": ".2f",
+        "t_p": ".4f",
+        "wilcoxon_p": ".4f",
+    }
+    view = value_table(table, figures, note)
     st.dataframe(
-        view.assign(verdict=view["verdict"].fillna(note)),
+        view[
+            [
+                "before",
+                "after",
+                "n",
+                "mean_change",
+                "ci_low",
+                "ci_high",
+                "cohen_dz",
+                "t_p",
+                "wilcoxon_p",
+                "verdict",
+            ]
+        ],
         hide_index=True,
         key="pmp_all_changes",
         column_config={
-            "mean_change": st.column_config.NumberColumn("Mean change", format="%+.2f"),
-            "ci_low": st.column_config.NumberColumn("CI low", format="%+.2f"),
-            "ci_high": st.column_config.NumberColumn("CI high", format="%+.2f"),
-            "cohen_dz": st.column_config.NumberColumn("d_z", format="%.2f"),
-            "t_p": st.column_config.NumberColumn("p (t)", format="%.4f"),
-            "wilcoxon_p": st.column_config.NumberColumn("p (Wilcoxon)", format="%.4f"),
+            "mean_change": "Mean change",
+            "ci_low": "CI low",
+            "ci_high": "CI high",
+            "cohen_dz": "d_z",
+            "t_p": "p (t)",
+            "wilcoxon_p": "p (Wilcoxon)",
         },
     )

@@ -3,7 +3,7 @@
 import plotly.graph_objects as go
 import streamlit as st
 
-from analytics import stories
+from analytics import report_charts, stories
 from analytics.errors import MutualError
 from analytics.instruments import CONSTRUCTS
 from analytics.privacy import SUPPRESSED_NOTE, min_group
@@ -62,8 +62,9 @@ with left:
         "Rank of change",
         "not ranked" if told["change_percentile"] is None else f"{told['change_percentile']:.0f} %",
         help=(
-            f"Percentile rank: the share of {told['role']}s in cohort {told['cohort']} (n = {told['group_n']}) "
-            "whose change is at or below theirs (scipy percentileofscore, kind='weak'). Ranked only for "
+            f"Percentile rank: the share of {told['role']}s in cohort {told['cohort']}"
+            + (f" (n = {told['group_n']})" if told["group_n"] is not None else "")
+            + " whose change is at or below theirs (scipy percentileofscore, kind='weak'). Ranked only for "
             f"groups of at least {k}."
         ),
     )
@@ -87,24 +88,20 @@ with right:
             f"{SUPPRESSED_NOTE(k)} with both a pre and a post score."
         )
     else:
-        fig = go.Figure()
-        fig.add_box(
-            y=distribution["change"],
-            name=f"{told['role'].capitalize()}s, cohort {told['cohort']}",
-            boxpoints=False,
-            marker_color=ROLE_COLOURS.get(told["role"], "#888"),
-            hovertemplate=f"n = {len(distribution)} {told['role']}s<br>%{{y:+.2f}}<extra></extra>",
+        group = f"{told['role'].capitalize()}s, cohort {told['cohort']}"
+        fig = go.Figure(
+            report_charts.quartile_box(distribution, group, ROLE_COLOURS.get(told["role"], "#888"))
         )
         if change is not None:
             fig.add_scatter(
-                x=[f"{told['role'].capitalize()}s, cohort {told['cohort']}"],
+                x=[group],
                 y=[change],
                 mode="markers",
                 name="This story",
                 marker={"symbol": "diamond", "size": 16, "color": "#222"},
                 hovertemplate=(
                     f"This story: %{{y:+.2f}}<br>percentile rank {told['change_percentile']:.0f} "
-                    f"of n = {len(distribution)}<extra></extra>"
+                    f"of n = {distribution['n']}<extra></extra>"
                 ),
             )
         fig.add_hline(y=0, line_dash="dot", line_color="#888")
@@ -116,9 +113,10 @@ with right:
         )
         st.plotly_chart(fig, width="stretch", key="st_distribution")
         st.caption(
-            f"How to read this: the box spans the middle half of the {len(distribution)} {told['role']}s in "
-            "the cohort with pre and post scores (line: median; whiskers: the rest, outliers aside); the "
-            "diamond is this story. Above zero means the score rose."
+            f"How to read this: the box spans the middle half of the {distribution['n']} {told['role']}s in "
+            "the cohort with pre and post scores (line: median; Harrell-Davis estimates, each a weighted "
+            "average of everyone's change, so no edge is one person's); the diamond is this story. Above "
+            "zero means the score rose. The extremes are not drawn: in a small group they are individuals."
         )
 
 scores = told["scores"]

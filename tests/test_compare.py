@@ -164,21 +164,26 @@ def test_reciprocity_counts_pairs_where_both_improved(con):
     add_people(con, [("lone", "mentor", "p99", "A")])
     add_score(con, "lone", "pre", 2)
     add_score(con, "lone", "post", 4)  # a pair without its mentee does not count
-    result = compare.reciprocity(con, "eng", min_group=5)
+    result = compare.reciprocity(con, "eng", min_group=3)
     assert result["pairs"] == 6
     assert result["both_improved_pct"] == pytest.approx(100 * 3 / 6)  # pairs 0, 4, 5
     assert result["mentor_gain"] == pytest.approx(4 / 6)
     assert result["mentee_gain"] == pytest.approx(4.5 / 6)
-    points = result["points"]
-    assert "pair_id" not in points.columns and len(points) == 6
-    assert sorted(points["mentor_change"]) == sorted(mentor_change)
+    # Quadrants: both 3; only mentor 1 (p1); only mentee 2 (p2, p3: no change is no gain); neither 0.
+    # The three under k = 3 are hidden together (4 pairs), and nothing per pair is returned.
+    quadrants = result["quadrants"].set_index("quadrant")
+    assert quadrants.loc["both", "n"] == 3 and not quadrants.loc["both", "suppressed"]
+    assert quadrants.loc[["mentor_only", "mentee_only", "neither"], "suppressed"].all()
+    assert quadrants.loc[["mentor_only", "mentee_only", "neither"], "n"].isna().all()
+    assert "points" not in result
 
 
 def test_reciprocity_suppressed_below_k(con):
     programme(con, [3] * 4, [4] * 4, [3] * 4, [4] * 4)
     result = compare.reciprocity(con, "eng", min_group=5)
     assert result["pairs"] == 4 and result["suppressed"]
-    assert result["both_improved_pct"] is None and result["points"].empty
+    assert result["both_improved_pct"] is None and result["mentor_gain"] is None
+    assert result["quadrants"]["suppressed"].all() and result["quadrants"]["n"].isna().all()
 
 
 def pulse_data(con, participants, comparison):

@@ -1,7 +1,9 @@
 """Stories: consent, pseudonyms, percentile ranks worked by hand, partner only with consent."""
 
+import numpy as np
 import pytest
 from scipy.stats import percentileofscore
+from scipy.stats.mstats import hdquantiles
 
 from analytics import stories
 from analytics.errors import MutualError
@@ -56,6 +58,9 @@ def _fill(con):
         ("B1", "2025-B", "mentee", "Q1", "technology", (3.0, 3.5, 4.0)),
         ("B2", "2025-B", "mentor", "Q1", "technology", (3.0, 3.0, 3.0)),
     ]
+    # Four more 2025-B mentees who answered the pre survey only: B1's story could be any of five mentees
+    # (so it is listed), but only B1 has a change to rank.
+    people += [(f"B{i}", "2025-B", "mentee", f"Q{i}", "technology", (3.0, None, None)) for i in range(3, 7)]
     for person, cohort, role, pair, focus, waves in people:
         con.execute("INSERT INTO employees (employee_id, hire_date) VALUES (?, DATE '2020-01-01')", [person])
         con.execute(
@@ -64,6 +69,8 @@ def _fill(con):
             [person, cohort, role, pair, focus, person in CONSENT],
         )
         for wave, score in zip(("pre", "mid", "post"), waves, strict=True):
+            if score is None:
+                continue
             rid = f"{wave}-{person}"
             con.execute(
                 "INSERT INTO responses (response_id, employee_id, wave) VALUES (?, ?, ?)", [rid, person, wave]
@@ -107,11 +114,14 @@ def test_story_text_is_the_post_comment_else_the_latest(con):
     assert b1["text"] == COMMENTS[("B1", "mid")]  # no post comment: the latest one
 
 
-def test_pseudonym_names_role_cohort_and_focus_and_is_stable(con):
+def test_pseudonym_names_role_and_cohort_only_and_is_stable(con):
     _fill(con)
     listed = stories.consented_stories(con)
     m4 = listed.set_index("story_key").loc[_story_key(con, "2025-A", "M4"), "pseudonym"]
-    assert m4.startswith("Story ") and m4.endswith("— mentee, cohort 2025-A, inclusion focus")
+    assert m4.startswith("Story ") and m4.endswith(
+        "— mentee, cohort 2025-A"
+    )  # no focus: see consented_stories
+    assert "focus" not in listed.columns and not listed["pseudonym"].str.contains("inclusion").any()
     filtered = stories.consented_stories(con, filters={"cohort": ["2025-A"]}).set_index("story_key")
     assert filtered.loc[_story_key(con, "2025-A", "M4"), "pseudonym"] == m4  # numbering ignores the filter
     assert _story_key(con, "2025-B", "B1") not in filtered.index
@@ -129,7 +139,12 @@ def test_story_percentile_ranks_by_hand(con):
     # Post scores 5, 4, 4, 5.5, 4.5, 2.5: 5.5 is the highest, 100 %.
     assert told["post_percentile"] == pytest.approx(100.0)
     assert told["group_n"] == 6
-    assert told["distribution"]["change"].sort_values().tolist() == pytest.approx([-0.5, 0, 0.5, 1, 1.5, 2])
+    # The distribution is summarised: n and Harrell-Davis quartiles of the six changes, no array.
+    expected = hdquantiles(np.array([2.0, 1.0, 0.0, 1.5, -0.5, 0.5]), prob=[0.25, 0.5, 0.75])
+    assert told["distribution"] == pytest.approx(
+        {"n": 6, "q1": expected[0], "median": expected[1], "q3": expected[2]}
+    )
+    assert told["distribution"]["median"] == pytest.approx(0.75)  # symmetric changes: the middle
     assert told["scores"]["score"].tolist() == pytest.approx([4.0, 5.0, 5.5])
     assert told["scores"]["wave"].tolist() == ["pre", "mid", "post"]
 
@@ -145,8 +160,8 @@ def test_partner_is_shown_only_when_the_partner_consented(con):
 
 def test_small_cohorts_are_not_ranked(con):
     _fill(con)
-    told = stories.story(con, _story_key(con, "2025-B", "B1"))  # one mentee in 2025-B
-    assert told["change"] == pytest.approx(1.0)
+    told = stories.story(con, _story_key(con, "2025-B", "B1"))  # one of five mentees with a change
+    assert told["change"] == pytest.approx(1.0) and told["group_n"] is None
     assert told["change_percentile"] is None and told["distribution"] is None
     assert "not ranked" in told["sentence"]
 
