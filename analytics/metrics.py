@@ -32,6 +32,7 @@ __all__ = [
 GROUP_COLUMNS = ["n", "mean", "sd", "favourable_pct", "ci_low", "ci_high", "suppressed"]
 _SCORE_VALUES = ["mean", "sd", "favourable_pct", "ci_low", "ci_high"]
 _RESPONDENT = "coalesce(employee_id, response_id)"
+PROGRAMME_KINDS = ("pre", "mid", "post")
 
 # Group columns about time rather than people: the groups of a breakdown are compared within them.
 _TIME = {"wave": '"wave"', "month": "CAST(date_trunc('month', opened_on) AS DATE) AS \"month\""}
@@ -168,10 +169,33 @@ def _group_scores(
         params,
     ).df()
     frame = _t_interval(frame)[[*group_by, *GROUP_COLUMNS[:-1]]]
-    unfiltered = score_rows.score_rows_sql(score_rows.scores_source(con), construct, None, waves)
+    unfiltered = _people(score_rows.score_rows_sql(score_rows.scores_source(con), construct, None, waves))
+    neighbours = _also_in(con, unfiltered) if "wave" in group_by else []
     return privacy.gate(
-        con, _people(unfiltered), frame, keys=group_by, values=_SCORE_VALUES, filters=filters, min_group=k
+        con,
+        unfiltered,
+        frame,
+        keys=group_by,
+        values=_SCORE_VALUES,
+        filters=filters,
+        min_group=k,
+        neighbours=neighbours,
     )
+
+
+def _also_in(con: duckdb.DuckDBPyConnection, rows: privacy.Rows) -> list[privacy.Rows]:
+    """For a programme wave's figure: the same people narrowed to those who also answered each other
+    programme wave, the populations a paired change is computed over (the gate's rule 5)."""
+    waves = wave_names(con, list(PROGRAMME_KINDS))
+    placeholders = ", ".join("?" for _ in waves)
+    return [
+        privacy.Rows(
+            f"""SELECT * FROM ({rows.sql}) WHERE wave IN ({placeholders})
+                AND unit IN (SELECT unit FROM ({rows.sql}) WHERE wave = ?)""",
+            (*rows.params, *waves, *rows.params, other),
+        )
+        for other in waves
+    ]
 
 
 def _people(rows: tuple[str, list]) -> privacy.Rows:
@@ -181,22 +205,6 @@ def _people(rows: tuple[str, list]) -> privacy.Rows:
         f"SELECT *, {_RESPONDENT} AS unit, CAST(date_trunc('month', opened_on) AS DATE) AS month FROM ({sql})",
         tuple(params),
     )
-
-
-def _guard(
-    con: duckdb.DuckDBPyConnection,
-    unfiltered: tuple[str, list],
-    keys: list[str],
-    filters: Filters | None,
-    n: str,
-    k: int,
-    first: str = "",
-) -> pd.DataFrame:
-    """The groups of a filtered result made partly of a protected cell (privacy.guard_filters)."""
-    base, params = unfiltered
-    select = (f"{first}, " if first else "") + _select(keys)
-    keys = ([first] if first else []) + keys
-    return privacy.guard_sql(con, base, params, select, keys, filters, n, k)
 
 
 def item_favourable(
@@ -225,16 +233,15 @@ def item_favourable(
     ).df()[columns[:-1]]
     order = {spec.code: position for position, spec in enumerate(items_of(construct))}
     frame = frame.sort_values("item_id", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
-    unfiltered = _items_sql(construct, None, waves)
-    hide = _guard(con, unfiltered, group_by, filters, f"count(DISTINCT {_RESPONDENT})", k, "item_id")
-    within = ["item_id", *_times(group_by)]
-    return privacy.suppress_groups(
+    unfiltered = _people(_items_sql(construct, None, waves))
+    return privacy.gate(
+        con,
+        unfiltered,
         frame,
-        ["mean", "favourable_pct"],
-        _attributes(group_by),
-        within,
-        k,
-        hide=privacy.hidden_mask(frame, hide, ["item_id", *group_by]),
+        keys=["item_id", *group_by],
+        values=["mean", "favourable_pct"],
+        filters=filters,
+        min_group=k,
     )
 
 
@@ -285,11 +292,8 @@ def enps(
             {_order(group_by)}""",
         params,
     ).df()[[*group_by, "n", *values]]
-    hide = _guard(con, _enps_sql(None, waves), group_by, filters, f"count(DISTINCT {_RESPONDENT})", k)
-    within = _times(group_by)
-    return privacy.suppress_groups(
-        frame, values, _attributes(group_by), within, k, hide=privacy.hidden_mask(frame, hide, group_by)
-    )
+    unfiltered = _people(_enps_sql(None, waves))
+    return privacy.gate(con, unfiltered, frame, keys=group_by, values=values, filters=filters, min_group=k)
 
 
 def equity_gaps(

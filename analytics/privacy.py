@@ -529,7 +529,8 @@ def _nearly(con, source: str, params: list, rows: Rows, keys: list[str], filters
 def _neighbour_gaps(
     con, source: str, params: list, rows: Rows, other: Rows, keys: list[str], filters
 ) -> pd.DataFrame:
-    """Per group: how many units are in exactly one of the figure's rows and the neighbour's (rule 5)."""
+    """Per group: how many units are in exactly one of the figure's rows and the neighbour's (gap), and
+    how many the neighbour has (other) (rule 5)."""
     select, label_params = _labelled(keys)
     condition, filter_params = _where(filters)
     by = "".join(f'"{key}", ' for key in keys)
@@ -538,7 +539,8 @@ def _neighbour_gaps(
                    WHERE r."{rows.unit}" IS NOT NULL AND {condition}),
              b AS (SELECT DISTINCT {select} r."{other.unit}" AS _unit FROM ({other.sql}) r
                    WHERE r."{other.unit}" IS NOT NULL AND {condition})
-        SELECT {by} count(*) FILTER (WHERE a._unit IS NULL OR b._unit IS NULL) AS gap
+        SELECT {by} count(*) FILTER (WHERE a._unit IS NULL OR b._unit IS NULL) AS gap,
+               count(b._unit) AS other
         FROM a FULL JOIN b USING ({by}_unit) GROUP BY ALL
     """
     both = [*label_params, *params, *filter_params, *label_params, *other.params, *filter_params]
@@ -616,8 +618,8 @@ def gate(
                 reasons.setdefault(key, "nearly")
             for other in neighbours:
                 gaps = _neighbour_gaps(con, source, params, described, other, keys, filters)
-                for key, gap in zip(_keyed(gaps, keys), gaps["gap"], strict=True):
-                    if 0 < gap < k:
+                for key, gap, size in zip(_keyed(gaps, keys), gaps["gap"], gaps["other"], strict=True):
+                    if 0 < gap < k and size >= k:  # a neighbour of fewer than k is never shown itself
                         reasons.setdefault(key, "neighbour")
             for key in _cell_hidden(con, source, params, described, keys, filters, k):
                 reasons.setdefault(key, "filters")
