@@ -12,8 +12,7 @@ from scipy import stats
 from analytics import privacy
 from analytics.compare import ALPHA, finite_or_none
 from analytics.filters import Filters
-from analytics.privacy import suppress
-from analytics.score_rows import score_rows_sql, scores_source, scores_sql
+from analytics.score_rows import same_data, score_rows_sql, scores_source, scores_sql
 
 __all__ = ["participants_vs_comparison", "difference_in_differences", "did_of"]
 
@@ -30,31 +29,37 @@ def participants_vs_comparison(
     filters: Filters | None = None,
     min_group: int | None = None,
 ) -> pd.DataFrame:
-    """Mean construct score per pulse wave for participants and for everyone else, suppressed below k.
+    """Mean construct score per pulse wave for participants and for everyone else, through privacy.gate.
 
     Only pulse responses linked to an employee count (an anonymous response cannot be placed in
     either group). "participants" are employees on any cohort's roster. One row per wave and group:
-    wave, opened_on, group, n (employees), mean, sd, ci_low, ci_high (95 % t), suppressed. Groups of one
-    wave are suppressed together when one of them is small, so the wave total cannot reveal it.
+    wave, opened_on, group, n (employees; <NA> where hidden), mean, sd, ci_low, ci_high (95 % t),
+    suppressed, suppressed_reason. The two groups split each wave's people like a breakdown, so when
+    one is hidden the other is too and the wave total cannot reveal it.
     """
     columns = ["wave", "opened_on", "group", "n", "mean", "sd", "ci_low", "ci_high"]
     waves = _pulse_waves(con)
-    cells = _cells(con, construct, filters, waves) if waves else pd.DataFrame()
-    if cells.empty:
-        return pd.DataFrame(columns=[*columns, "suppressed"])
-    t = stats.t.ppf(1 - ALPHA / 2, (cells["n"] - 1).clip(lower=1))
-    half = np.where(cells["n"] >= 2, t * cells["sd"] / np.sqrt(cells["n"]), np.nan)
-    cells["ci_low"] = cells["mean"] - half
-    cells["ci_high"] = cells["mean"] + half
-    hidden = _groups_guard(con, construct, waves, filters, min_group)
-    cells = suppress(
-        cells[columns],
-        ["mean", "sd", "ci_low", "ci_high"],
-        min_group=min_group,
-        within=["wave"],
-        hide=privacy.hidden_mask(cells, hidden, ["wave", "group"]),
-    )
-    return cells.reset_index(drop=True)
+    if not waves:
+        return pd.DataFrame(columns=[*columns, "suppressed", "suppressed_reason"])
+    with same_data(con):  # the figure and the gate's rows from one source of scores
+        cells = _cells(con, construct, filters, waves)
+        if cells.empty:
+            return pd.DataFrame(columns=[*columns, "suppressed", "suppressed_reason"])
+        t = stats.t.ppf(1 - ALPHA / 2, (cells["n"] - 1).clip(lower=1))
+        half = np.where(cells["n"] >= 2, t * cells["sd"] / np.sqrt(cells["n"]), np.nan)
+        cells["ci_low"] = cells["mean"] - half
+        cells["ci_high"] = cells["mean"] + half
+        shown = privacy.gate(
+            con,
+            _people(con, construct, waves),
+            cells[columns],
+            keys=["wave", "group"],
+            values=["mean", "sd", "ci_low", "ci_high"],
+            filters=filters,
+            min_group=min_group,
+            categories=["group"],
+        )
+    return shown[[*columns, "suppressed", "suppressed_reason"]].reset_index(drop=True)
 
 
 def _cells(
@@ -81,20 +86,15 @@ def _cells(
     ).df()
 
 
-def _groups_guard(
-    con: duckdb.DuckDBPyConnection,
-    construct: str,
-    waves: list[str],
-    filters: Filters | None,
-    min_group: int | None,
-) -> pd.DataFrame:
-    """privacy.guard_sql for participants_vs_comparison: cells of employees per wave and group."""
+def _people(con: duckdb.DuckDBPyConnection, construct: str, waves: list[str]) -> privacy.Rows:
+    """The gate's rows: each employee's scores per pulse wave and group, without the filters."""
     base, params = scores_sql(con, construct, waves)
-    base = f"""SELECT *, CASE WHEN is_participant THEN 'participants' ELSE 'comparison' END AS "group"
-               FROM ({base}) WHERE employee_id IS NOT NULL"""
-    keys = ["wave", "group"]
-    n = "count(DISTINCT employee_id)"
-    return privacy.guard_sql(con, base, params, '"wave", "group", ', keys, filters, n, min_group)
+    return privacy.Rows(
+        f"""SELECT *, employee_id AS unit,
+                   CASE WHEN is_participant THEN 'participants' ELSE 'comparison' END AS "group"
+            FROM ({base}) WHERE employee_id IS NOT NULL AND opened_on IS NOT NULL""",
+        tuple(params),
+    )
 
 
 def difference_in_differences(
@@ -107,7 +107,7 @@ def difference_in_differences(
 
     The CI treats the four wave means as independent samples (Welch-Satterthwaite degrees of
     freedom); when the same people answer both pulses this is conservative. Figures are None when a
-    group is suppressed or missing in the first or last pulse.
+    group is suppressed or missing in the first or last pulse; an n is None where the gate hides it.
     """
     return did_of(participants_vs_comparison(con, construct, filters=filters, min_group=min_group))
 
@@ -141,7 +141,8 @@ def did_of(cells: pd.DataFrame) -> dict:
     if any(key not in cell.index for key in keys):
         return result
     for (w, g), name in zip(keys, ["first", "last"] * 2, strict=True):
-        result[f"n_{g}_{name}"] = int(cell.loc[(w, g), "n"])
+        n = cell.loc[(w, g), "n"]
+        result[f"n_{g}_{name}"] = None if pd.isna(n) else int(n)  # the gate's n: <NA> where hidden
     if any(bool(cell.loc[key, "suppressed"]) for key in keys):
         return result
     mean = {key: float(cell.loc[key, "mean"]) for key in keys}

@@ -237,8 +237,12 @@ def test_difference_in_differences_suppressed_when_a_group_is_small(con):
     )
     frame = comparison_group.participants_vs_comparison(con, "eng", min_group=5)
     assert frame["suppressed"].all() and frame["mean"].isna().all()
+    # 4 participants: hidden, n too; the 6 others with them (the wave's total would give them away)
+    assert frame["n"].isna().all() and frame["suppressed_reason"].notna().all()
+    cell = frame.set_index(["wave", "group"])
+    assert cell.loc[("pulse-1", "participants"), "suppressed_reason"] == "fewer than 5 responses"
     did = comparison_group.difference_in_differences(con, "eng", min_group=5)
-    assert did["did"] is None and did["suppressed"] and did["n_participants_first"] == 4
+    assert did["did"] is None and did["suppressed"] and did["n_participants_first"] is None
 
 
 def test_wave_change_keeps_people_without_the_attribute_as_not_recorded(con):
