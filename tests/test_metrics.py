@@ -289,15 +289,20 @@ def test_last_two_pulses_compare_a_series_with_itself():
 
 
 def test_group_scores_is_empty_below_k_respondents_in_total(two_departments, con):
-    # 13 respondents in all (5 Sales, 6 Ops, 2 Legal): shown at k = 13, nothing at k = 14.
-    assert metrics.group_scores(con, "eng", ["department"], min_group=13)["n"].sum() == 13
+    # 13 respondents in all (5 Sales, 6 Ops, 2 Legal): groups listed (each hidden) at k = 13, nothing at k = 14.
+    listed = metrics.group_scores(con, "eng", ["department"], min_group=13)
+    assert sorted(listed["department"]) == ["Legal", "Ops", "Sales"] and listed["suppressed"].all()
+    assert listed["n"].isna().all()
+    assert metrics.group_scores(con, "eng", [], min_group=13)["n"].tolist() == [13]
     assert metrics.group_scores(con, "eng", ["department"], min_group=14).empty
-    # Two responses of one employee count once: 5 Sales people, however many rows.
-    add_response(con, "again", "Sales0", "pre", eng(1, 1, 1, 1))
-    sales = {"department": ["Sales"]}
-    assert metrics.group_scores(con, "eng", [], sales, min_group=5)["n"].tolist() == [5]
-    assert metrics.group_scores(con, "eng", [], sales, min_group=6).empty
-    assert metrics.enps(con, [], sales, min_group=1).empty  # no eNPS answers: zero respondents
+    # Two responses of one employee count once: 6 Ops people, however many rows. (Sales on its own is
+    # hidden: it is the next-smallest after Legal's 2, and everyone minus Sales and Ops would be Legal.)
+    add_response(con, "again", "Ops0", "pre", eng(1, 1, 1, 1))
+    ops = {"department": ["Ops"]}
+    assert metrics.group_scores(con, "eng", [], ops, min_group=5)["n"].tolist() == [6]
+    assert metrics.group_scores(con, "eng", [], {"department": ["Sales"]}, min_group=5)["suppressed"].all()
+    assert metrics.group_scores(con, "eng", [], ops, min_group=7).empty
+    assert metrics.enps(con, [], ops, min_group=1).empty  # no eNPS answers: zero respondents
 
 
 def test_same_data_checks_the_scores_source_once_per_block(sample_con):
