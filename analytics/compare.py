@@ -11,11 +11,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analytics import privacy
-from analytics.filters import ATTRIBUTES, Filters, selected
-from analytics.metrics import NOT_RECORDED, construct_scores
+from analytics import privacy, score_rows
+from analytics.filters import ATTRIBUTES, Filters, missing_label, selected, where_sql
+from analytics.metrics import construct_scores
 from analytics.privacy import min_group as default_min_group
-from analytics.privacy import suppress
 
 __all__ = [
     "CHANGE_COLUMNS",
@@ -184,6 +183,56 @@ def _paired_scores(
     return paired.reset_index()[columns]
 
 
+def _paired_rows(con: duckdb.DuckDBPyConnection, construct: str, before: str, after: str) -> privacy.Rows:
+    """The rows of a paired change for privacy.gate and the figure alike, without the filters.
+
+    One row per employee with a score in both waves (several responses in one wave averaged): unit (the
+    employee), wave (one scope for the whole comparison, "before -> after"), before, after, change, and
+    every filter attribute from the employee's before-wave response (the first by response_id), so a
+    filter selects a person by what they were when the comparison began. Anonymous responses have no
+    person to pair and are left out.
+    """
+    sql, params = score_rows.score_rows_sql(score_rows.scores_source(con), construct, None, [before, after])
+    attributes = ", ".join(f'a."{a}"' for a in ATTRIBUTES)
+    return privacy.Rows(
+        f"""
+        WITH s AS (SELECT * FROM ({sql}) WHERE employee_id IS NOT NULL),
+        m AS (
+            SELECT employee_id, avg(score) FILTER (WHERE wave = ?) AS before,
+                   avg(score) FILTER (WHERE wave = ?) AS after
+            FROM s GROUP BY employee_id
+        ),
+        a AS (
+            SELECT * FROM s WHERE wave = ?
+            QUALIFY row_number() OVER (PARTITION BY employee_id ORDER BY response_id) = 1
+        )
+        SELECT m.employee_id AS unit, ? AS wave, m.before, m.after, m.after - m.before AS change, {attributes}
+        FROM m JOIN a USING (employee_id)
+        WHERE m.before IS NOT NULL AND m.after IS NOT NULL
+        """,
+        (*params, before, after, before, f"{before} -> {after}"),
+    )
+
+
+def _neighbours(before: str, after: str) -> list[tuple[str, str]]:
+    """The other comparisons of WAVE_PAIRS sharing a wave with this one (pre -> post: pre -> mid, mid -> post)."""
+    return [pair for pair in WAVE_PAIRS if pair != (before, after) and {before, after} & set(pair)]
+
+
+def _changes(paired: pd.DataFrame, group_by: str | None) -> pd.DataFrame:
+    """The figure: paired_change per group (one row without a breakdown), missing values labelled."""
+    if not group_by:
+        return pd.DataFrame(
+            [paired_change(paired["before"], paired["after"])], columns=["n", *CHANGE_COLUMNS]
+        )
+    labels = paired[group_by].astype("object").where(paired[group_by].notna(), missing_label(group_by))
+    rows = [
+        {group_by: value, **paired_change(part["before"], part["after"])}
+        for value, part in paired.groupby(labels.astype(str), sort=True)
+    ]
+    return pd.DataFrame(rows, columns=[group_by, "n", *CHANGE_COLUMNS])
+
+
 def wave_change(
     con: duckdb.DuckDBPyConnection,
     construct: str,
@@ -193,50 +242,35 @@ def wave_change(
     filters: Filters | None = None,
     min_group: int | None = None,
 ) -> pd.DataFrame:
-    """Within-person change of a construct between two waves, overall or per group, suppressed below k.
+    """Within-person change of a construct between two waves, overall or per group, through privacy.gate.
 
-    One row per group (one row when group_by is None) with n (employees present in both waves) and
-    the figures of `paired_change`; a `suppressed` column marks groups under the threshold. People
-    without a value of the attribute form the group "Not recorded".
+    One row per group (one row when group_by is None): before, after, the group, n (employees present in
+    both waves, <NA> when hidden), the figures of `paired_change`, suppressed and suppressed_reason.
+    People are counted and filtered by their before-wave attributes (_paired_rows); people without a
+    value of the attribute form the group filters.missing_label(group_by). The other comparisons of
+    WAVE_PAIRS sharing a wave are the gate's neighbours: pre -> post is hidden when its people and those
+    of pre -> mid or mid -> post differ by 1..k-1, as the two would give those people's scores.
     """
     group_by = _check_group(group_by)
-    paired = _paired_scores(con, construct, before, after, filters, [group_by] if group_by else [])
-    rows = []
-    if group_by:
-        paired[group_by] = paired[group_by].astype("object").fillna(NOT_RECORDED)
-        for value, part in paired.groupby(group_by, sort=True):
-            rows.append({group_by: value, **paired_change(part["before"], part["after"])})
-    else:
-        rows.append(paired_change(paired["before"], paired["after"]))
-    frame = pd.DataFrame(rows, columns=[*([group_by] if group_by else []), "n", *CHANGE_COLUMNS])
+    keys = [group_by] if group_by else []
+    with score_rows.same_data(con):
+        rows = _paired_rows(con, construct, before, after)
+        condition, params = where_sql(filters, "r")
+        paired = con.execute(f"SELECT * FROM ({rows.sql}) r WHERE {condition}", [*rows.params, *params]).df()
+        neighbours = [_paired_rows(con, construct, b, a) for b, a in _neighbours(before, after)]
+        frame = privacy.gate(
+            con,
+            rows,
+            _changes(paired, group_by),
+            keys=keys,
+            values=CHANGE_COLUMNS,
+            filters=filters,
+            min_group=min_group,
+            neighbours=neighbours,
+        )
     frame.insert(0, "before", before)
     frame.insert(1, "after", after)
-    keys = [group_by] if group_by else []
-    hidden = _change_guard(con, construct, before, after, keys, filters, min_group)
-    frame = suppress(
-        frame, CHANGE_COLUMNS, min_group=min_group, hide=privacy.hidden_mask(frame, hidden, keys)
-    )
-    return frame.reset_index(drop=True)
-
-
-def _change_guard(
-    con: duckdb.DuckDBPyConnection,
-    construct: str,
-    before: str,
-    after: str,
-    keys: list[str],
-    filters: Filters | None,
-    min_group: int | None,
-) -> pd.DataFrame:
-    """privacy.guard_filters for a paired change: cells of employees in both waves, by their before-wave values."""
-    chosen = list(selected(filters))
-    if not chosen:
-        return pd.DataFrame(columns=keys)
-    paired = _paired_scores(con, construct, before, after, None, list(dict.fromkeys([*keys, *chosen])))
-    rows = paired[chosen].copy()
-    for key in keys:
-        rows[key] = paired[key].astype("object").fillna(NOT_RECORDED)
-    return privacy.guard_filters(privacy.cells_of(rows, keys, filters), keys, filters, min_group)
+    return frame[["before", "after", *keys, "n", *CHANGE_COLUMNS, "suppressed", "suppressed_reason"]]
 
 
 def all_changes(
@@ -245,7 +279,7 @@ def all_changes(
     filters: Filters | None = None,
     min_group: int | None = None,
 ) -> pd.DataFrame:
-    """Within-person change pre -> mid, mid -> post and pre -> post, one row each."""
+    """Within-person change pre -> mid, mid -> post and pre -> post, one row each (wave_change's columns)."""
     frames = [wave_change(con, construct, b, a, filters=filters, min_group=min_group) for b, a in WAVE_PAIRS]
     return pd.concat(frames, ignore_index=True)
 

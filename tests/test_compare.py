@@ -140,9 +140,13 @@ def test_wave_change_averages_repeat_responses_and_filters(con):
 def test_wave_change_suppresses_small_group_and_its_neighbour(con):
     programme(con, [3] * 6, [4] * 6, [3, 3, 3, 3, None, None], [4, 5, 4, 5, 4, 4])
     frame = compare.wave_change(con, "eng", group_by="role", min_group=5).set_index("role")
-    assert frame.loc["mentee", "n"] == 4 and frame.loc["mentor", "n"] == 6
-    assert frame["suppressed"].all()  # mentees < 5; mentors would reveal them from the total
+    assert frame["suppressed"].all()  # mentees (4) < 5; mentors (6) would reveal them from the total
+    assert frame["n"].isna().all()  # not even how many people a hidden group holds
+    assert frame.loc["mentee", "suppressed_reason"] == "fewer than 5 responses"
+    assert frame.loc["mentor", "suppressed_reason"].startswith("hidden ")  # for the mentees' sake
     assert math.isnan(frame.loc["mentor", "mean_change"]) and frame.loc["mentor", "verdict"] is None
+    overall = compare.wave_change(con, "eng", min_group=5)
+    assert overall.loc[0, "n"] == 10 and not overall.loc[0, "suppressed"]
 
 
 def test_all_changes_has_three_comparisons(con):
