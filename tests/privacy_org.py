@@ -76,11 +76,11 @@ _DETAILS = [
 ]
 # X's five comments (one per confidential pulse): the verbatim text an attacker must not recover.
 X_COMMENTS = [
-    "My allotment is the only place I can think since the audit started",
-    "After the audit I asked twice about the Harrogate transfer and heard nothing back",
-    "I still have not had an answer on the Harrogate transfer, the silence is wearing",
-    "The new rota clashes with my evening classes in Ripon every single week",
-    "I am considering leaving once my evening classes in Ripon finish in December",
+    "My allotment is the only place I feel calm and happy since the awful audit started",
+    "After the audit I asked twice about the Harrogate transfer and heard nothing back, which hurts",
+    "I still have not had an answer on the Harrogate transfer, the silence is wearing and sad",
+    "The new rota clashes with my evening classes in Ripon every single week, a real problem",
+    "I am considering leaving once my evening classes in Ripon finish in December, sadly",
 ]
 MID_COMMENTS = [
     "I feel overwhelmed and can't cope with the mentoring on top of the quarter end",

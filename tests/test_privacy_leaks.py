@@ -8,6 +8,7 @@ defaults; no test passes a threshold).
 
 from __future__ import annotations
 
+import base64
 import json
 import math
 import re
@@ -115,20 +116,31 @@ def _distinctive(values) -> list[float]:
 
 
 _ARRAY = re.compile(r"\[\s*(-?\d[\d.eE+-]*(?:\s*,\s*-?\d[\d.eE+-]*)+)\s*\]")
+# Plotly sends numeric arrays as typed arrays: {"dtype": "f8", "bdata": "<base64>"}.
+_TYPED = re.compile(r'\{[^{}]*"bdata"[^{}]*\}')
+
+
+def _typed(dtype: str, data: str) -> list[float]:
+    try:
+        return np.frombuffer(base64.b64decode(data), dtype=np.dtype(dtype)).astype("float64").tolist()
+    except (ValueError, TypeError):
+        return []
 
 
 def _arrays(node, seen=None):
     """Every array of numbers in a result: lists, Series, DataFrame columns, ndarrays, figures, JSON/HTML text."""
-    seen = set() if seen is None else seen
+    seen = {} if seen is None else seen
     if id(node) in seen:
         return
-    seen.add(id(node))
+    seen[id(node)] = node  # kept alive, so no later object reuses its id
     if isinstance(node, pd.DataFrame):
         for column in node.columns:
             yield from _arrays(node[column].tolist(), seen)
     elif isinstance(node, pd.Series | np.ndarray):
         yield from _arrays(list(np.asarray(node, dtype=object).ravel()), seen)
     elif isinstance(node, dict):
+        if isinstance(node.get("bdata"), str) and isinstance(node.get("dtype"), str):
+            yield _typed(node["dtype"], node["bdata"])
         for value in node.values():
             yield from _arrays(value, seen)
     elif isinstance(node, list | tuple):
@@ -139,6 +151,13 @@ def _arrays(node, seen=None):
             if isinstance(value, dict | list | tuple | pd.DataFrame | pd.Series | np.ndarray | str):
                 yield from _arrays(value, seen)
     elif isinstance(node, str):
+        for match in _TYPED.finditer(node):
+            try:
+                typed = json.loads(match.group(0))
+            except ValueError:
+                continue
+            if isinstance(typed.get("dtype"), str) and isinstance(typed.get("bdata"), str):
+                yield _typed(typed["dtype"], typed["bdata"])
         for match in _ARRAY.finditer(node):
             try:
                 yield [float(x) for x in match.group(1).split(",")]
