@@ -7,8 +7,8 @@ import pandas as pd
 
 from analytics import privacy
 from analytics.filters import Filters
-from analytics.sentiment import comments_sql, comments_visible, sentiment_by_group
-from analytics.themes import UNASSIGNED, text_themes
+from analytics.sentiment import comments_sql, sentiment_by_group, shown_waves
+from analytics.themes import UNASSIGNED, listed_themes
 
 __all__ = [
     "LABELS",
@@ -40,6 +40,7 @@ def _too_few(k: int) -> str:
 def _empty(columns: list[str], message: str) -> pd.DataFrame:
     frame = pd.DataFrame(columns=columns)
     frame.attrs["message"] = message
+    frame.attrs["total"] = 0
     return frame
 
 
@@ -54,18 +55,23 @@ def comments(
 ) -> pd.DataFrame:
     """The comments in the filter (text, wave, question, compound, label, theme), most negative first.
 
-    `search` matches text case-insensitively, `label` is a sentiment band, `theme` a theme name from
-    `find_themes`; `limit` keeps the first rows and `attrs["total"]` counts them all. Empty, with
-    `attrs["message"]` saying why, when the filter has fewer commenters than the free-text threshold
-    (`min_group`, default `privacy.min_group_comments()`).
+    Only the comments of waves whose tone is shown (`sentiment.shown_waves`, with the free-text
+    threshold `min_group`, default `privacy.min_group_comments()`) are listed, and with `theme` only
+    those of the waves where that theme's cell of `theme_by_wave` is shown: a listing never shows what
+    a figure hides. A comment's theme is HIDDEN_THEME where its wave's cell is hidden. `search` matches
+    text case-insensitively, `label` is a sentiment band, `theme` a theme name from `find_themes`;
+    `limit` keeps the first rows and `attrs["total"]` counts them all. Empty, with `attrs["message"]`
+    saying why, when no wave's comments may be shown.
     """
     k = min_group if min_group is not None else privacy.min_group_comments()
-    if not comments_visible(con, filters, k):
-        return _empty(_LISTING, _too_few(k))
     if label is not None and label not in LABELS:
         raise ValueError(f"label must be one of {', '.join(LABELS)}; got {label!r}")
+    waves = shown_waves(con, filters, k)
+    if not waves:
+        return _empty(_LISTING, _too_few(k))
     base, params = comments_sql(filters)
-    clauses = ["TRUE"]
+    clauses = ["list_contains(?, c.wave)"]
+    params = [*params, waves]
     if search:
         escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         clauses.append("c.text ILIKE ? ESCAPE '\\'")
@@ -73,17 +79,17 @@ def comments(
     if label:
         clauses.append("c.label = ?")
         params = [*params, label]
-    # The themes of the filter's comments, as find_themes assigns them (the fit is remembered).
-    assigned, message = text_themes(con, filters, min_group=k)
+    # The themes of the filter's comments, as find_themes assigns them (the fit is remembered), where shown.
+    assigned, message = listed_themes(con, filters, min_group=k)
     if theme:
         clauses.append("coalesce(t.theme, ?) = ?")
         params = [*params, UNASSIGNED, theme]
-    con.register("_mutual_listing_themes", assigned[["text", "theme"]])
+    con.register("_mutual_listing_themes", assigned[["wave", "text", "theme"]])
     try:
         out = con.execute(
             f"""SELECT c.wave, c.question, c.text, c.compound, c.label, coalesce(t.theme, ?) AS theme,
                        count(*) OVER () AS total
-                FROM ({base}) c LEFT JOIN _mutual_listing_themes t USING (text)
+                FROM ({base}) c LEFT JOIN _mutual_listing_themes t USING (wave, text)
                 WHERE {" AND ".join(clauses)}
                 ORDER BY c.compound, c.opened_on, c.response_id, c.question
                 LIMIT ?""",
@@ -107,13 +113,15 @@ def wellbeing_flags(
 ) -> pd.DataFrame:
     """Comments that may need a follow-up: compound <= -0.5 or distress language. No ids.
 
-    Columns: wave, text, compound, reason; distress language first, then the most negative.
-    `limit` keeps the first rows and `attrs["total"]` counts them all. Empty (with
-    `attrs["message"]`) when the filter has fewer commenters than the free-text threshold.
+    Columns: wave, text, compound, reason; distress language first, then the most negative. Only
+    the comments of waves whose tone is shown (as `comments`). `limit` keeps the first rows and
+    `attrs["total"]` counts them all. Empty (with `attrs["message"]`) when no wave's comments may be
+    shown.
     """
     k = min_group if min_group is not None else privacy.min_group_comments()
     columns = ["wave", "text", "compound", "reason"]
-    if not comments_visible(con, filters, k):
+    waves = shown_waves(con, filters, k)
+    if not waves:
         return _empty(columns, _too_few(k))
     base, params = comments_sql(filters)
     flags = con.execute(
@@ -121,6 +129,7 @@ def wellbeing_flags(
                 SELECT wave, opened_on, text, compound,
                        regexp_extract(lower(text), ?, 1) AS phrase
                 FROM ({base})
+                WHERE list_contains(?, wave)
             )
             SELECT wave, text, compound, count(*) OVER () AS total,
                    concat_ws('; ',
@@ -130,7 +139,7 @@ def wellbeing_flags(
             WHERE compound <= ? OR phrase <> ''
             ORDER BY phrase = '', compound, opened_on, text
             LIMIT ?""",
-        [DISTRESS_PATTERN, *params, VERY_NEGATIVE, VERY_NEGATIVE, limit],
+        [DISTRESS_PATTERN, *params, waves, VERY_NEGATIVE, VERY_NEGATIVE, limit],
     ).df()
     total = int(flags["total"].iloc[0]) if len(flags) else 0
     flags = flags[columns]

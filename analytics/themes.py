@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -12,20 +13,22 @@ from sklearn.decomposition import NMF
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
 from analytics import privacy
-from analytics.filters import Filters
-from analytics.sentiment import comments_sql, comments_visible
+from analytics.filters import ATTRIBUTES, Filters, selected
+from analytics.sentiment import comments_sql, shown_waves
 
 __all__ = [
     "DOMAIN_STOP_WORDS",
     "MIN_COMMENTS",
     "MAX_THEMES",
     "UNASSIGNED",
+    "HIDDEN_THEME",
     "Themes",
     "default_n_themes",
     "fit_themes",
     "find_themes",
     "theme_by_wave",
     "text_themes",
+    "listed_themes",
 ]
 
 # Words every comment about the programme uses, which say nothing about what it is about.
@@ -38,6 +41,7 @@ MAX_THEMES = 6
 COMMENTS_PER_THEME = 15
 MAX_FIT_TEXTS = 20_000  # larger sets: fit on an evenly spaced subset, then assign every comment
 UNASSIGNED = "(no theme)"
+HIDDEN_THEME = "(not shown: too few people)"  # a listed comment whose wave's theme cell is hidden
 _TOP_TERMS = 8
 _WAVE_COLUMNS = ["wave", "opened_on", "theme_id", "name", "comments", "n", "share", "mean_compound"]
 
@@ -48,7 +52,17 @@ class Themes:
 
     themes: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(
-            columns=["theme_id", "name", "top_terms", "share", "comments", "n", "mean_compound"]
+            columns=[
+                "theme_id",
+                "name",
+                "top_terms",
+                "share",
+                "comments",
+                "n",
+                "mean_compound",
+                "suppressed",
+                "suppressed_reason",
+            ]
         )
     )
     assignments: pd.DataFrame = field(
@@ -75,9 +89,11 @@ def _vectorizer(n_texts: int) -> TfidfVectorizer:
 
 
 @lru_cache(maxsize=8)
-def _model(texts: tuple[str, ...], n_themes: int) -> tuple[np.ndarray, tuple[tuple[str, ...], ...], int]:
-    """Each distinct text's dominant NMF component (-1: no known word), each component's top terms, and
-    how many components were fitted.
+def _model(
+    texts: tuple[str, ...], n_themes: int
+) -> tuple[np.ndarray, tuple[tuple[str, ...], ...], int, Callable[[list[str]], np.ndarray]]:
+    """Each distinct text's dominant NMF component (-1: no known word), each component's top terms, how
+    many components were fitted, and a function giving other texts' dominant components under the fit.
 
     `texts` are distinct, in the order the comments first use them (the fit depends on that order).
     The last few fits are remembered: keyed by the distinct texts, not by every comment.
@@ -99,14 +115,22 @@ def _model(texts: tuple[str, ...], n_themes: int) -> tuple[np.ndarray, tuple[tup
         ranked = np.argsort(-component, kind="stable")[:_TOP_TERMS]
         words.append(tuple(str(terms[i]) for i in ranked if component[i] > 0))
     dominant.flags.writeable = False  # shared by every caller of the remembered fit
-    return dominant, tuple(words), n_themes
+
+    def dominant_of(others: list[str]) -> np.ndarray:
+        if not others:
+            return np.zeros(0, dtype=int)
+        found = model.transform(vectorizer.transform(others))
+        return np.where(found.max(axis=1) > 0, found.argmax(axis=1), -1)
+
+    return dominant, tuple(words), n_themes, dominant_of
 
 
 def _number(
     dominant: np.ndarray, counts: np.ndarray, words: tuple[tuple[str, ...], ...], n_themes: int
-) -> tuple[list[str], list[list[str]], np.ndarray]:
+) -> tuple[list[str], list[list[str]], np.ndarray, np.ndarray]:
     """Themes numbered by their number of comments (largest first, ties by component order): names, top
-    terms, and each distinct text's 0-based theme (-1: none). `counts` is how many comments use each text."""
+    terms, each distinct text's 0-based theme (-1: none), and the numbering (component -> theme, with
+    -1 -> -1 in the last slot). `counts` is how many comments use each text."""
     assigned = dominant >= 0
     sizes = np.bincount(dominant[assigned], weights=counts[assigned], minlength=n_themes)
     order = sorted(range(n_themes), key=lambda t: (-sizes[t], t))
@@ -120,7 +144,7 @@ def _number(
             name = f"{name} ({len(names) + 1})"
         top_terms.append(list(words[component]))
         names.append(name)
-    return names, top_terms, numbered
+    return names, top_terms, numbered, renumber
 
 
 def _fit(texts: tuple[str, ...], n_themes: int) -> tuple[list[str], list[list[str]], np.ndarray]:
@@ -129,9 +153,9 @@ def _fit(texts: tuple[str, ...], n_themes: int) -> tuple[list[str], list[list[st
     Each distinct text is modelled once, in the order of first use.
     """
     codes, uniques = pd.factorize(pd.Series(texts, dtype=object))
-    dominant, words, fitted = _model(tuple(str(t) for t in uniques), n_themes)
+    dominant, words, fitted, _ = _model(tuple(str(t) for t in uniques), n_themes)
     counts = np.bincount(codes, minlength=len(uniques)).astype("float64")
-    names, top_terms, numbered = _number(dominant, counts, words, fitted)
+    names, top_terms, numbered, _ = _number(dominant, counts, words, fitted)
     return names, top_terms, numbered[codes]
 
 
@@ -143,17 +167,16 @@ def fit_themes(texts: list[str], n_themes: int) -> tuple[list[str], list[int]]:
 
 @dataclass
 class _Scope:
-    """The comments of a filter and the theme of each of their distinct texts."""
+    """The comments of the shown waves with their themes, and the themes found in the filter's."""
 
-    sql: str  # the comments: response_id, question, text, compound, wave, opened_on, respondent
-    params: list
-    text_themes: pd.DataFrame  # text, theme_id (1-based; 0 = no theme), theme
+    rows: (
+        pd.DataFrame
+    )  # every comment of the shown waves, filters left out: _ROWS, in_filter, theme_id, theme
+    text_themes: pd.DataFrame  # text, theme_id (1-based; 0 = no theme), theme: the filter's distinct texts
     catalogue: pd.DataFrame  # theme_id, name, top_terms
 
 
-def _scope_sql(filters: Filters | None) -> tuple[str, list]:
-    sql, params = comments_sql(filters)
-    return f"SELECT response_id, question, text, compound, wave, opened_on, respondent FROM ({sql})", params
+_ROWS = ["response_id", "question", "text", "compound", "wave", "opened_on", "unit", *ATTRIBUTES]
 
 
 def _too_few_people(k: int) -> str:
@@ -163,26 +186,44 @@ def _too_few_people(k: int) -> str:
     )
 
 
+def _rows(con: duckdb.DuckDBPyConnection, filters: Filters | None, waves: list[str]) -> pd.DataFrame:
+    """Every comment of `waves`, the filters left out, sorted by (response_id, question); `in_filter`
+    marks those in the filter."""
+    sql, params = comments_sql(None)
+    rows = con.execute(
+        f"SELECT * FROM ({sql}) WHERE list_contains(?, wave) ORDER BY response_id, question", [*params, waves]
+    ).df()[_ROWS]
+    inside = np.ones(len(rows), dtype=bool)
+    for attribute, values in selected(filters).items():
+        inside &= rows[attribute].astype("object").isin(values).to_numpy(dtype=bool)
+    rows["in_filter"] = inside
+    return rows
+
+
 def _assign(
     con: duckdb.DuckDBPyConnection, filters: Filters | None, n_themes: int | None, k: int
 ) -> tuple[_Scope | None, str | None]:
-    """The themes of the filter's comments (fitted on its distinct texts), or why there are none."""
-    if not comments_visible(con, filters, k):
+    """The themes of the filter's comments in the waves whose comments are shown (fitted on their
+    distinct texts), every comment of those waves assigned to one, or why there are none."""
+    waves = shown_waves(con, filters, k)
+    if not waves:
         return None, _too_few_people(k)
-    sql, params = _scope_sql(filters)
-    # Distinct texts in the order the comments, sorted by (response_id, question), first use them.
-    used = con.execute(
-        f"SELECT text, count(*) FROM ({sql}) GROUP BY text ORDER BY min((response_id, question))", params
-    ).fetchall()
-    texts = tuple(text for text, _ in used)
-    counts = np.array([count for _, count in used], dtype="float64")
+    rows = _rows(con, filters, waves)
+    mine = rows.loc[rows["in_filter"], "text"].astype(str)
+    texts = tuple(pd.unique(mine))  # distinct, in the order the sorted comments first use them
+    counts = mine.value_counts().reindex(list(texts)).to_numpy(dtype="float64")
     total = int(counts.sum())
     if total < MIN_COMMENTS:
         return None, f"Too few comments to find themes ({total}; at least {MIN_COMMENTS} needed)."
     wanted = n_themes if n_themes is not None else default_n_themes(total)
-    dominant, words, fitted = _model(texts, wanted)
-    names, top_terms, numbered = _number(dominant, counts, words, fitted)
+    dominant, words, fitted, dominant_of = _model(texts, wanted)
+    names, top_terms, numbered, renumber = _number(dominant, counts, words, fitted)
     lookup = np.array([UNASSIGNED, *names], dtype=object)
+    theme_of = dict(zip(texts, numbered + 1, strict=True))
+    others = [t for t in pd.unique(rows["text"].astype(str)) if t not in theme_of]
+    theme_of.update(zip(others, renumber[dominant_of(others)] + 1, strict=True))  # the same fit, other texts
+    rows["theme_id"] = rows["text"].astype(str).map(theme_of).astype("int64")
+    rows["theme"] = lookup[rows["theme_id"].to_numpy()].astype(str)
     text_themes = pd.DataFrame(
         {"text": pd.Series(texts, dtype="str"), "theme_id": numbered + 1, "theme": lookup[numbered + 1]}
     )
@@ -194,63 +235,51 @@ def _assign(
             "top_terms": [", ".join(t) for t in top_terms],
         }
     )
-    return _Scope(sql, params, text_themes, catalogue), None
+    return _Scope(rows, text_themes, catalogue), None
 
 
-def _with_themes(con: duckdb.DuckDBPyConnection, scope: _Scope, statement: str, params: list) -> pd.DataFrame:
-    """Run `statement`, in which `{themed}` stands for the scope's comments with theme_id and theme (the
-    statement's own `?` parameters, `params`, must all come after it)."""
-    view = f"_mutual_text_themes_{id(scope)}"
-    con.register(view, scope.text_themes)
-    try:
-        sql = scope.sql
-        themed = f"SELECT s.*, t.theme_id, t.theme FROM ({sql}) s JOIN {view} t USING (text)"
-        return con.execute(statement.replace("{themed}", themed), [*scope.params, *params]).df()
-    finally:
-        con.unregister(view)
+_FIGURES = ["comments", "share", "mean_compound"]
 
 
-# Per theme; and per theme (wave NULL, overall TRUE) and per wave and theme, from one scan.
-_PER_THEME = """
-    SELECT TRUE AS overall, theme_id,
-           count(*) AS comments,
-           count(DISTINCT respondent) AS n,
-           100 * count(*) / sum(count(*)) OVER () AS share,
-           avg(compound) AS mean_compound
-    FROM ({themed})
-    GROUP BY theme_id"""
-_PER_THEME_AND_WAVE = """
-    SELECT GROUPING(wave) = 1 AS overall, wave, min(opened_on) AS opened_on, theme_id,
-           count(*) AS comments,
-           count(DISTINCT respondent) AS n,
-           100 * count(*) / sum(count(*)) OVER (PARTITION BY GROUPING(wave), wave) AS share,
-           avg(compound) AS mean_compound
-    FROM ({themed})
-    GROUP BY GROUPING SETS ((theme_id), (wave, theme_id))"""
-
-
-def _aggregate(con: duckdb.DuckDBPyConnection, scope: _Scope, by_wave: bool) -> pd.DataFrame:
-    """Comments, n, share and mean compound per theme (overall), and with `by_wave` per wave and theme too."""
-    return _with_themes(con, scope, _PER_THEME_AND_WAVE if by_wave else _PER_THEME, [])
-
-
-def _by_wave(stats: pd.DataFrame, catalogue: pd.DataFrame, k: int) -> pd.DataFrame:
-    """The per-wave rows of `_aggregate`, named, in wave order, suppressed within each wave."""
-    out = stats[~stats["overall"]].merge(catalogue[["theme_id", "name"]], on="theme_id", how="left")
-    out["name"] = out["name"].fillna(UNASSIGNED)
-    out = out.sort_values(["opened_on", "wave", "theme_id"], kind="stable").reset_index(drop=True)[
-        _WAVE_COLUMNS
-    ]
-    out = privacy.suppress(out, ["comments", "share", "mean_compound"], min_group=k, within=["wave"])
-    out["n"] = out["n"].astype("float64").where(~out["suppressed"])
+def _figures(comments: pd.DataFrame, keys: list[str], within: list[str]) -> pd.DataFrame:
+    """Comments, share (of the comments of each group of `within`) and mean compound per group of `keys`."""
+    out = comments.groupby(keys, sort=True).agg(comments=("text", "size"), mean_compound=("compound", "mean"))
+    out = out.reset_index()
+    totals = out.groupby(within)["comments"].transform("sum") if within else out["comments"].sum()
+    out["share"] = 100 * out["comments"] / totals
     return out
 
 
+def _gate(con, scope: _Scope, figure: pd.DataFrame, keys: list[str], filters, k: int) -> pd.DataFrame:
+    """A theme figure through privacy.gate: themes split people like a breakdown, waves are compared within."""
+    rows = scope.rows.drop(columns=["theme"])
+    return privacy.gate(
+        con, rows, figure, keys=keys, values=_FIGURES, filters=filters, min_group=k, categories=["theme_id"]
+    )
+
+
+def _by_wave(con, scope: _Scope, filters, k: int) -> pd.DataFrame:
+    """Per wave and theme (the comments without one too): comments, n, share and mean compound, gated."""
+    mine = scope.rows[scope.rows["in_filter"]]
+    figure = _figures(mine, ["wave", "theme_id"], ["wave"])
+    opened = mine.groupby("wave")["opened_on"].min()
+    figure["opened_on"] = figure["wave"].map(opened)
+    figure = figure.merge(scope.catalogue[["theme_id", "name"]], on="theme_id", how="left")
+    figure["name"] = figure["name"].fillna(UNASSIGNED)
+    figure = figure.sort_values(["opened_on", "wave", "theme_id"], kind="stable").reset_index(drop=True)
+    out = _gate(con, scope, figure, ["wave", "theme_id"], filters, k)
+    return out[[*_WAVE_COLUMNS, "suppressed", "suppressed_reason"]]
+
+
 def _no_waves(message: str | None) -> pd.DataFrame:
-    empty = pd.DataFrame(columns=[*_WAVE_COLUMNS, "suppressed"])
+    empty = pd.DataFrame(columns=[*_WAVE_COLUMNS, "suppressed", "suppressed_reason"])
     if message:
         empty.attrs["message"] = message
     return empty
+
+
+def _threshold(min_group: int | None) -> int:
+    return min_group if min_group is not None else privacy.min_group_comments()
 
 
 def text_themes(
@@ -261,8 +290,7 @@ def text_themes(
 ) -> tuple[pd.DataFrame, str | None]:
     """The theme of each distinct comment text in the filter (columns text, theme_id, theme), as
     `find_themes` assigns them, or an empty frame and the message saying why there are none."""
-    k = min_group if min_group is not None else privacy.min_group_comments()
-    scope, message = _assign(con, filters, n_themes, k)
+    scope, message = _assign(con, filters, n_themes, _threshold(min_group))
     if message:
         empty = {
             "text": pd.Series(dtype="str"),
@@ -271,6 +299,26 @@ def text_themes(
         }
         return pd.DataFrame(empty), message
     return scope.text_themes.copy(), None
+
+
+def listed_themes(
+    con: duckdb.DuckDBPyConnection, filters: Filters | None = None, min_group: int | None = None
+) -> tuple[pd.DataFrame, str | None]:
+    """The theme a listed comment may carry, per wave and distinct text of the filter's comments in the
+    shown waves (columns wave, text, theme): its theme where that wave's cell of `theme_by_wave` is
+    shown, else HIDDEN_THEME, so no listing counts what the themes over time hide. With the message
+    saying why there are no themes, an empty frame."""
+    k = _threshold(min_group)
+    scope, message = _assign(con, filters, None, k)
+    if message:
+        return pd.DataFrame({c: pd.Series(dtype="str") for c in ["wave", "text", "theme"]}), message
+    cells = _by_wave(con, scope, filters, k)
+    shown = cells.loc[~cells["suppressed"].astype(bool), ["wave", "theme_id"]].astype({"wave": "str"})
+    mine = scope.rows.loc[scope.rows["in_filter"], ["wave", "text", "theme_id", "theme"]]
+    mine = mine.astype({"wave": "str", "text": "str"}).drop_duplicates(["wave", "text"])
+    mine = mine.merge(shown.assign(_shown=True), on=["wave", "theme_id"], how="left")
+    mine["theme"] = mine["theme"].where(mine["_shown"].fillna(False).astype(bool), HIDDEN_THEME)
+    return mine[["wave", "text", "theme"]].reset_index(drop=True), None
 
 
 def find_themes(
@@ -283,36 +331,28 @@ def find_themes(
 ) -> Themes:
     """Themes of the comments in the filter: name, top terms, share of comments, n and mean sentiment.
 
-    Nothing is fitted when the filter has fewer commenters than the free-text threshold (`min_group`,
-    default `privacy.min_group_comments()`) or fewer than 20 comments; `message` says why.
-    Themes whose respondents are under the threshold have their mean sentiment suppressed.
-    `assignments=False` leaves the per-comment assignments empty (cheaper when only the figures are
-    needed); `by_wave=True` fills `by_wave` with what `theme_by_wave` returns, from the same query.
+    Only the comments of waves whose tone is shown (sentiment.shown_waves, with the free-text
+    threshold `min_group`, default `privacy.min_group_comments()`) are read; nothing is fitted when
+    there are none or fewer than 20 comments, and `message` says why. Every theme's figures pass
+    privacy.gate (themes split people like a breakdown). `assignments=False` leaves the per-comment
+    assignments empty (cheaper when only the figures are needed); `by_wave=True` fills `by_wave` with
+    what `theme_by_wave` returns, from the same fit.
     """
-    k = min_group if min_group is not None else privacy.min_group_comments()
+    k = _threshold(min_group)
     scope, message = _assign(con, filters, n_themes, k)
     if message:
         return Themes(message=message, by_wave=_no_waves(message))
-    stats = _aggregate(con, scope, by_wave=by_wave)
-    overall = stats.loc[stats["overall"], ["theme_id", "comments", "n", "share", "mean_compound"]]
-    themes = scope.catalogue.merge(overall, on="theme_id", how="left")
-    themes[["comments", "n"]] = themes[["comments", "n"]].fillna(0).astype("int64")
-    themes["share"] = themes["share"].fillna(0.0)
-    themes = privacy.suppress(themes, ["mean_compound"], min_group=k)
+    mine = scope.rows[scope.rows["in_filter"]]
+    overall = _figures(mine, ["theme_id"], [])
+    table = scope.catalogue.merge(overall, on="theme_id", how="left")
+    table = _gate(con, scope, table, ["theme_id"], filters, k)
     columns = ["theme_id", "name", "top_terms", "share", "comments", "n", "mean_compound", "suppressed"]
-    found = Themes(themes=themes[columns])
+    found = Themes(themes=table[[*columns, "suppressed_reason"]].reset_index(drop=True))
     if by_wave:
-        found.by_wave = _by_wave(stats, scope.catalogue, k)
+        found.by_wave = _by_wave(con, scope, filters, k)
     if assignments:
-        listed = _with_themes(
-            con,
-            scope,
-            "SELECT response_id, question, theme_id, theme FROM ({themed}) ORDER BY response_id, question",
-            [],
-        )
-        listed["theme_id"] = listed["theme_id"].astype("int64")
-        listed["theme"] = listed["theme"].astype("str")
-        found.assignments = listed
+        listed = mine[["response_id", "question", "theme_id", "theme"]].reset_index(drop=True)
+        found.assignments = listed.astype({"response_id": "str", "question": "str", "theme": "str"})
     return found
 
 
@@ -324,7 +364,7 @@ def theme_by_wave(
 ) -> pd.DataFrame:
     """Share of each wave's comments per theme and the theme's mean sentiment in that wave, with n.
 
-    Themes are found over all waves of the filter; cells under the free-text threshold are suppressed
-    (secondary suppression within each wave). Empty when `find_themes` would find none.
+    Themes are found over the shown waves of the filter; each cell passes privacy.gate (themes a
+    breakdown within each wave). Empty when `find_themes` would find none.
     """
     return find_themes(con, filters, n_themes, min_group, assignments=False, by_wave=True).by_wave

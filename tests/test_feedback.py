@@ -5,7 +5,7 @@ import math
 import pytest
 
 from analytics import feedback, themes
-from analytics.sentiment import comments_visible, score_texts
+from analytics.sentiment import score_texts, shown_waves
 
 # Twelve people in two departments (8 Sales, 4 Legal), a pre and a post survey, one comment each time.
 PRE = [
@@ -271,10 +271,10 @@ def test_too_few_comments_for_themes_still_lists_them_with_the_reason(con):
     assert "Too few comments" in listing.attrs["message"]
 
 
-def test_comments_are_visible_at_exactly_the_threshold(con):
-    _fill(con)  # 12 commenters
-    assert comments_visible(con, None, 12)
-    assert not comments_visible(con, None, 13)
-    assert comments_visible(con, {"department": ["Sales"]}, 8) is False  # Legal's 4 by difference
-    assert comments_visible(con, {"department": ["Sales"]}, 4)  # 8 Sales, 4 Legal: both shown
-    assert not comments_visible(con, {"department": ["Legal"]}, 5)  # 4 commenters
+def test_comments_are_shown_at_exactly_the_threshold(con):
+    _fill(con)  # 12 commenters in each wave
+    assert shown_waves(con, None, 12) == ["pre", "post"]
+    assert shown_waves(con, None, 13) == []
+    assert shown_waves(con, {"department": ["Sales"]}, 8) == []  # Legal's 4 by difference
+    assert shown_waves(con, {"department": ["Sales"]}, 4) == ["pre", "post"]  # 8 Sales, 4 Legal: both shown
+    assert shown_waves(con, {"department": ["Legal"]}, 5) == []  # 4 commenters
