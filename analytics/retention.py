@@ -21,7 +21,7 @@ import pandas as pd
 from scipy import stats
 
 from analytics import goals, privacy
-from analytics.filters import ATTRIBUTES, Filters, selected, where_sql
+from analytics.filters import Filters, where_sql
 from analytics.privacy import min_group as default_min_group
 
 __all__ = [
@@ -165,29 +165,43 @@ def retention_data(con: duckdb.DuckDBPyConnection, filters: Filters | None = Non
     return frame
 
 
-def _hidden_groups(con: duckdb.DuckDBPyConnection, filters: Filters | None, k: int) -> set[str]:
-    """The groups a filtered result must hide (privacy.guard_filters): cells of employees per group.
+def _people(name: str) -> privacy.Rows:
+    """The gate's rows for one group: each employee and cohort they may be followed from, without filters.
 
-    The comparison group has no role or focus, so only the other filters make its cells.
+    A row is kept when its follow-up does not end before it starts, so under any filters the people are
+    those retention_data(con, filters) follows (each from the earliest start the filters leave). Nothing
+    here is per wave: the scope is one constant.
     """
-    chosen = selected(filters)
-    if not chosen:
-        return set()
     people, params = _people_sql(None)
-    columns = "".join(f'"{a}" AS "{privacy.cell_column(a)}", ' for a in ATTRIBUTES if a in chosen)
-    cells = con.execute(
+    return privacy.Rows(
         f"""WITH {people}
-            SELECT "group", {columns} count(DISTINCT employee_id) AS n
-            FROM people WHERE start IS NOT NULL GROUP BY ALL""",
-        params,
-    ).df()
-    participant_filters, comparison_filters = _split_filters(chosen)
-    hidden = set()
+            SELECT *, employee_id AS unit, 'all' AS scope FROM people
+            WHERE "group" = ? AND start IS NOT NULL
+              AND CASE WHEN exit_date IS NOT NULL AND exit_date <= ? THEN exit_date ELSE ? END >= start""",
+        (*params, name),
+        scope="scope",
+    )
+
+
+def _gated(
+    con: duckdb.DuckDBPyConnection, figures: dict[str, dict], filters: Filters | None, k: int
+) -> dict[str, pd.Series]:
+    """Each group's figures as privacy.gate lets them be shown: n, the values, suppressed, suppressed_reason.
+
+    The groups are judged apart, each under the filters that select it (the comparison group has no role
+    or focus): they are drawn with different filters and no figure shows the two together.
+    """
+    last = data_date(con).date()
+    participant_filters, comparison_filters = _split_filters(filters)
+    shown = {}
     for name, applied in (("participants", participant_filters), ("comparison", comparison_filters)):
-        mine = cells[cells["group"] == name].reset_index(drop=True)
-        if privacy.hides_all(privacy.guard_filters(mine, [], applied, k)):
-            hidden.add(name)
-    return hidden
+        rows = _people(name)
+        rows = privacy.Rows(rows.sql, (*rows.params, last, last), scope=rows.scope)
+        figure = pd.DataFrame([{"group": name, **figures[name]}])
+        values = [c for c in figure.columns if c != "group"]
+        gated = privacy.gate(con, rows, figure, keys=[], values=values, filters=applied or None, min_group=k)
+        shown[name] = gated.iloc[0]
+    return shown
 
 
 def _groups(
@@ -197,39 +211,68 @@ def _groups(
     return {g: data[data["group"] == g] for g in GROUPS}
 
 
+def _with_enough_at_risk(table: pd.DataFrame, k: int) -> pd.DataFrame:
+    """The curve up to where fewer than k remain at risk (at_risk never rises, so this is a prefix).
+
+    Past that point each step is one of a handful of people leaving or being censored: their exit
+    times would show, so the curve stops there.
+    """
+    return table[table["at_risk"] >= k]
+
+
+def _survival_known(table: pd.DataFrame, time: float, k: int) -> float | None:
+    """S(time) when every step up to `time` had at least k at risk; None otherwise or when nobody got that far."""
+    kept = _with_enough_at_risk(table, k)
+    if len(kept) < len(table) and table["time"].iloc[len(kept)] <= time:
+        return None
+    return survival_at(table, time)
+
+
+def _optional_int(value) -> int | None:
+    return None if pd.isna(value) else int(value)
+
+
 def retention_summary(
     con: duckdb.DuckDBPyConnection,
     filters: Filters | None = None,
     min_group: int | None = None,
     data: pd.DataFrame | None = None,
 ) -> dict:
-    """Retention at 6 and 12 months per group and the log-rank p; None for a group under k.
+    """Retention at 6 and 12 months per group and the log-rank p, each group through privacy.gate.
 
     Keys: participants_6m, participants_12m, comparison_6m, comparison_12m (shares 0-1), logrank_p,
-    n_participants, n_comparison, exits_participants, exits_comparison, shown_participants,
-    shown_comparison (False when the group is hidden), data_date, min_group.
-    Retention at a time nobody in the group was followed for is None. With filters, a group is also
-    hidden when it is made partly of a protected cell (privacy.guard_filters). `data` is
-    retention_data(con, filters) when the caller already has it.
+    n_participants, n_comparison, exits_participants, exits_comparison (None when the group is hidden),
+    shown_participants, shown_comparison (False when the gate hides the group),
+    suppressed_reason_participants, suppressed_reason_comparison (the gate's sentence, None when shown),
+    data_date, min_group. Retention at a time is None when nobody in the group was followed that long,
+    and also when fewer than k were still at risk at some step up to it (the curve stops there).
+    The log-rank p needs both groups shown. `data` is retention_data(con, filters) when the caller
+    already has it.
     """
     k = min_group if min_group is not None else default_min_group()
     groups = _groups(con, filters, data)
-    hidden = _hidden_groups(con, filters, k)
     last = data_date(con)
-    result: dict = {"data_date": last.date().isoformat(), "min_group": k}
-    visible = {}
+    figures = {}
     for name, frame in groups.items():
-        n = int(len(frame))
-        visible[name] = n >= k and name not in hidden
-        result[f"n_{name}"] = n
-        result[f"shown_{name}"] = visible[name]
-        result[f"exits_{name}"] = int(frame["event"].sum()) if visible[name] else None
-        table = kaplan_meier(frame["duration_days"], frame["event"]) if visible[name] else None
+        table = kaplan_meier(frame["duration_days"], frame["event"])
+        figures[name] = {
+            "exits": int(frame["event"].sum()),
+            **{f"{m}m": _survival_known(table, m * DAYS_PER_MONTH, k) for m in (6, 12)},
+        }
+    gated = _gated(con, figures, filters, k)
+    result: dict = {"data_date": last.date().isoformat(), "min_group": k}
+    for name in GROUPS:
+        row = gated[name]
+        shown = not bool(row["suppressed"])
+        result[f"n_{name}"] = _optional_int(row["n"])
+        result[f"shown_{name}"] = shown
+        result[f"suppressed_reason_{name}"] = row["suppressed_reason"]
+        result[f"exits_{name}"] = _optional_int(row["exits"])
         for months in (6, 12):
-            value = survival_at(table, months * DAYS_PER_MONTH) if table is not None else None
-            result[f"{name}_{months}m"] = value
+            value = row[f"{months}m"]
+            result[f"{name}_{months}m"] = None if pd.isna(value) else float(value)
     result["logrank_p"] = None
-    if all(visible.values()) and any(groups[g]["event"].any() for g in GROUPS):
+    if all(result[f"shown_{g}"] for g in GROUPS) and any(groups[g]["event"].any() for g in GROUPS):
         samples = [
             stats.CensoredData(
                 uncensored=groups[g].loc[groups[g]["event"], "duration_days"].to_numpy("float64"),
@@ -250,21 +293,25 @@ def retention_curves(
 ) -> pd.DataFrame:
     """Kaplan-Meier steps per group for plotting, time in months from start, starting at S(0) = 1.
 
-    Columns: group, time_months, at_risk, events, survival, ci_low, ci_high, n. A group under k
-    has no rows. `data` is retention_data(con, filters) when the caller already has it.
+    Columns: group, time_months, at_risk, events, survival, ci_low, ci_high, n. A group the gate
+    hides has no rows. Each curve stops at its last step with at least k people at risk: beyond it
+    the steps would show when one of a handful of people left, so no at_risk below k appears.
+    `data` is retention_data(con, filters) when the caller already has it.
     """
     k = min_group if min_group is not None else default_min_group()
+    groups = _groups(con, filters, data)
+    gated = _gated(con, {name: {} for name in GROUPS}, filters, k)
     frames = []
-    hidden = _hidden_groups(con, filters, k)
-    for name, frame in _groups(con, filters, data).items():
-        if len(frame) < k or name in hidden:
+    for name, frame in groups.items():
+        if bool(gated[name]["suppressed"]):
             continue
         table = kaplan_meier(frame["duration_days"], frame["event"])
         start = pd.DataFrame(
             {"time": [0.0], "at_risk": [len(frame)], "events": [0], "censored": [0], "survival": [1.0]}
         )
-        table = pd.concat([start, table], ignore_index=True)
-        table = table.assign(group=name, time_months=table["time"] / DAYS_PER_MONTH, n=len(frame))
+        table = _with_enough_at_risk(pd.concat([start, table], ignore_index=True), k)
+        n = int(gated[name]["n"])
+        table = table.assign(group=name, time_months=table["time"] / DAYS_PER_MONTH, n=n)
         frames.append(table)
     columns = ["group", "time_months", "at_risk", "events", "survival", "ci_low", "ci_high", "n"]
     if not frames:

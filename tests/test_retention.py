@@ -148,7 +148,10 @@ def test_retention_summary_suppresses_small_group(con):
     synthetic(con, 8, 2, "c")
     result = retention.retention_summary(con, min_group=5)
     assert result["participants_12m"] is None and result["logrank_p"] is None
-    assert result["n_participants"] == 4 and result["comparison_6m"] is not None
+    assert result["n_participants"] is None and result["comparison_6m"] is not None  # n hidden too
+    assert not result["shown_participants"] and result["exits_participants"] is None
+    assert result["suppressed_reason_participants"] == "fewer than 5 responses"
+    assert result["n_comparison"] == 8 and result["suppressed_reason_comparison"] is None
     curves = retention.retention_curves(con, min_group=5)
     assert set(curves["group"]) == {"comparison"}
 
@@ -159,13 +162,14 @@ def test_retention_curves_start_at_one(con):
     curves = retention.retention_curves(con, min_group=5)
     first = curves.groupby("group").first()
     assert first["survival"].tolist() == [1.0, 1.0] and first["time_months"].tolist() == [0.0, 0.0]
-    part = curves[curves["group"] == "participants"]
-    assert part["survival"].iloc[-1] == pytest.approx(
-        retention.kaplan_meier(
-            retention.retention_data(con).query("group == 'participants'")["duration_days"],
-            retention.retention_data(con).query("group == 'participants'")["event"],
-        )["survival"].iloc[-1]
-    )
+    part = curves[curves["group"] == "participants"].iloc[1:]
+    data = retention.retention_data(con).query("group == 'participants'")
+    full = retention.kaplan_meier(data["duration_days"], data["event"]).set_index("time")
+    times = (part["time_months"] * retention.DAYS_PER_MONTH).round().to_numpy()
+    assert part["survival"].to_numpy() == pytest.approx(full.loc[times, "survival"].to_numpy())
+    # exits at 30, 90, 150 days of 6; at 150 days only 4 are at risk (< 5): the curve stops at 90 days,
+    # S = 5/6 * 4/5 = 2/3
+    assert times.tolist() == [30, 90] and part["survival"].iloc[-1] == pytest.approx(2 / 3)
     assert (part["n"] == 6).all()
 
 
