@@ -565,6 +565,16 @@ def _cell_hidden(con, source: str, params: list, rows: Rows, keys: list[str], fi
     return set(_keyed(hidden, keys).tolist()) if len(hidden) else set()
 
 
+_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
+
+
+def _identifiers(names: list[str]) -> None:
+    """Column names the gate formats into SQL: plain lower-case identifiers from code, never data."""
+    for name in names:
+        if not _IDENTIFIER.fullmatch(name):
+            raise ValueError(f"not a column name the privacy gate accepts: {name!r}")
+
+
 @contextlib.contextmanager
 def _relation(con, rows: Rows | pd.DataFrame) -> Iterator[tuple[Rows, str, list]]:
     """The rows as SQL: a DataFrame is registered on the connection for the block's duration."""
@@ -604,6 +614,7 @@ def gate(
     k = _k(min_group)
     keys = list(keys)
     with _relation(con, rows) as (described, source, params):
+        _identifiers([*keys, described.unit, described.scope, *(n.unit for n in neighbours)])
         sizes = _group_sizes(con, source, params, described, keys, filters)
         reasons: dict[tuple, str] = {}
         sized = _keyed(sizes, keys)
