@@ -10,7 +10,7 @@ import duckdb
 import pandas as pd
 
 from analytics import privacy
-from analytics.filters import ATTRIBUTES, Filters, selected, where_sql
+from analytics.filters import ATTRIBUTES, Filters, missing_label, where_sql
 
 __all__ = [
     "RHO",
@@ -58,20 +58,55 @@ def _level(wave: str) -> str:
     return _LEVEL_COLUMN[wave]
 
 
-def _scores_sql(filters: Filters | None, wave: str, rho: float) -> tuple[str, list]:
+def _goal_rows(wave: str, rho: float = RHO) -> privacy.Rows:
+    """The rows of goal figures for privacy.gate and the figures alike, without the filters.
+
+    One row per participant (their latest cohort) with goal levels at the wave: unit (the participant),
+    wave (the one scope), every filter attribute (cohort, role and focus from the roster, the rest from
+    the HRIS), goals, t_score, met_pct and met.
+    """
     level = _level(wave)
-    condition, params = where_sql(filters, "p")
     sql = f"""
-        SELECT p.*, count(*) AS goals,
+        SELECT p.employee_id AS unit, ? AS wave, p.*, count(*) AS goals,
                50 + 10 * sum(g.weight * g.{level})
                    / sqrt((1 - ?) * sum(g.weight * g.weight) + ? * sum(g.weight) ^ 2) AS t_score,
                100.0 * avg(CASE WHEN g.{level} >= 0 THEN 1 ELSE 0 END) AS met_pct,
                count(*) FILTER (WHERE g.{level} >= 0) AS met
         FROM goals g JOIN ({_PEOPLE}) p USING (employee_id)
-        WHERE g.{level} IS NOT NULL AND {condition}
+        WHERE g.{level} IS NOT NULL
         GROUP BY ALL
     """
-    return sql, [rho, rho, *params]
+    return privacy.Rows(sql, (wave, rho, rho))
+
+
+def _filtered(rows: privacy.Rows, filters: Filters | None) -> tuple[str, list]:
+    """SQL (alias r) and parameters of the rows under the filters: what a figure is computed from."""
+    condition, params = where_sql(filters, "r")
+    return f"SELECT * FROM ({rows.sql}) r WHERE {condition}", [*rows.params, *params]
+
+
+def _labels(group_by: list[str]) -> tuple[str, list]:
+    """SELECT list (each followed by ', ') of the group columns, missing values as filters.missing_label."""
+    select = "".join(f'coalesce(CAST("{c}" AS VARCHAR), ?) AS "{c}", ' for c in group_by)
+    return select, [missing_label(c) for c in group_by]
+
+
+def _hidden_reason(
+    con: duckdb.DuckDBPyConnection, rows: privacy.Rows, filters: Filters | None, k: int
+) -> str | None:
+    """privacy.gate's verdict on a list of all the filtered rows (one group): None when shown, else why not."""
+    verdict = privacy.gate(
+        con, rows, pd.DataFrame(index=[0]), keys=[], values=[], filters=filters, min_group=k
+    )
+    return verdict["suppressed_reason"].iloc[0]
+
+
+def _listing(frame: pd.DataFrame, reason: str | None) -> pd.DataFrame:
+    """A list of rows as the gate allows it: whole, or empty with attrs suppressed and suppressed_reason."""
+    if reason is not None:
+        frame = frame.iloc[0:0].copy()
+    frame.attrs.update(suppressed=reason is not None, suppressed_reason=reason)
+    return frame
 
 
 def gas_scores(
@@ -83,27 +118,15 @@ def gas_scores(
 ) -> pd.DataFrame:
     """One row per participant with goal levels at the wave: goals, T-score, % of goals met.
 
-    Empty when the filters leave fewer than min_group participants, so a distribution of a handful
-    of people is never shown.
+    The filtered participants are one group for privacy.gate: when it hides them, the frame is empty with
+    attrs["suppressed"] and attrs["suppressed_reason"], so a distribution of a handful of people is never
+    shown.
     """
     k = privacy.min_group() if min_group is None else min_group
-    sql, params = _scores_sql(filters, wave, rho)
-    frame = con.execute(f"SELECT * FROM ({sql}) ORDER BY employee_id", params).df()
-    if len(frame) < k or privacy.hides_all(_goals_guard(con, [], filters, wave, k)):
-        return frame.iloc[0:0]
-    return frame
-
-
-def _goals_guard(
-    con: duckdb.DuckDBPyConnection, keys: list[str], filters: Filters | None, wave: str, k: int
-) -> pd.DataFrame:
-    """privacy.guard_sql for goal figures: cells of participants with goal levels at the wave."""
-    base, params = _scores_sql(None, wave, RHO)
-    return privacy.guard_sql(con, base, params, _keys(keys), keys, filters, "count(*)", k)
-
-
-def _keys(group_by: list[str]) -> str:
-    return "".join(f'coalesce(CAST("{c}" AS VARCHAR), \'Not recorded\') AS "{c}", ' for c in group_by)
+    rows = _goal_rows(wave, rho)
+    sql, params = _filtered(rows, filters)
+    frame = con.execute(f"SELECT * EXCLUDE (unit, wave) FROM ({sql}) ORDER BY employee_id", params).df()
+    return _listing(frame, _hidden_reason(con, rows, filters, k))
 
 
 def goal_attainment(
@@ -113,26 +136,29 @@ def goal_attainment(
     wave: str = "post",
     min_group: int | None = None,
 ) -> pd.DataFrame:
-    """Per group: n participants, mean and sd of the GAS T-score, % of goals met (level >= 0)."""
+    """Per group: n participants, goals, mean and sd of the GAS T-score, % of goals met (level >= 0).
+
+    Through privacy.gate: a hidden group has n <NA>, its figures blank, suppressed and suppressed_reason.
+    Without group_by, one row (hidden when there are no goal levels at the wave).
+    """
     group_by = list(group_by or [])
     for column in group_by:
         if column not in ATTRIBUTES:
             raise ValueError(f"cannot group goals by {column!r}; expected one of {', '.join(ATTRIBUTES)}")
-    k = privacy.min_group() if min_group is None else min_group
-    sql, params = _scores_sql(filters, wave, RHO)
-    values = ["mean_t", "sd_t", "met_pct"]
-    select = _keys(group_by)
-    total = con.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0]
-    if total < k:
-        return pd.DataFrame(columns=[*group_by, "n", "goals", *values, "suppressed"])
-    frame = con.execute(
-        f"""SELECT {select} count(*) AS n, sum(goals) AS goals, avg(t_score) AS mean_t,
+    rows = _goal_rows(wave)
+    sql, params = _filtered(rows, filters)
+    select, labels = _labels(group_by)
+    figure = con.execute(
+        f"""SELECT {select} sum(goals) AS goals, avg(t_score) AS mean_t,
                    stddev_samp(t_score) AS sd_t, 100.0 * sum(met) / sum(goals) AS met_pct
             FROM ({sql}) GROUP BY ALL ORDER BY ALL""",
-        params,
+        [*labels, *params],
     ).df()
-    hide = privacy.hidden_mask(frame, _goals_guard(con, group_by, filters, wave, k), group_by)
-    return privacy.suppress_groups(frame, [*values, "goals"], group_by, None, k, hide=hide)
+    values = ["goals", "mean_t", "sd_t", "met_pct"]
+    frame = privacy.gate(
+        con, rows, figure, keys=group_by, values=values, filters=filters, min_group=min_group
+    )
+    return frame[[*group_by, "n", *values, "suppressed", "suppressed_reason"]]
 
 
 def data_date(con: duckdb.DuckDBPyConnection) -> dt.date:
@@ -144,23 +170,42 @@ def data_date(con: duckdb.DuckDBPyConnection) -> dt.date:
     return latest or dt.date.today()
 
 
-def _pairs_sql(
-    con: duckdb.DuckDBPyConnection, filters: Filters | None, as_of: dt.date | None
-) -> tuple[str, list]:
-    """One row per pair with at least one member matching the filters, with its session figures."""
+# What a pair carries for the filters: its own cohort and focus, and of every other attribute (role too)
+# the value its partners share. Partners who differ carry both values joined ("Engineering + Sales",
+# "mentee + mentor"), which no filter selects: a pair matches a filter only when both partners do, with
+# the same value, and a role filter selects no pair.
+_PAIR_OWN = ("cohort", "focus")
+_PAIR_SHARED = [c for c in ATTRIBUTES if c not in _PAIR_OWN]
+
+
+def _shared(column: str) -> str:
+    """SQL of a pair's value of a person attribute (see above); one parameter, the missing label."""
+    value = f'CAST(m."{column}" AS VARCHAR)'
+    return f"""CASE WHEN count({value}) = 0 THEN NULL
+                    WHEN count({value}) = count(*) AND min({value}) = max({value}) THEN min({value})
+                    ELSE array_to_string(list_sort(list(DISTINCT coalesce({value}, ?))), ' + ')
+               END AS "{column}\""""
+
+
+def _pair_rows(con: duckdb.DuckDBPyConnection, as_of: dt.date | None) -> privacy.Rows:
+    """The rows of pair figures for privacy.gate and the figures alike, without the filters.
+
+    One row per pair: unit (the pair), wave (one scope, "pairs"), the attributes a pair carries (above),
+    and its session figures. The window runs from the pair's start to min(end, as_of).
+    """
     as_of = as_of or data_date(con)
-    condition, params = where_sql(filters, "m")
+    shared = "".join(f"{_shared(c)}, " for c in _PAIR_SHARED)
     sql = f"""
         WITH members AS (
             SELECT p.*, {", ".join(f"e.{c}" for c in _PERSON)}
             FROM participants p LEFT JOIN employees e USING (employee_id)
         ), pairs AS (
-            SELECT pair_id, min(cohort) AS cohort, min(focus) AS focus,
+            SELECT pair_id, min(cohort) AS cohort, min(focus) AS focus, {shared}
                    CASE WHEN bool_or(status = 'withdrawn') THEN 'withdrawn'
                         WHEN bool_and(status = 'completed') THEN 'completed' ELSE 'active' END AS status,
                    min(start_date) AS start_date, max(end_date) AS end_date,
                    count(DISTINCT employee_id) AS members
-            FROM members m GROUP BY pair_id HAVING bool_or({condition})
+            FROM members m WHERE pair_id IS NOT NULL GROUP BY pair_id
         ), bounded AS (
             SELECT pairs.*, least(coalesce(end_date, CAST(? AS DATE)), CAST(? AS DATE)) AS stop FROM pairs
         ), logged AS (
@@ -172,7 +217,8 @@ def _pairs_sql(
             SELECT b.*, l.sessions, l.last_session, coalesce(b.start_date, l.first_session) AS began
             FROM bounded b JOIN logged l USING (pair_id)
         )
-        SELECT pair_id, cohort, focus, status, start_date, end_date, stop, members, sessions, last_session,
+        SELECT pair_id, pair_id AS unit, 'pairs' AS wave, {", ".join(f'"{c}"' for c in ATTRIBUTES)},
+               status, start_date, end_date, stop, members, sessions, last_session,
                CASE WHEN began <= stop THEN greatest(date_diff('day', began, stop) / {DAYS_PER_MONTH}, 1)
                     END AS months_active,
                sessions / months_active AS sessions_per_month,
@@ -182,51 +228,26 @@ def _pairs_sql(
                coalesce(days_since_last >= {INACTIVE_DAYS}, FALSE) AS inactive
         FROM spans
     """
-    return sql, [*params, as_of, as_of]
+    return privacy.Rows(sql, (*(missing_label(c) for c in _PAIR_SHARED), as_of, as_of))
 
 
-def _pair_cells(con: duckdb.DuckDBPyConnection, group_by: list[str], filters: Filters | None) -> pd.DataFrame:
-    """The cells pair figures are made of: pairs by group and by the set of their members' filtered values.
-
-    A pair is in a filtered result when any member matches, so a result is a union of these cells; n
-    counts the members, as the pair figures do, and `covered` marks the cells the filter takes in.
-    """
-    chosen = list(selected(filters))
-    condition, params = where_sql(filters, "m")
-    combo = f"to_json([{', '.join(f'm.{c}' for c in chosen)}])"
-    # Each attribute's set of member values too: the cells are protected like a cross-breakdown of these.
-    sets = "".join(
-        f"array_to_string(list_sort(list(DISTINCT coalesce(m.{c}, ''))), '/') AS {privacy.cell_column(c)}, "
-        for c in chosen
-    )
-    select = "".join(f'"{c}", ' for c in group_by)
-    names = "".join(f"{privacy.cell_column(c)}, " for c in chosen)
-    return con.execute(
-        f"""WITH members AS (
-                SELECT p.*, {", ".join(f"e.{c}" for c in _PERSON)}
-                FROM participants p LEFT JOIN employees e USING (employee_id)
-            ), pairs AS (
-                SELECT pair_id, min(cohort) AS cohort, min(focus) AS focus,
-                       count(DISTINCT employee_id) AS members,
-                       array_to_string(list_sort(list(DISTINCT {combo})), '/') AS signature, {sets}
-                       bool_or({condition}) AS covered
-                FROM members m GROUP BY pair_id
-            )
-            SELECT {select} signature, {names} bool_or(covered) AS covered, CAST(sum(members) AS BIGINT) AS n
-            FROM pairs GROUP BY ALL""",
-        params,
-    ).df()
-
-
-def _pairs_guard(
-    con: duckdb.DuckDBPyConnection, group_by: list[str], filters: Filters | None, k: int
-) -> pd.DataFrame:
-    """privacy.guard_cells for pair figures (no filters: nothing hidden)."""
-    if not selected(filters):
-        return pd.DataFrame(columns=group_by)
-    cells = _pair_cells(con, group_by, filters)
-    columns = [privacy.cell_column(c) for c in selected(filters)]
-    return privacy.guard_cells(cells, group_by, columns, cells["covered"].to_numpy(dtype=bool), k)
+_PAIR_COLUMNS = [
+    "pair_id",
+    "cohort",
+    "focus",
+    "status",
+    "start_date",
+    "end_date",
+    "stop",
+    "members",
+    "sessions",
+    "last_session",
+    "months_active",
+    "sessions_per_month",
+    "meets_monthly",
+    "days_since_last",
+    "inactive",
+]
 
 
 def participation(
@@ -238,20 +259,20 @@ def participation(
 ) -> pd.DataFrame:
     """One row per pair: sessions, months active, sessions per month, last session, inactive.
 
-    The window runs from the pair's start to min(end, as_of); as_of defaults to data_date().
-    A pair is inactive when it has had no session for 60 days at the end of the window. Rows are
-    ordered by the pair attributes in group_by (cohort, focus), then pair. With filters, empty (with
-    `attrs["suppressed"]`) when the pairs are made partly of a protected cell (privacy.guard_cells), so
-    two filters' lists cannot be set against each other to learn a few people's attributes.
+    The window runs from the pair's start to min(end, as_of); as_of defaults to data_date(). A pair is
+    inactive when it has had no session for 60 days at the end of the window; the inactive pairs are
+    listed from this. Rows are ordered by the pair attributes in group_by (cohort, focus), then pair.
+    The filtered pairs are one group for privacy.gate (unit: the pair; what a pair carries for filters is
+    said above _pair_rows): when it hides them, the frame is empty with attrs["suppressed"] and
+    attrs["suppressed_reason"], so two filters' lists cannot be set against each other.
     """
-    order = [*_pair_attributes(group_by), "pair_id"]
-    sql, params = _pairs_sql(con, filters, as_of)
-    frame = con.execute(f"SELECT * FROM ({sql}) ORDER BY {', '.join(order)}", params).df()
+    order = ", ".join(f'"{c}"' for c in [*_pair_attributes(group_by), "pair_id"])
     k = privacy.min_group() if min_group is None else min_group
-    if privacy.hides_all(_pairs_guard(con, [], filters, k)):
-        frame = frame.iloc[0:0]
-        frame.attrs["suppressed"] = True
-    return frame
+    rows = _pair_rows(con, as_of)
+    sql, params = _filtered(rows, filters)
+    columns = ", ".join(f'"{c}"' for c in _PAIR_COLUMNS)
+    frame = con.execute(f"SELECT {columns} FROM ({sql}) ORDER BY {order}", params).df()
+    return _listing(frame, _hidden_reason(con, rows, filters, k))
 
 
 def _pair_attributes(group_by: list[str] | None) -> list[str]:
@@ -262,6 +283,9 @@ def _pair_attributes(group_by: list[str] | None) -> list[str]:
     return group_by
 
 
+_SUMMARY_VALUES = ["pairs", "participants", "sessions", "sessions_per_month", "meets_monthly_pct", "inactive"]
+
+
 def participation_summary(
     con: duckdb.DuckDBPyConnection,
     group_by: list[str] | None = None,
@@ -269,46 +293,66 @@ def participation_summary(
     as_of: dt.date | None = None,
     min_group: int | None = None,
 ) -> pd.DataFrame:
-    """Per group of pairs: pairs, n participants, sessions, mean sessions per month, % meeting monthly,
-    inactive pairs. Groups with fewer than min_group participants are suppressed."""
+    """Per group of pairs: n pairs, pairs (the same), participants, sessions, mean sessions per month,
+    % meeting monthly, inactive pairs.
+
+    Through privacy.gate with the pair as the unit (k pairs, not k people; what a pair carries for
+    filters is said above _pair_rows): a hidden group has n <NA> and its figures blank. Empty when the
+    programme has no pairs at all.
+    """
     group_by = _pair_attributes(group_by)
-    sql, params = _pairs_sql(con, filters, as_of)
-    select = "".join(f'"{c}", ' for c in group_by)
-    frame = con.execute(
-        f"""SELECT {select} count(*) AS pairs, CAST(sum(members) AS BIGINT) AS n,
+    rows = _pair_rows(con, as_of)
+    columns = [*group_by, "n", *_SUMMARY_VALUES, "suppressed", "suppressed_reason"]
+    if not con.execute(f"SELECT EXISTS ({rows.sql})", list(rows.params)).fetchone()[0]:
+        return pd.DataFrame(columns=columns)
+    sql, params = _filtered(rows, filters)
+    select, labels = _labels(group_by)
+    figure = con.execute(
+        f"""SELECT {select} count(*) AS pairs, CAST(sum(members) AS BIGINT) AS participants,
                    CAST(sum(sessions) AS BIGINT) AS sessions,
                    avg(sessions_per_month) AS sessions_per_month,
                    100.0 * avg(CASE WHEN meets_monthly THEN 1 ELSE 0 END) AS meets_monthly_pct,
                    count(*) FILTER (WHERE inactive) AS inactive
             FROM ({sql}) GROUP BY ALL ORDER BY ALL""",
-        params,
+        [*labels, *params],
     ).df()
-    if frame.empty or frame["pairs"].sum() == 0:
-        return frame.iloc[0:0]
-    values = ["sessions", "sessions_per_month", "meets_monthly_pct", "inactive"]
-    k = privacy.min_group() if min_group is None else min_group
-    hide = privacy.hidden_mask(frame, _pairs_guard(con, group_by, filters, k), group_by)
-    return privacy.suppress_groups(frame, values, group_by, None, k, hide=hide)
+    frame = privacy.gate(
+        con, rows, figure, keys=group_by, values=_SUMMARY_VALUES, filters=filters, min_group=min_group
+    )
+    return frame[columns]
 
 
 def sessions_by_month(
     con: duckdb.DuckDBPyConnection, filters: Filters | None = None, min_group: int | None = None
 ) -> pd.DataFrame:
-    """Per calendar month: sessions logged, distinct pairs meeting, minutes (pairs matching filters).
+    """Per calendar month with sessions: n pairs meeting, sessions logged, pairs (the same), minutes.
 
-    Empty when the filtered pairs have fewer than `min_group` participants (default
-    `privacy.min_group()`), like the participation figures beside it.
+    Through privacy.gate, one row per session with the pair as the unit: a month in which fewer than k
+    pairs met is hidden (n <NA>, figures blank), and the months are a breakdown (categories), so a
+    hidden month is not the total of sessions minus the visible months.
     """
-    k = min_group if min_group is not None else privacy.min_group()
-    sql, params = _pairs_sql(con, filters, None)
-    frame = con.execute(
-        f"""SELECT CAST(date_trunc('month', s.date) AS DATE) AS month, count(*) AS sessions,
-                   count(DISTINCT s.pair_id) AS pairs, sum(s.minutes) AS minutes
-            FROM sessions s WHERE s.pair_id IN (SELECT pair_id FROM ({sql}))
-            GROUP BY ALL ORDER BY month""",
+    pairs = _pair_rows(con, None)
+    rows = privacy.Rows(
+        f"""SELECT r.* EXCLUDE (wave), CAST(date_trunc('month', s.date) AS DATE) AS month, s.minutes
+            FROM sessions s JOIN ({pairs.sql}) r USING (pair_id)""",
+        pairs.params,
+        scope="month",
+    )
+    sql, params = _filtered(rows, filters)
+    figure = con.execute(
+        f"""SELECT month, count(*) AS sessions, count(DISTINCT pair_id) AS pairs, sum(minutes) AS minutes
+            FROM ({sql}) GROUP BY ALL ORDER BY month""",
         params,
     ).df()
-    members = con.execute(f"SELECT coalesce(sum(members), 0) FROM ({sql})", params).fetchone()[0]
-    if members < k or privacy.hides_all(_pairs_guard(con, [], filters, k)):
-        return frame.iloc[0:0]
-    return frame
+    values = ["sessions", "pairs", "minutes"]
+    frame = privacy.gate(
+        con,
+        rows,
+        figure,
+        keys=["month"],
+        values=values,
+        filters=filters,
+        min_group=min_group,
+        categories=["month"],
+    )
+    return frame[["month", "n", *values, "suppressed", "suppressed_reason"]]

@@ -96,11 +96,15 @@ def test_goal_attainment_overall_and_by_role(programme, con):
 
 
 def test_goal_attainment_suppresses_small_groups(programme, con):
-    assert goals.goal_attainment(con, min_group=4).empty
+    overall = goals.goal_attainment(con, min_group=4)  # three people with post levels
+    assert overall["suppressed"].all() and overall["n"].isna().all()
+    assert overall["suppressed_reason"].iloc[0] == "fewer than 4 responses"
     by_role = goals.goal_attainment(con, ["role"], min_group=2).set_index("role")
     # mentee has 1 person: suppressed, and so the only other group (mentor) is too
     assert by_role["suppressed"].all()
-    assert math.isnan(by_role.loc["mentor", "mean_t"])
+    assert math.isnan(by_role.loc["mentor", "mean_t"]) and math.isnan(by_role.loc["mentor", "goals"])
+    assert by_role["n"].isna().all()  # the table never shows a hidden group's n (1 and 2 here)
+    assert by_role["suppressed_reason"].notna().all()
 
 
 def test_goal_attainment_filters(programme, con):
@@ -113,7 +117,7 @@ def test_data_date_is_latest_in_the_data(programme, con):
 
 
 def test_participation_hand_made_log(programme, con):
-    pairs = goals.participation(con, as_of=dt.date(2025, 6, 30)).set_index("pair_id")
+    pairs = goals.participation(con, as_of=dt.date(2025, 6, 30), min_group=3).set_index("pair_id")
     # P1: 6 sessions from 1 Jan to 30 Jun = 180 days = 180 / 30.4375 months
     assert pairs.loc["P1", "sessions"] == 6
     assert pairs.loc["P1", "sessions_per_month"] == pytest.approx(6 / (180 / 30.4375))  # 1.015
@@ -134,7 +138,7 @@ def test_participation_hand_made_log(programme, con):
 
 
 def test_participation_as_of_defaults_to_data_date(programme, con):
-    pairs = goals.participation(con).set_index("pair_id")
+    pairs = goals.participation(con, min_group=3).set_index("pair_id")
     # P1 ended 1 Jul: its window stops there. P2 runs to the data date, 1 Aug, where it met.
     assert pairs.loc["P1", "stop"].strftime("%Y-%m-%d") == "2025-07-01"
     assert pairs.loc["P2", "sessions"] == 3
@@ -143,30 +147,51 @@ def test_participation_as_of_defaults_to_data_date(programme, con):
 
 
 def test_participation_summary(programme, con):
-    summary = goals.participation_summary(con, as_of=dt.date(2025, 6, 30), min_group=5)
-    row = summary.iloc[0]
-    assert (row["pairs"], row["n"], row["sessions"], row["inactive"]) == (3, 6, 8, 2)
+    summary = goals.participation_summary(con, as_of=dt.date(2025, 6, 30), min_group=3)
+    row = summary.iloc[0]  # n counts pairs (the unit of a pair figure), participants the people in them
+    assert (row["n"], row["pairs"], row["participants"], row["sessions"], row["inactive"]) == (3, 3, 6, 8, 2)
     assert row["meets_monthly_pct"] == pytest.approx(100 / 3)
-    by_cohort = goals.participation_summary(con, ["cohort"], as_of=dt.date(2025, 6, 30), min_group=3)
+    by_cohort = goals.participation_summary(con, ["cohort"], as_of=dt.date(2025, 6, 30), min_group=2)
     by_cohort = by_cohort.set_index("cohort")
-    # C2 has 2 participants: suppressed, and with it the other cohort
-    assert by_cohort["suppressed"].all()
-    visible = goals.participation_summary(con, ["cohort"], as_of=dt.date(2025, 6, 30), min_group=2)
+    # C2 has 1 pair: suppressed, and with it the other cohort; neither shows its n
+    assert by_cohort["suppressed"].all() and by_cohort["n"].isna().all()
+    assert by_cohort["sessions"].isna().all() and by_cohort["inactive"].isna().all()
+    visible = goals.participation_summary(con, ["cohort"], as_of=dt.date(2025, 6, 30), min_group=1)
     c1 = visible.set_index("cohort").loc["C1"]
-    assert (c1["pairs"], c1["n"], c1["inactive"]) == (2, 4, 1)
+    assert (c1["n"], c1["participants"], c1["inactive"]) == (2, 4, 1)
     assert c1["meets_monthly_pct"] == pytest.approx(50.0)
 
 
-def test_participation_filters_by_member(programme, con):
-    hr = goals.participation(con, filters={"department": ["HR"]}, as_of=dt.date(2025, 6, 30), min_group=1)
-    assert list(hr["pair_id"]) == ["P3"]  # m3 is in HR, so the pair is in
-    # With k = 5 the HR pair (2 members) is a protected cell: the list would single it out.
-    hidden = goals.participation(con, filters={"department": ["HR"]}, as_of=dt.date(2025, 6, 30))
+def test_participation_summary_counts_pairs_not_people(programme, con):
+    # 3 pairs of 6 people: k = 5 is met by the people, not by the pairs
+    summary = goals.participation_summary(con, as_of=dt.date(2025, 6, 30), min_group=5)
+    assert summary["suppressed"].all() and summary["n"].isna().all() and summary["participants"].isna().all()
+
+
+def test_participation_summary_empty_without_pairs(con):
+    assert goals.participation_summary(con).empty
+
+
+def test_participation_a_pair_matches_a_filter_when_both_partners_do(programme, con):
+    june = dt.date(2025, 6, 30)
+    ops = goals.participation(con, filters={"department": ["Ops"]}, as_of=june, min_group=1)
+    assert list(ops["pair_id"]) == ["P1", "P2"]  # P3's mentor is in HR: "HR + Ops" is neither
+    hr = goals.participation(con, filters={"department": ["HR"]}, as_of=june, min_group=1)
+    assert hr.empty and hr.attrs["suppressed"]
+    mentees = goals.participation(con, filters={"role": ["mentee"]}, as_of=june, min_group=1)
+    assert mentees.empty  # a pair is a mentor and a mentee: a role filter selects no pair
+
+
+def test_participation_list_hidden_below_k_pairs(programme, con):
+    shown = goals.participation(con, as_of=dt.date(2025, 6, 30), min_group=3)
+    assert len(shown) == 3 and shown.attrs == {"suppressed": False, "suppressed_reason": None}
+    hidden = goals.participation(con, as_of=dt.date(2025, 6, 30), min_group=4)  # 3 pairs
     assert hidden.empty and hidden.attrs["suppressed"]
+    assert hidden.attrs["suppressed_reason"] == "fewer than 4 responses"
 
 
 def test_sessions_by_month(programme, con):
-    months = goals.sessions_by_month(con)
+    months = goals.sessions_by_month(con, min_group=1)
     assert [m.strftime("%Y-%m") for m in months["month"]] == [
         "2025-01",
         "2025-02",
@@ -178,9 +203,19 @@ def test_sessions_by_month(programme, con):
     ]
     assert list(months["sessions"]) == [2, 2, 1, 1, 1, 1, 1]
     assert list(months["pairs"]) == [2, 2, 1, 1, 1, 1, 1]
+    assert list(months["n"]) == list(months["pairs"])  # n counts the pairs that met
     assert months["minutes"].iloc[0] == 120
-    c2 = goals.sessions_by_month(con, filters={"cohort": ["C2"]})
-    assert c2.empty
+    c2 = goals.sessions_by_month(con, filters={"cohort": ["C2"]}, min_group=1)
+    assert c2.empty  # P3 never met
+
+
+def test_sessions_by_month_hides_months_with_fewer_than_k_pairs(programme, con):
+    months = goals.sessions_by_month(con, min_group=2)
+    # January and February: P1 and P2 met (2 pairs); every later month one pair, hidden, so all of them
+    # together (the next-smallest rule across months: the total of sessions is shown elsewhere)
+    assert months["suppressed"].sum() == 5 and months["n"].isna().sum() == 5
+    assert months.loc[months["suppressed"], "sessions"].isna().all()
+    assert list(months.loc[~months["suppressed"], "n"]) == [2, 2]
 
 
 def test_unknown_wave_for_goals(con):
@@ -189,7 +224,7 @@ def test_unknown_wave_for_goals(con):
 
 
 def test_pair_not_started_by_as_of_is_neither_counted_nor_inactive(programme, con):
-    pairs = goals.participation(con, as_of=dt.date(2025, 1, 20)).set_index("pair_id")
+    pairs = goals.participation(con, as_of=dt.date(2025, 1, 20), min_group=3).set_index("pair_id")
     p3 = pairs.loc["P3"]  # starts 1 March
     assert p3["sessions"] == 0
     assert pd.isnull(p3["months_active"]) and pd.isnull(p3["sessions_per_month"])
