@@ -55,9 +55,11 @@ def test_a_group_under_k_shows_no_value_and_no_n(con):
     rows = pd.DataFrame(
         [person(f"a{i}", department="A") for i in range(6)]
         + [person(f"b{i}", department="B") for i in range(4)]
+        + [person(f"c{i}", department="C") for i in range(7)]
     )
-    shown = gated(con, rows, ["department"])
-    assert shown.loc["A", "n"] == 6 and not shown.loc["A", "suppressed"]
+    shown = gated(con, rows, ["department"])  # B is small; A, the next-smallest, goes with it
+    assert shown.loc["C", "n"] == 7 and not shown.loc["C", "suppressed"]
+    assert shown.loc["A", "suppressed"] and pd.isna(shown.loc["A", "n"])
     assert pd.isna(shown.loc["B", "n"]) and pd.isna(shown.loc["B", "mean"])
     assert shown.loc["B", "suppressed_reason"] == "fewer than 5 responses"
 
