@@ -2,11 +2,19 @@
 
 import streamlit as st
 
+from analytics import privacy
+from analytics.errors import MutualError
 from analytics.filters import ATTRIBUTE_LABELS, ATTRIBUTES, filter_options
-from ui.errors import run_guarded
+from ui.errors import message, run_guarded
 from ui.state import FILTERS_KEY, cursor, query
 
 st.set_page_config(page_title="Mutual", page_icon=":material/handshake:", layout="wide")
+
+try:  # an unusable privacy threshold stops everything: no page runs with privacy weakened by a typo
+    privacy.thresholds()
+except MutualError as error:
+    st.error(message(error), icon=":material/error:")
+    st.stop()
 
 
 pages = {

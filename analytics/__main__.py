@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 
-from analytics import db
+from analytics import db, privacy
 from analytics.errors import MutualError
 
 __all__ = ["main", "build_parser"]
@@ -145,6 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; a problem the user can fix is printed to stderr with exit status 1."""
     args = build_parser().parse_args(argv)
     try:
+        privacy.thresholds()  # an unusable threshold stops every command, before the database is opened
         _run(args)
     except MutualError as exc:
         print(str(exc), file=sys.stderr)

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 
 from analytics.palette import WAVE_COLOURS
 
-__all__ = ["Charts", "figure", "p_text", "table", "section", "document", "CSS"]
+__all__ = ["Charts", "chart_text", "figure", "p_text", "table", "section", "document", "CSS"]
 
 _FORMATS = {
     "change": "{:+.2f}",
@@ -22,6 +22,17 @@ _FORMATS = {
     "compound": "{:+.2f}",
     "enps": "{:+.0f}",
 }
+
+
+def chart_text(value: object) -> str:
+    """A value from the data, safe in plotly text (titles, ticks, legends, hovers): no tag becomes markup.
+
+    Plotly renders <a href>, <b>, <br>, <i>, <span style> and entities in every text it draws; escaping
+    "&", "<" and ">" makes it draw them as typed. Missing values are "".
+    """
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return ""
+    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def p_text(p: float) -> str:

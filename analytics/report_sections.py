@@ -321,7 +321,7 @@ def _story(data: ReportData, found: dict, chart: Charts) -> str:
         else ""
     )
     goal = (
-        f" Goal Attainment T-score at {found['goal_wave']}: {found['goal_t']:.1f}."
+        f" Goal Attainment T-score at {html.escape(str(found['goal_wave']))}: {found['goal_t']:.1f}."
         if found["goal_t"] is not None
         else ""
     )

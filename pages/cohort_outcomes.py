@@ -8,9 +8,10 @@ import streamlit as st
 from analytics import metrics
 from analytics.filters import ATTRIBUTES
 from analytics.instruments import CONSTRUCTS, LIKERT_CONSTRUCTS
-from analytics.privacy import SUPPRESSED_NOTE, min_group, suppressed_note
+from analytics.privacy import suppressed_note
 from ui.charts import DIVERGING, SUPPRESSED, style
-from ui.state import current_filters, query
+from ui.format import all_hidden, chart_frame, chart_text, hidden_mask, reasons, shown, value_table
+from ui.state import current_filters, query, thresholds
 
 DIRECTION_COLOURS = {"above": "#2e8b57", "in line": "#b0b7bd", "below": "#c0392b"}
 
@@ -20,19 +21,47 @@ def label(attribute: str) -> str:
     return attribute.replace("_", " ").capitalize()
 
 
-def cell_text(frame: pd.DataFrame, value: str, fmt: str, k: int) -> pd.Series:
-    """What a heatmap cell says: the value and n, the privacy note, and a flag for small samples."""
-    shown = frame[value].map(lambda v: format(v, fmt)) + "<br>n=" + frame["n"].astype(int).astype(str)
-    shown = shown.where(frame["n"] >= 2 * k, shown + " (small)")
-    hidden = frame["n"].map(lambda n: SUPPRESSED_NOTE(k) if n < k else "hidden: protects a<br>smaller group")
-    return shown.where(~frame["suppressed"].astype(bool), hidden)
+def cell_text(frame: pd.DataFrame, value: str, fmt: str, k: int, note: str) -> pd.Series:
+    """What a heatmap cell says: the value and n, a flag for small samples, or why it is hidden (no n)."""
+    hidden = hidden_mask(frame)
+    n = pd.to_numeric(frame["n"], errors="coerce")
+    text = pd.Series("", index=frame.index, dtype="object")
+    for position in frame.index[~hidden]:
+        small = " (small)" if n[position] < 2 * k else ""
+        text[position] = f"{format(frame.at[position, value], fmt)}<br>n={int(n[position])}{small}"
+    return text.where(~hidden, reasons(frame, note).map(chart_text))
+
+
+def nothing_shown(found: pd.DataFrame, note: str) -> str:
+    """The one sentence shown instead of a chart: no answers at all, or every group hidden."""
+    if found.empty and not current_filters():
+        return "Nothing to show: no one has answered this yet."
+    return f"Nothing to show: every group has {note}, or is hidden to protect a smaller group."
+
+
+def groups_with_a_figure(frame: pd.DataFrame, rows: str) -> pd.DataFrame:
+    """The rows of groups with at least one shown cell: a group hidden everywhere does not appear at all."""
+    kept = set(shown(frame)[rows])
+    return frame[frame[rows].isin(kept)]
 
 
 def heatmap(
-    frame: pd.DataFrame, rows: str, columns: str, value: str, fmt: str, k: int, zrange: tuple, unit: str
+    frame: pd.DataFrame,
+    rows: str,
+    columns: str,
+    value: str,
+    fmt: str,
+    k: int,
+    note: str,
+    zrange: tuple,
+    unit: str,
 ) -> go.Figure:
     """Groups x columns coloured by value; suppressed cells grey and labelled."""
-    frame = frame.assign(text=cell_text(frame, value, fmt, k), grey=frame["suppressed"].map({True: 1.0}))
+    frame = chart_frame(frame, [rows, columns]).assign(
+        text=cell_text(frame, value, fmt, k, note),
+        grey=hidden_mask(frame).map({True: 1.0}),
+        n=pd.to_numeric(frame["n"], errors="coerce").where(~hidden_mask(frame)),  # no n for a hidden cell
+    )
     row_order = list(dict.fromkeys(frame[rows]))
     column_order = list(dict.fromkeys(frame[columns]))
 
@@ -79,7 +108,7 @@ def heatmap(
 
 st.title("Cohort outcomes")
 filters = current_filters()
-k = min_group()
+k, _ = thresholds()
 note = suppressed_note(k, filters)
 
 left, middle, right = st.columns(3)
@@ -109,9 +138,10 @@ if not waves:
     st.stop()
 
 if view.startswith("Groups x waves"):
-    scores = query(metrics.group_scores, construct, [attribute, "wave"], filters, waves, min_group=k)
+    found = query(metrics.group_scores, construct, [attribute, "wave"], filters, waves)
+    scores = groups_with_a_figure(found, attribute)
     if scores.empty:
-        st.warning(f"Nothing to show: the sidebar filters leave {note}.")
+        st.warning(nothing_shown(found, note))
     else:
         fig = heatmap(
             scores,
@@ -120,6 +150,7 @@ if view.startswith("Groups x waves"):
             "mean",
             ".2f",
             k,
+            note,
             (spec.scale_min, spec.scale_max),
             f"Mean ({spec.scale_min}-{spec.scale_max})",
         )
@@ -132,23 +163,24 @@ if view.startswith("Groups x waves"):
             f"{2 * k} people, whose means move a lot from one person to the next."
         )
         with st.expander("The same figures as a table"):
-            table = scores.assign(shown=cell_text(scores, "mean", ".2f", k).str.replace("<br>", " "))
+            figures = {"mean": ".2f", "n": ",.0f", "ci_low": ".2f", "ci_high": ".2f", "favourable_pct": ".0f"}
             st.dataframe(
-                table[[attribute, "wave", "n", "mean", "ci_low", "ci_high", "favourable_pct", "shown"]],
+                value_table(scores, figures, note)[[attribute, "wave", *figures]],
                 hide_index=True,
                 key="co_table",
             )
 else:
     wave = st.selectbox("Wave", waves, index=len(waves) - 1, key="co_item_wave")
-    items = query(metrics.item_favourable, construct, [attribute], filters, [wave], min_group=k)
+    found = query(metrics.item_favourable, construct, [attribute], filters, [wave])
+    items = groups_with_a_figure(found, attribute)
     if items.empty:
-        st.warning(f"Nothing to show: the sidebar filters leave {note}.")
+        st.warning(nothing_shown(found, note))
     else:
         items = items.assign(
             item=items["item_id"] + (items["reverse"].astype(bool).map({True: " (reversed)", False: ""}))
         )
-        fig = heatmap(items, attribute, "item", "favourable_pct", ".0f", k, (0, 100), "% favourable")
-        style(fig, f"{spec.name}: % favourable per item, {wave}", "Item", label(attribute))
+        fig = heatmap(items, attribute, "item", "favourable_pct", ".0f", k, note, (0, 100), "% favourable")
+        style(fig, f"{spec.name}: % favourable per item, {chart_text(wave)}", "Item", label(attribute))
         st.plotly_chart(fig, width="stretch", key="co_items")
         st.caption(
             f"How to read this: the share of answers above the scale midpoint (after reverse coding), per item "
@@ -159,11 +191,11 @@ else:
 
 st.subheader("Equity gaps")
 gap_wave = st.selectbox("Wave", waves, index=len(waves) - 1, key="co_gap_wave")
-gaps = query(metrics.equity_gaps, construct, attribute, filters, [gap_wave], min_group=k)
-if gaps.empty:
-    st.warning(f"Nothing to show: the sidebar filters leave {note}.")
+gaps = query(metrics.equity_gaps, construct, attribute, filters, [gap_wave])
+if gaps.empty or all_hidden(gaps):
+    st.warning(nothing_shown(gaps, note))
 else:
-    visible = gaps[~gaps["suppressed"].astype(bool)]
+    visible = chart_frame(shown(gaps), [attribute])
     fig = px.bar(
         visible,
         x="gap",
@@ -180,7 +212,7 @@ else:
     fig.add_vline(x=0, line_color="#555")
     style(
         fig,
-        f"{spec.name}: each {label(attribute).lower()} against everyone, {gap_wave}",
+        f"{spec.name}: each {label(attribute).lower()} against everyone, {chart_text(gap_wave)}",
         f"Gap from the overall mean (points on the {spec.scale_min}-{spec.scale_max} scale)",
         label(attribute),
     )
@@ -190,12 +222,20 @@ else:
         "'Above' or 'below' means the group's 95 % confidence interval excludes the overall mean; "
         "'in line' means the difference could be chance."
     )
-    table = gaps.assign(direction=gaps["direction"].replace({"suppressed": note}))
+    figures = {
+        "mean": ".2f",
+        "n": ",.0f",
+        "overall_mean": ".2f",
+        "gap": "+.2f",
+        "ci_low": ".2f",
+        "ci_high": ".2f",
+        "direction": "",
+    }
+    table = value_table(gaps, figures, note)
     st.dataframe(
         table[[attribute, "n", "mean", "overall_mean", "gap", "ci_low", "ci_high", "direction"]].rename(
             columns={"overall_mean": "everyone", "ci_low": "95% CI low", "ci_high": "95% CI high"}
         ),
         hide_index=True,
         key="co_gap_table",
-        column_config={c: st.column_config.NumberColumn(format="%.2f") for c in ["mean", "everyone", "gap"]},
     )

@@ -1,14 +1,16 @@
 """Free-text feedback: sentiment over time and by group, themes, the comments behind them, wellbeing flags."""
 
+import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
 from analytics import feedback, themes
 from analytics.filters import ATTRIBUTE_LABELS
-from analytics.privacy import SUPPRESSED_NOTE, min_group_comments
+from analytics.privacy import SUPPRESSED_NOTE
 from ui.charts import SENTIMENT_COLOURS, SUPPRESSED, style
-from ui.state import current_filters, query
+from ui.format import all_hidden, chart_frame, chart_text, hidden_mask, reasons, shown, value_table
+from ui.state import current_filters, query, thresholds
 
 GROUP_LABELS = {"role": ATTRIBUTE_LABELS["role"], **ATTRIBUTE_LABELS}  # role first
 BANDS = {"positive": "Positive", "neutral": "Neutral", "negative": "Negative"}
@@ -20,6 +22,7 @@ SHOWN_FLAGS = 500
 
 def tone_bars(frame, x: str, title: str, x_title: str, key: str) -> None:
     """Stacked % negative / neutral / positive per period, n and mean score on hover."""
+    frame = chart_frame(frame, [x])
     fig = go.Figure()
     for band in ("negative", "neutral", "positive"):
         fig.add_bar(
@@ -42,7 +45,7 @@ def tone_bars(frame, x: str, title: str, x_title: str, key: str) -> None:
 
 st.title("Free-text feedback")
 filters = current_filters()
-k = min_group_comments()
+_, k = thresholds()  # the free-text threshold, never below the one for scores
 st.caption(
     f"What people wrote in the surveys. Scores are VADER sentiment (−1 most negative to +1 most positive), "
     f"computed once at import; e-mail addresses, phone numbers and links were removed then. Comments and "
@@ -50,13 +53,15 @@ st.caption(
 )
 
 # Sentiment over the programme waves and the pulse months
-by_wave = query(feedback.sentiment_by_group, ["kind", "wave"], filters, k)
-by_month = query(feedback.sentiment_by_group, ["kind", "month"], filters, k)
-programme = by_wave[by_wave["kind"].isin(["pre", "mid", "post"]) & ~by_wave["suppressed"]]
-pulses = by_month[(by_month["kind"] == "pulse") & ~by_month["suppressed"]]
-hidden = by_wave.loc[by_wave["suppressed"], "wave"].tolist()
-if programme.empty and pulses.empty:
-    st.info(f"No comments to show for this filter ({SUPPRESSED_NOTE(k)} per wave, or no comments yet).")
+by_wave = query(feedback.sentiment_by_group, ["kind", "wave"], filters)
+by_month = query(feedback.sentiment_by_group, ["kind", "month"], filters)
+programme = shown(by_wave[by_wave["kind"].isin(["pre", "mid", "post"])])
+pulses = shown(by_month[by_month["kind"] == "pulse"])
+hidden = bool(hidden_mask(by_wave).any() or hidden_mask(by_month).any())
+if by_wave.empty and by_month.empty:
+    st.info("No comments yet for this filter.")
+elif programme.empty and pulses.empty:
+    st.info(f"No comments to show for this filter: {SUPPRESSED_NOTE(k)} in each survey.")
 else:
     left, right = st.columns(2)
     with left:
@@ -75,7 +80,8 @@ else:
                 "Month the pulse opened (YYYY-MM)",
                 "fb_by_month",
             )
-    note = f" Not shown ({SUPPRESSED_NOTE(k)}): {', '.join(hidden)}." if hidden else ""
+    # the hidden periods are not named: that a small group wrote at all in one of them is theirs to keep
+    note = f" Surveys or months with {SUPPRESSED_NOTE(k)} are not shown." if hidden else ""
     st.caption(
         "How to read this: each bar is a programme survey (pre, mid, post) or a month of pulse surveys; the "
         "segments are the share of its comments scored positive (≥ 0.05), neutral or negative (≤ −0.05). "
@@ -87,15 +93,21 @@ st.subheader("Tone by group")
 group = st.selectbox(
     "Break down by", list(GROUP_LABELS), format_func=GROUP_LABELS.get, key="fb_group_by", index=0
 )
-by_group = query(feedback.sentiment_by_group, [group], filters, k)
+by_group = query(feedback.sentiment_by_group, [group], filters)
 if by_group.empty:
-    st.info("No comments for this filter.")
+    st.info("No comments yet for this filter.")
+elif all_hidden(by_group):
+    st.info(f"No group's tone is shown: {SUPPRESSED_NOTE(k)} in each, or to protect a smaller group.")
 else:
+    hidden_rows = hidden_mask(by_group)
     frame = by_group.assign(
-        label=by_group[group].fillna(MISSING.get(group, "Not recorded")).astype(str),
-        value=by_group["mean_compound"].fillna(0.0),
-        note=by_group["suppressed"].map({True: SUPPRESSED_NOTE(k), False: ""}),
+        label=by_group[group].fillna(MISSING.get(group, "Not recorded")).astype(str).map(chart_text),
+        value=by_group["mean_compound"].fillna(0.0).where(~hidden_rows, 0.0),
+        note=reasons(by_group, SUPPRESSED_NOTE(k)).map(chart_text),
+        suppressed=hidden_rows,
     )
+    for column in ["n", "positive_pct", "negative_pct"]:  # a hidden group's hover says nothing
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").where(~hidden_rows)
     colours = [
         SUPPRESSED if s else SENTIMENT_COLOURS["positive" if v >= 0 else "negative"]
         for s, v in zip(frame["suppressed"], frame["value"], strict=True)
@@ -107,11 +119,14 @@ else:
             orientation="h",
             marker_color=colours,
             text=[note or f"{v:+.2f}" for note, v in zip(frame["note"], frame["value"], strict=True)],
-            customdata=frame[["n", "positive_pct", "negative_pct"]],
-            hovertemplate=(
-                "%{y}: mean score %{x:+.2f}<br>n = %{customdata[0]:.0f} people<br>"
+            customdata=frame[["n", "positive_pct", "negative_pct", "note"]],
+            hovertemplate=[
+                "%{y}: %{customdata[3]}<extra></extra>"
+                if hidden
+                else "%{y}: mean score %{x:+.2f}<br>n = %{customdata[0]:.0f} people<br>"
                 "%{customdata[1]:.0f} % positive, %{customdata[2]:.0f} % negative<extra></extra>"
-            ),
+                for hidden in frame["suppressed"]
+            ],
         )
     )
     fig.update_xaxes(range=[-1, 1], zeroline=True)
@@ -127,12 +142,12 @@ else:
 # Themes
 st.subheader("Themes")
 # One query for the theme table and the themes by wave; the per-comment assignments are not needed here.
-found = query(themes.find_themes, filters, min_group=k, assignments=False, by_wave=True)
+found = query(themes.find_themes, filters, assignments=False, by_wave=True)
 if found.message:
     st.info(found.message)
 else:
     table = found.themes
-    mapped = table[~table["suppressed"]]
+    mapped = chart_frame(shown(table), ["name", "top_terms"])
     fig = px.scatter(
         mapped,
         x="share",
@@ -157,36 +172,37 @@ else:
         "Mean VADER score (−1 to +1)",
     )
     st.plotly_chart(fig, width="stretch", key="fb_theme_map")
-    unmapped = table.loc[table["suppressed"], "name"].tolist()
-    note = f" Not placed ({SUPPRESSED_NOTE(k)}): {', '.join(unmapped)}." if unmapped else ""
+    unmapped = int(hidden_mask(table).sum())
+    note = f" {unmapped} theme(s) are not placed: {SUPPRESSED_NOTE(k)}." if unmapped else ""
     st.caption(
         "How to read this: each bubble is a theme found in the comments (named by its three most telling "
         "words); further right is more common, higher is more positive, bigger is more people. Themes are "
         "found by machine (TF-IDF and NMF) and are a starting point for reading, not a verdict." + note
     )
+    figures = {"mean_compound": "+.2f", "share": ".0f", "n": ",.0f"}  # a hidden theme: no share, no n
     st.dataframe(
-        table[["name", "top_terms", "share", "n", "mean_compound"]],
+        value_table(table, figures, SUPPRESSED_NOTE(k))[["name", "top_terms", "share", "n", "mean_compound"]],
         hide_index=True,
         width="stretch",
         key="fb_themes_table",
         column_config={
             "name": "Theme",
             "top_terms": "Most telling words",
-            "share": st.column_config.NumberColumn("Share of comments (%)", format="%.0f"),
-            "n": st.column_config.NumberColumn("People (n)"),
-            "mean_compound": st.column_config.NumberColumn("Mean score", format="%+.2f"),
+            "share": "Share of comments (%)",
+            "n": "People (n)",
+            "mean_compound": "Mean score",
         },
     )
     over_time = found.by_wave
     if not over_time.empty:
+        over_time = chart_frame(over_time, ["wave", "name"])
         waves = over_time.drop_duplicates("wave")["wave"].tolist()
-        named = over_time[over_time["theme_id"] > 0]
-        grid = named.pivot(index="name", columns="wave", values="share").reindex(
-            index=table["name"], columns=waves
+        named = over_time[over_time["theme_id"] > 0].assign(
+            n=lambda f: pd.to_numeric(f["n"], errors="coerce").where(~hidden_mask(f))  # no n in a blank cell
         )
-        people = named.pivot(index="name", columns="wave", values="n").reindex(
-            index=table["name"], columns=waves
-        )
+        names = table["name"].map(chart_text)
+        grid = named.pivot(index="name", columns="wave", values="share").reindex(index=names, columns=waves)
+        people = named.pivot(index="name", columns="wave", values="n").reindex(index=names, columns=waves)
         fig = go.Figure(
             go.Heatmap(
                 z=grid.to_numpy(),
@@ -221,7 +237,6 @@ listing = query(
     search=search or None,
     label=None if band == ALL else band,
     theme=None if theme == ALL else theme,
-    min_group=k,
     limit=SHOWN_COMMENTS,
 )
 if listing.empty and listing.attrs.get("message"):
@@ -252,7 +267,7 @@ else:
     )
 
 # Wellbeing
-flags = query(feedback.wellbeing_flags, filters, k, SHOWN_FLAGS)
+flags = query(feedback.wellbeing_flags, filters, limit=SHOWN_FLAGS)
 flagged = flags.attrs.get("total", len(flags))
 with st.expander(f"Wellbeing: comments that may need a follow-up ({flagged:,})", expanded=False):
     st.markdown(

@@ -4,13 +4,14 @@ import plotly.express as px
 import streamlit as st
 
 from analytics import goals
-from analytics.privacy import min_group, suppressed_note
+from analytics.privacy import suppressed_note
 from ui.charts import ROLE_COLOURS, WAVE_COLOURS, style
-from ui.state import current_filters, query
+from ui.format import all_hidden, chart_frame, hidden_mask, plain, shown, value_table
+from ui.state import current_filters, query, thresholds
 
 st.title("Goals and participation")
 filters = current_filters()
-k = min_group()
+k, _ = thresholds()
 note = suppressed_note(k, filters)
 
 st.subheader("Goal attainment")
@@ -21,9 +22,9 @@ wave = st.radio(
     key="gp_wave",
     horizontal=True,
 )
-overall = query(goals.goal_attainment, None, filters, wave, min_group=k)
-scores = query(goals.gas_scores, filters, wave, min_group=k)
-if overall.empty or scores.empty:
+overall = query(goals.goal_attainment, None, filters, wave)
+scores = query(goals.gas_scores, filters, wave)
+if overall.empty or scores.empty or all_hidden(overall):
     st.info(
         f"No goal attainment to show: either no goal levels are recorded at {wave}, or the filters leave {note}."
     )
@@ -62,57 +63,59 @@ else:
         "line, participants did better than expected overall; left, worse."
     )
 
-    by_group = query(goals.goal_attainment, ["cohort", "role"], filters, wave, min_group=k)
-    visible = by_group[~by_group["suppressed"].astype(bool)]
-    fig = px.bar(
-        visible,
-        x="cohort",
-        y="mean_t",
-        color="role",
-        barmode="group",
-        color_discrete_map=ROLE_COLOURS,
-        custom_data=["n", "met_pct", "sd_t"],
-        text=visible["mean_t"].map(lambda v: f"{v:.1f}"),
-    )
-    fig.update_traces(
-        hovertemplate="%{x}, %{fullData.name}: mean T %{y:.1f} (SD %{customdata[2]:.1f})"
-        "<br>%{customdata[1]:.0f} % of goals met<br>n = %{customdata[0]}<extra></extra>"
-    )
-    fig.add_hline(y=50, line_dash="dash", line_color="#333")
-    style(fig, "Mean GAS T-score by cohort and role", "Cohort", "Mean GAS T-score (50 = as expected)")
-    st.plotly_chart(fig, width="stretch", key="gp_by_group")
-    hidden = by_group[by_group["suppressed"].astype(bool)]
-    hidden_text = ", ".join(f"{c} {r}s" for c, r in zip(hidden["cohort"], hidden["role"], strict=True))
-    st.caption(
-        "How to read this: bars above the dashed line mean that group's goals went better than expected on "
-        "average; hover for n and % of goals met."
-        + (f" Not shown ({note}, or to protect a smaller group): {hidden_text}." if hidden_text else "")
-    )
-    table = by_group.assign(
-        mean_t=by_group["mean_t"].round(1),
-        met_pct=by_group["met_pct"].round(0),
-        shown=by_group["suppressed"].astype(bool).map({True: note, False: ""}),
-    )
-    st.dataframe(
-        table[["cohort", "role", "n", "mean_t", "met_pct", "shown"]].rename(
-            columns={"mean_t": "mean T-score", "met_pct": "% goals met", "shown": "note"}
-        ),
-        hide_index=True,
-        key="gp_table",
-    )
+    by_group = query(goals.goal_attainment, ["cohort", "role"], filters, wave)
+    visible = chart_frame(shown(by_group), ["cohort", "role"])
+    if all_hidden(by_group):
+        st.info(f"No cohort and role is shown on its own: {note}, or to protect a smaller group.")
+    else:
+        fig = px.bar(
+            visible,
+            x="cohort",
+            y="mean_t",
+            color="role",
+            barmode="group",
+            color_discrete_map=ROLE_COLOURS,
+            custom_data=["n", "met_pct", "sd_t"],
+            text=visible["mean_t"].map(lambda v: f"{v:.1f}"),
+        )
+        fig.update_traces(
+            hovertemplate="%{x}, %{fullData.name}: mean T %{y:.1f} (SD %{customdata[2]:.1f})"
+            "<br>%{customdata[1]:.0f} % of goals met<br>n = %{customdata[0]}<extra></extra>"
+        )
+        fig.add_hline(y=50, line_dash="dash", line_color="#333")
+        style(fig, "Mean GAS T-score by cohort and role", "Cohort", "Mean GAS T-score (50 = as expected)")
+        st.plotly_chart(fig, width="stretch", key="gp_by_group")
+        hidden = by_group[hidden_mask(by_group)]
+        hidden_text = ", ".join(
+            f"{plain(c)} {plain(r)}s" for c, r in zip(hidden["cohort"], hidden["role"], strict=True)
+        )
+        st.caption(
+            "How to read this: bars above the dashed line mean that group's goals went better than expected on "
+            "average; hover for n and % of goals met."
+            + (f" Not shown ({note}, or to protect a smaller group): {hidden_text}." if hidden_text else "")
+        )
+        table = value_table(by_group, {"mean_t": ".1f", "n": ",.0f", "met_pct": ".0f"}, note)
+        st.dataframe(
+            table[["cohort", "role", "n", "mean_t", "met_pct"]].rename(
+                columns={"mean_t": "mean T-score", "met_pct": "% goals met"}
+            ),
+            hide_index=True,
+            key="gp_table",
+        )
 
 st.subheader("Participation")
 as_of = query(goals.data_date)
-summary = query(goals.participation_summary, None, filters, min_group=k)
+summary = query(goals.participation_summary, None, filters)
 if summary.empty:
     st.info("No pairs to show: import a participant roster and a session log on the Upload page.")
     st.stop()
 row = summary.iloc[0]
 tiles = st.columns(3)
-tiles[0].metric("Pairs", f"{int(row['pairs']):,}", help=f"{int(row['n']):,} participants")
-if bool(row["suppressed"]):
+if all_hidden(summary):  # not even how many pairs: the count would be a group under k
+    tiles[0].metric("Pairs", "hidden", help=f"hidden: {note}")
     st.info(f"Participation figures for this selection are hidden: {note}.")
 else:
+    tiles[0].metric("Pairs", f"{int(row['pairs']):,}", help=f"{int(row['n']):,} participants")
     tiles[1].metric(
         "Meeting at least monthly",
         f"{row['meets_monthly_pct']:.0f} %",
@@ -125,7 +128,7 @@ else:
         help=f"No session for 60 days or more, as of {as_of:%d %b %Y}",
     )
 
-months = query(goals.sessions_by_month, filters, min_group=k)
+months = query(goals.sessions_by_month, filters)
 if months.empty and filters:
     st.caption(f"Sessions per month for this selection are hidden: {note}.")
 fig = px.bar(
@@ -143,7 +146,7 @@ st.caption(
 )
 
 st.markdown(f"#### Inactive pairs (no session for 60 days, as of {as_of:%d %b %Y})")
-pairs = query(goals.participation, ["cohort"], filters, min_group=k)
+pairs = query(goals.participation, ["cohort"], filters)
 inactive = pairs[pairs["inactive"].astype(bool)]
 if pairs.attrs.get("suppressed"):
     st.info(f"The list of pairs for this selection is hidden: {note}.")

@@ -5,9 +5,10 @@ import streamlit as st
 
 from analytics import overview
 from analytics.instruments import CONSTRUCTS
-from analytics.privacy import SUPPRESSED_NOTE, min_group, suppressed_note
+from analytics.privacy import SUPPRESSED_NOTE, suppressed_note
 from ui.charts import WAVE_COLOURS, style
-from ui.state import current_filters, query
+from ui.format import chart_frame, plain
+from ui.state import current_filters, query, thresholds
 
 st.title("Mutual: reverse mentoring at a glance")
 if st.session_state.pop("sample_loaded_now", False):
@@ -18,9 +19,9 @@ if st.session_state.pop("sample_loaded_now", False):
     )
 
 filters = current_filters()
-k = min_group()
-size = query(overview.programme_size, filters, min_group=k)
-rates = query(overview.response_rates, filters, min_group=k)
+k, _ = thresholds()
+size = query(overview.programme_size, filters)
+rates = query(overview.response_rates, filters)
 fresh = query(overview.freshness)
 
 tiles = st.columns(4)
@@ -38,21 +39,26 @@ else:
         f"{size['active_pairs']:,}",
         help=f"Of {size['pairs']} pairs in {size['cohorts']} cohorts",
     )
-programme_rates = rates[rates["kind"].isin(["pre", "mid", "post"]) & rates["rate_pct"].notna()]
+programme_waves = rates[rates["kind"].isin(["pre", "mid", "post"])]
+programme_rates = programme_waves[
+    ~programme_waves["suppressed"].astype(bool) & programme_waves["rate_pct"].notna()
+]
 if not programme_rates.empty:
     last = programme_rates.iloc[-1]
     tiles[2].metric(
-        f"Response rate, {last['wave']} survey",
+        f"Response rate, {plain(last['wave'])} survey",
         f"{last['rate_pct']:.0f} %",
         help=f"{int(last['responded'])} of {int(last['invited'])} invited participants answered",
     )
+elif not programme_waves.empty:  # surveys there are, but their rates are hidden
+    tiles[2].metric("Response rate", "hidden", help=f"hidden: {suppressed_note(k, filters)}")
 else:
     tiles[2].metric("Response rate", "no surveys yet")
 if fresh["last_import_at"] is not None:
     tiles[3].metric(
         "Last import",
         f"{fresh['last_import_at']:%d %b %Y}",
-        help=f"{fresh['last_import_file']} ({fresh['last_import_kind']})",
+        help=f"{plain(fresh['last_import_file'])} ({plain(fresh['last_import_kind'])})",
     )
 else:
     tiles[3].metric("Last import", "none")
@@ -64,13 +70,16 @@ for column, code in zip(score_tiles, ["ps", "eng", "bel"], strict=True):
     result = query(overview.latest_vs_pre, code, filters)
     label = f"{spec.name} ({spec.scale_min}-{spec.scale_max})"
     if result["latest"] is None or result["pre"] is None:
-        column.metric(label, SUPPRESSED_NOTE(k) if result.get("pre_n") else "no data")
+        # answers there are (a wave after pre, and pre), but the gate hides a mean: say so, not "no data"
+        answered = result.get("latest_wave") is not None and "pre_n" in result
+        column.metric(label, SUPPRESSED_NOTE(k) if answered or result.get("suppressed") else "no data yet")
         continue
+    latest_wave = plain(result["latest_wave"])
     column.metric(
-        f"{label}, {result['latest_wave']}",
+        f"{label}, {latest_wave}",
         f"{result['latest']:.2f}",
         delta=f"{result['latest'] - result['pre']:+.2f} since pre ({result['pre']:.2f})",
-        help=f"Mean of respondents: n = {result['latest_n']} at {result['latest_wave']}, {result['pre_n']} at pre",
+        help=f"Mean of respondents: n = {result['latest_n']} at {latest_wave}, {result['pre_n']} at pre",
     )
 st.caption(
     "Means of everyone who answered each survey. For the within-person change, effect sizes and "
@@ -79,7 +88,7 @@ st.caption(
 
 left, right = st.columns([3, 2])
 with left:
-    shown = rates[rates["rate_pct"].notna()]
+    shown = chart_frame(rates[~rates["suppressed"].astype(bool) & rates["rate_pct"].notna()], ["wave"])
     if shown.empty:
         st.info(
             "No survey waves yet."
@@ -112,7 +121,7 @@ with right:
     steps = query(overview.next_steps, filters)
     if steps:
         for step in steps:
-            st.markdown(f"- {step}")
+            st.markdown(f"- {plain(step)}")
     else:
         st.markdown("- Nothing stands out. Explore outcomes by group on Cohort outcomes.")
     if fresh["latest_response_at"] is not None:

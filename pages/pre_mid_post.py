@@ -9,7 +9,7 @@ from analytics import compare, comparison_group, metrics, report_charts
 from analytics.instruments import CONSTRUCTS, LIKERT_CONSTRUCTS
 from analytics.privacy import suppressed_note
 from ui.charts import GROUP_COLOURS, ROLE_COLOURS, WAVE_COLOURS, style
-from ui.format import all_hidden, chart_frame, hidden_mask, plain, shown, value_table
+from ui.format import all_hidden, chart_frame, count, hidden_mask, plain, shown, value_table
 from ui.state import current_filters, query, thresholds
 
 PROGRAMME_WAVES = ["pre", "mid", "post"]
@@ -54,12 +54,16 @@ st.caption(
 change = query(compare.wave_change, construct, "pre", "post", None, filters).iloc[0]
 st.subheader("Change from pre to post, for the same people")
 tiles = st.columns(4)
-if bool(change["suppressed"]) and change["n"] != 0:  # hidden: not even how many people (n may be blank)
+people = count(change["n"])  # None when the gate blanks it
+answered = set(query(metrics.group_scores, construct, ["wave"], filters, PROGRAMME_WAVES)["wave"])
+if people is None and not {"pre", "post"} <= answered:  # a blank n, but truly no one to compare
+    people = 0
+if bool(change["suppressed"]) and people != 0:  # hidden: not even how many people
     tiles[0].metric("People compared", "hidden", help=f"hidden: {note}")
     st.info(f"The change cannot be shown: {note}. The table at the bottom has pre to mid and mid to post.")
-elif change["n"] == 0:
+elif people == 0:
     tiles[0].metric("People compared", "0")
-    st.info("No one answered both the pre and the post survey yet.")
+    st.info("The change cannot be shown: no one answered both the pre and the post survey.")
 else:
     tiles[0].metric("People compared", f"{int(change['n'])}")
     ci = (
@@ -144,7 +148,7 @@ with left:
 with right:
     roles = query(compare.wave_change, construct, "pre", "post", "role", filters)
     roles = roles[roles["role"].isin(list(ROLE_COLOURS))]
-    if roles.empty or (roles["n"] == 0).all():
+    if roles.empty or all(count(n) == 0 for n in roles["n"]):
         st.info("No mentors or mentees answered both the pre and the post survey.")
     elif hidden_mask(roles).any():
         # with two roles, one hidden hides both; a lone bar would tell whose role the few people have

@@ -3,7 +3,6 @@
 import streamlit as st
 
 from analytics import report
-from analytics.privacy import min_group
 from ui.state import query
 
 WHOLE_PROGRAMME = "Whole programme"
@@ -14,14 +13,13 @@ st.caption(
     "for whom it did not, and the stories behind it. It opens offline in any browser and prints with a "
     "page per section. The sidebar filters do not apply: choose the programme or one cohort here."
 )
-k = min_group()
 cohorts = query(report.report_cohorts)
 choice = st.selectbox("Report on", [WHOLE_PROGRAMME, *cohorts], key="report_cohort")
 cohort = None if choice == WHOLE_PROGRAMME else choice
 name = "programme" if cohort is None else f"cohort-{cohort}"
 
 with st.spinner("Writing the report..."):
-    html = query(report.build_report, cohort, k)
+    html = query(report.build_report, cohort)  # the thresholds are in query's cache key
 
 left, right = st.columns(2)
 left.download_button(

@@ -5,9 +5,9 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from analytics import retention
-from analytics.privacy import SUPPRESSED_NOTE, min_group, suppressed_note
+from analytics.privacy import SUPPRESSED_NOTE, suppressed_note
 from ui.charts import GROUP_COLOURS, style
-from ui.state import current_filters, query
+from ui.state import current_filters, query, thresholds
 
 LABELS = {"participants": "Programme participants", "comparison": "Comparison group"}
 CAVEAT = (
@@ -24,6 +24,19 @@ def share(value: float | None, shown: bool, k: int) -> str:
     return "not followed that long yet" if value is None else f"{100 * value:.1f} %"
 
 
+def followed(found: dict, group: str, who: str) -> str:
+    """The tile's help: how many people a share is over, only when the group is shown."""
+    n = f", n = {found[f'n_{group}']:,} {who}" if found[f"shown_{group}"] else ""
+    return f"Share still employed (Kaplan-Meier){n}"
+
+
+def at_risk_text(at_risk: float, events: float, k: int) -> str:
+    """A step's hover: people still followed and leaving, each only when at least k (no count under k)."""
+    still = f"{int(at_risk):,} still followed" if at_risk >= k else f"fewer than {k} still followed"
+    left = f"{int(events)} left at this time" if events >= k or events == 0 else "someone left at this time"
+    return f"{still}, {left}"
+
+
 def fill_colour(hex_colour: str, alpha: float = 0.18) -> str:
     """The colour as an rgba string, for a translucent confidence band."""
     red, green, blue = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
@@ -32,9 +45,9 @@ def fill_colour(hex_colour: str, alpha: float = 0.18) -> str:
 
 st.title("Retention: do participants stay?")
 filters = current_filters()
-k = min_group()
-found = query(retention.retention_summary, filters, min_group=k)
-curves = query(retention.retention_curves, filters, min_group=k)
+k, _ = thresholds()
+found = query(retention.retention_summary, filters)
+curves = query(retention.retention_curves, filters)
 
 st.warning(f"**Caveat:** {CAVEAT}", icon=":material/info:")
 st.caption(
@@ -48,22 +61,22 @@ tiles = st.columns(5)
 tiles[0].metric(
     "Participants, 6 months",
     share(found["participants_6m"], found["shown_participants"], k),
-    help=f"Share still employed (Kaplan-Meier), n = {found['n_participants']} participants",
+    help=followed(found, "participants", "participants"),
 )
 tiles[1].metric(
     "Participants, 12 months",
     share(found["participants_12m"], found["shown_participants"], k),
-    help=f"Share still employed (Kaplan-Meier), n = {found['n_participants']} participants",
+    help=followed(found, "participants", "participants"),
 )
 tiles[2].metric(
     "Comparison, 6 months",
     share(found["comparison_6m"], found["shown_comparison"], k),
-    help=f"Share still employed (Kaplan-Meier), n = {found['n_comparison']} colleagues",
+    help=followed(found, "comparison", "colleagues"),
 )
 tiles[3].metric(
     "Comparison, 12 months",
     share(found["comparison_12m"], found["shown_comparison"], k),
-    help=f"Share still employed (Kaplan-Meier), n = {found['n_comparison']} colleagues",
+    help=followed(found, "comparison", "colleagues"),
 )
 p = found["logrank_p"]
 tiles[4].metric(
@@ -73,9 +86,12 @@ tiles[4].metric(
 )
 
 if curves.empty:
+    no_one = found["n_participants"] == 0 and found["n_comparison"] == 0
     st.info(
-        f"No curve to draw: each group needs at least {k} people "
-        f"(participants {found['n_participants']}, comparison {found['n_comparison']})."
+        "No one to follow yet: import the HR export and a participant roster on the Upload page."
+        if no_one
+        else f"No curve to draw: a curve needs at least {k} people, and neither group is shown "
+        f"({suppressed_note(k, filters)})."
     )
 else:
     fig = go.Figure()
@@ -108,9 +124,10 @@ else:
             y=part["survival"] * 100,
             line={"shape": "hv", "color": colour, "width": 2.5},
             name=f"{LABELS[group]} (n = {int(part['n'].iloc[0])})",
-            customdata=part[["at_risk", "events", "n"]].to_numpy(),
-            hovertemplate="%{x:.1f} months: %{y:.1f} % still here<br>%{customdata[0]} of n = %{customdata[2]} "
-            "still followed, %{customdata[1]} left at this time<extra>" + LABELS[group] + "</extra>",
+            customdata=[at_risk_text(a, e, k) for a, e in zip(part["at_risk"], part["events"], strict=True)],
+            hovertemplate="%{x:.1f} months: %{y:.1f} % still here<br>%{customdata}<extra>"
+            + LABELS[group]
+            + "</extra>",
         )
     for months in (6, 12):
         fig.add_vline(x=months, line_dash="dot", line_color="#999", annotation_text=f"{months} months")

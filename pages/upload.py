@@ -7,6 +7,8 @@ from analytics import ingest
 from analytics.errors import MutualError
 from analytics.examples import example_files
 from analytics.safe_output import neutralise_csv
+from ui.errors import message
+from ui.format import plain
 from ui.mapping_editor import mapping_editor
 from ui.state import clear_caches, cursor
 
@@ -44,11 +46,11 @@ if uploaded:
         try:
             inspection = ingest.inspect_file(con, (name, data), kind=kind, wave=wave or None)
         except MutualError as error:
-            st.error(str(error), icon=":material/error:")
+            st.error(message(error), icon=":material/error:")
             continue
         if inspection.format != "template":
             with st.container(border=True):
-                st.markdown(f"**Column mapping for {inspection.file_name}**")
+                st.markdown(f"**Column mapping for {plain(inspection.file_name)}**")
                 if len(files) > 1:
                     st.caption(
                         "Columns were mapped automatically. To change the mapping of an export, "
@@ -68,10 +70,13 @@ if uploaded:
         errors = [p for p in inspection.problems if p.severity == "error"]
         warnings = [p for p in inspection.problems if p.severity != "error"]
         with st.container(border=True):
-            st.markdown(f"**{inspection.file_name}**: {inspection.kind} file, {inspection.format} format")
-            st.caption(f"{inspection.reason} {inspection.rows:,} data rows.")
+            st.markdown(
+                f"**{plain(inspection.file_name)}**: {plain(inspection.kind)} file, "
+                f"{plain(inspection.format)} format"
+            )
+            st.caption(f"{plain(inspection.reason)} {inspection.rows:,} data rows.")
             if inspection.waves:
-                st.caption("Waves: " + ", ".join(inspection.waves))
+                st.caption("Waves: " + ", ".join(plain(w) for w in inspection.waves))
             if inspection.already_imported:
                 st.info("This exact file has been imported before; importing it again adds nothing.")
             if errors:
@@ -94,18 +99,18 @@ if uploaded:
         try:
             results = ingest.import_files(con, files, kind=kind, wave=wave or None, mapping=mapping)
         except MutualError as error:
-            st.error(str(error), icon=":material/error:")
+            st.error(message(error), icon=":material/error:")
         else:
             clear_caches()
             for result in results:
                 if result.status == "imported":
-                    waves = f" ({', '.join(result.waves)})" if result.waves else ""
+                    waves = f" ({', '.join(plain(w) for w in result.waves)})" if result.waves else ""
                     st.success(
-                        f"Imported {result.file_name}: {result.rows:,} {result.kind} rows{waves}, "
+                        f"Imported {plain(result.file_name)}: {result.rows:,} {plain(result.kind)} rows{waves}, "
                         f"import #{result.import_id}."
                     )
                 else:
-                    st.info(f"{result.file_name}: {result.status}.")
+                    st.info(f"{plain(result.file_name)}: {plain(result.status)}.")
 
 st.subheader("Import history")
 history = ingest.import_history(con)
@@ -130,7 +135,7 @@ else:
         try:
             removed = ingest.undo_import(con, int(undo_id))
         except MutualError as error:
-            st.error(str(error))
+            st.error(message(error))
         else:
             clear_caches()
             st.success(

@@ -9,10 +9,16 @@ from collections.abc import Callable
 import streamlit as st
 
 from analytics.errors import MutualError
+from ui.format import plain
 
-__all__ = ["run_guarded"]
+__all__ = ["run_guarded", "message"]
 
 log = logging.getLogger("mutual")
+
+
+def message(error: MutualError) -> str:
+    """A user's error as markdown: each line of it as typed (file names and values are data), one per line."""
+    return "  \n".join(plain(line) for line in str(error).splitlines())
 
 
 def run_guarded(run: Callable[[], object]) -> None:
@@ -20,7 +26,7 @@ def run_guarded(run: Callable[[], object]) -> None:
     try:
         run()
     except MutualError as error:
-        st.error(str(error), icon=":material/error:")
+        st.error(message(error), icon=":material/error:")
     except Exception:
         error_id = uuid.uuid4().hex[:8]
         log.exception("unexpected error %s", error_id)

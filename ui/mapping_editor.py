@@ -13,6 +13,8 @@ from analytics.ingest.exports import allowed_targets, recognition_of, save_profi
 from analytics.ingest.exports.mapping import mapping_problems
 from analytics.ingest.exports.recognise import IGNORE, is_comment_target
 from analytics.instruments import ITEMS, items_of
+from ui.errors import message
+from ui.format import plain
 
 __all__ = ["mapping_editor", "mapping_warnings"]
 
@@ -45,12 +47,12 @@ def mapping_warnings(targets: dict[str, str]) -> list[str]:
 
 
 def _summary(report: dict[str, Any]) -> None:
-    line = f"Recognised as **{report['format']}**: {report['reason']}."
+    line = f"Recognised as **{plain(report['format'])}**: {plain(report['reason'])}."
     if report.get("profile"):
-        line += f" Saved profile **{report['profile']}** applied."
+        line += f" Saved profile **{plain(report['profile'])}** applied."
     st.markdown(line)
     if report.get("excluded"):
-        counts = ", ".join(f"{n} {why}" for why, n in sorted(report["excluded"].items()))
+        counts = ", ".join(f"{n} {plain(why)}" for why, n in sorted(report["excluded"].items()))
         st.caption(f"Left out by default: {counts}.")
 
 
@@ -97,9 +99,9 @@ def mapping_editor(con: duckdb.DuckDBPyConnection, inspection: Any) -> dict[str,
     targets = {str(s): str(t or IGNORE) for s, t in zip(edited["source"], edited["target"], strict=True)}
     errors = [p for p in mapping_problems(targets, report.get("format", "mapping")) if p.severity == "error"]
     for problem in errors:
-        st.error(f"{problem.column + ': ' if problem.column else ''}{problem.message}")
+        st.error(plain(f"{problem.column + ': ' if problem.column else ''}{problem.message}"))
     for warning in mapping_warnings(targets):
-        st.warning(warning)
+        st.warning(plain(warning))
     mapping: dict[str, Any] = {"columns": targets}
     if report.get("mapping", {}).get("wave"):
         mapping["wave"] = report["mapping"]["wave"]
@@ -108,10 +110,10 @@ def mapping_editor(con: duckdb.DuckDBPyConnection, inspection: Any) -> dict[str,
         try:
             save_profile(con, name, list(targets), {"columns": targets})
         except MutualError as exc:
-            st.error(str(exc))
+            st.error(message(exc))
         else:
             st.success(
-                f"Saved profile '{name.strip()}': exports with these columns will be mapped the same way."
+                f"Saved profile '{plain(name.strip())}': exports with these columns will be mapped the same way."
             )
     if errors:
         return None

@@ -9,9 +9,17 @@ from typing import Any
 import duckdb
 import streamlit as st
 
-from analytics import db
+from analytics import db, privacy
 
-__all__ = ["connection", "cursor", "data_version", "query", "current_filters", "clear_caches"]
+__all__ = [
+    "connection",
+    "cursor",
+    "data_version",
+    "thresholds",
+    "query",
+    "current_filters",
+    "clear_caches",
+]
 
 FILTERS_KEY = "filters"
 
@@ -42,15 +50,25 @@ def data_version() -> tuple:
     return cursor().execute("SELECT count(*), coalesce(max(import_id), 0) FROM imports").fetchone()
 
 
+def thresholds() -> tuple[int, int]:
+    """(k for figures, k for comments): the privacy thresholds pages quote, read from one place.
+
+    The analytics functions apply the same ones by default; pages never pass min_group themselves.
+    """
+    return privacy.thresholds()
+
+
 @st.cache_data(show_spinner=False, max_entries=512)
-def _cached(name: str, database: str, version: tuple, args: tuple, kwargs: dict, _fn: Callable) -> Any:
+def _cached(
+    name: str, database: str, version: tuple, limits: tuple, args: tuple, kwargs: dict, _fn: Callable
+) -> Any:
     return _fn(cursor(), *args, **kwargs)
 
 
 def query(fn: Callable, *args: Any, **kwargs: Any) -> Any:
-    """fn(cursor, *args, **kwargs), cached per database until its data changes."""
+    """fn(cursor, *args, **kwargs), cached per database and privacy thresholds until its data changes."""
     name = f"{fn.__module__}.{fn.__qualname__}"
-    return _cached(name, str(db.db_path()), data_version(), args, kwargs, fn)
+    return _cached(name, str(db.db_path()), data_version(), thresholds(), args, kwargs, fn)
 
 
 def current_filters() -> dict[str, list[str]]:
