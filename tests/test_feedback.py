@@ -2,6 +2,7 @@
 
 import math
 
+import pandas as pd
 import pytest
 
 from analytics import feedback, themes
@@ -84,7 +85,7 @@ def test_sentiment_by_group_suppresses_groups_under_the_comment_threshold(con):
     _fill(con)
     out = feedback.sentiment_by_group(con, ["department"], min_group=5).set_index("department")
     assert out.loc["Legal", "suppressed"] and math.isnan(out.loc["Legal", "mean_compound"])
-    assert math.isnan(out.loc["Legal", "n"])  # 4 people < 5
+    assert pd.isna(out.loc["Legal", "n"])  # 4 people < 5: no n either
     # Only one group hidden: Sales (8) is hidden too, or "everyone minus Sales" would reveal Legal.
     assert out.loc["Sales", "suppressed"] and math.isnan(out.loc["Sales", "mean_compound"])
 
@@ -166,13 +167,23 @@ def test_comments_never_carry_ids(con):
     assert not {"employee_id", "response_id", "respondent", "pair_id"} & set(listing.columns)
 
 
-def test_comments_carry_a_theme_when_themes_can_be_found(con):
-    _fill(con)
-    listing = feedback.comments(con, min_group=10)
+def test_comments_carry_a_theme_when_its_wave_s_theme_cell_is_shown(con):
+    _fill(con)  # each wave: 11 comments of one theme, 1 of the other; a threshold of 1 shows both cells
+    listing = feedback.comments(con, min_group=1)
     assert len(listing) == 24 and listing["theme"].notna().all()
     assert listing["theme"].nunique() >= 2  # 24 comments: 2 themes
     one = listing["theme"].iloc[0]
-    assert (feedback.comments(con, theme=one, min_group=10)["theme"] == one).all()
+    assert (feedback.comments(con, theme=one, min_group=1)["theme"] == one).all()
+
+
+def test_a_listed_comment_carries_no_theme_of_a_hidden_cell(con):
+    _fill(con)
+    by_wave = themes.theme_by_wave(con, min_group=10)
+    assert by_wave["suppressed"].all()  # 12 commenters a wave, split between themes: every cell under 10
+    listing = feedback.comments(con, min_group=10)
+    assert len(listing) == 24 and (listing["theme"] == themes.HIDDEN_THEME).all()
+    for name in themes.find_themes(con, min_group=10).themes["name"]:
+        assert feedback.comments(con, theme=name, min_group=10).empty
 
 
 def test_wellbeing_flags_distress_language_and_very_negative_tone(con):
@@ -230,8 +241,8 @@ def test_sentiment_by_month_groups_waves_opened_in_the_same_month(con):
 
 
 def test_listing_themes_are_those_of_find_themes_and_filter_before_the_limit(con):
-    _fill(con)
-    full = feedback.comments(con, min_group=10)
+    _fill(con)  # a threshold of 1 shows every theme cell; the hidden ones are tested above
+    full = feedback.comments(con, min_group=1)
     # Most negative first, ties by wave date: the order of a pandas sort of the stored comments.
     stored = con.execute(
         """SELECT c.text, c.compound, w.opened_on, c.response_id FROM comments c
@@ -239,36 +250,58 @@ def test_listing_themes_are_those_of_find_themes_and_filter_before_the_limit(con
     ).df()
     expected = stored.sort_values(["compound", "opened_on", "response_id"], kind="stable")["text"].tolist()
     assert full["text"].tolist() == expected
-    found = themes.find_themes(con, min_group=10)
+    found = themes.find_themes(con, min_group=1, by_wave=True)
+    shown = found.by_wave[~found.by_wave["suppressed"]]
     by_comment = found.assignments.merge(con.execute("SELECT response_id, question, text FROM comments").df())
-    assert dict(zip(full["text"], full["theme"], strict=True)) == dict(
-        zip(by_comment["text"], by_comment["theme"], strict=True)
+    by_comment["wave"] = by_comment["response_id"].str.split("-").str[0]
+    visible = by_comment.merge(shown[["wave", "theme_id"]])
+    listed = full[full["theme"] != themes.HIDDEN_THEME]
+    assert dict(zip(listed["text"], listed["theme"], strict=True)) == dict(
+        zip(visible["text"], visible["theme"], strict=True)
     )
-    for name, comments in zip(found.themes["name"], found.themes["comments"], strict=True):
-        first = feedback.comments(con, theme=name, min_group=10, limit=2)
+    for name in found.themes["name"]:
+        comments = int(shown.loc[shown["name"] == name, "comments"].sum())  # the theme's shown cells
+        first = feedback.comments(con, theme=name, min_group=1, limit=2)
         assert first.attrs["total"] == comments  # counted before the limit
         assert first["text"].tolist() == full.loc[full["theme"] == name, "text"].head(2).tolist()
-    negative = feedback.comments(con, theme=found.themes["name"].iloc[0], label="negative", min_group=10)
-    assert (
-        len(negative)
-        == ((full["theme"] == found.themes["name"].iloc[0]) & (full["label"] == "negative")).sum()
-    )
+    name = found.themes["name"].iloc[0]
+    negative = feedback.comments(con, theme=name, label="negative", min_group=1)
+    assert len(negative) == ((full["theme"] == name) & (full["label"] == "negative")).sum()
 
 
-def test_comments_without_a_theme_can_be_listed(con):
-    texts = [*PRE[:11], "It was what it was."]  # stop words only: no theme
+def test_a_lone_comment_without_a_theme_is_listed_without_saying_so(con):
+    texts = [*PRE[:11], "It was what it was."]  # stop words only: no theme, a cell of one comment
     _fill(con, pre=texts, post=POST)
-    unthemed = feedback.comments(con, theme=themes.UNASSIGNED, min_group=10)
-    assert unthemed["text"].tolist() == ["It was what it was."]
-    assert unthemed.attrs["total"] == 1
+    assert feedback.comments(con, theme=themes.UNASSIGNED, min_group=3).empty
+    listing = feedback.comments(con, min_group=3).set_index("text")
+    assert listing.loc["It was what it was.", "theme"] == themes.HIDDEN_THEME
 
 
 def test_too_few_comments_for_themes_still_lists_them_with_the_reason(con):
     _fill(con, pre=PRE[:10], post=POST[:10])
-    con.execute("DELETE FROM comments WHERE response_id = 'post-E10'")  # 10 commenters, 19 comments < 20
-    listing = feedback.comments(con, min_group=10)
+    con.execute("DELETE FROM comments WHERE response_id = 'post-E10'")  # 19 comments < 20
+    listing = feedback.comments(con, min_group=9)
     assert len(listing) == 19 and (listing["theme"] == themes.UNASSIGNED).all()
     assert "Too few comments" in listing.attrs["message"]
+
+
+def test_a_wave_under_the_threshold_lists_nothing(con):
+    _fill(con, pre=PRE[:10], post=POST[:10])
+    con.execute("DELETE FROM comments WHERE response_id = 'post-E10'")  # post: 9 commenters < 10
+    listing = feedback.comments(con, min_group=10)
+    assert len(listing) == 10 and set(listing["wave"]) == {"pre"}
+    assert set(feedback.wellbeing_flags(con, min_group=10)["wave"]) <= {"pre"}
+
+
+def test_answers_that_are_not_comments_are_not_read_nor_counted(con):
+    _fill(con)
+    con.execute("UPDATE comments SET text = 'N/A' WHERE response_id IN ('pre-E01', 'pre-E02')")
+    con.execute("UPDATE comments SET text = ' - ' WHERE response_id = 'pre-E03'")
+    con.execute("UPDATE comments SET text = 'None.' WHERE response_id = 'post-E04'")
+    by_wave = feedback.sentiment_by_group(con, ["wave"], min_group=9).set_index("wave")
+    assert by_wave.loc["pre", "n"] == 9 and by_wave.loc["post", "n"] == 11
+    assert not feedback.comments(con, min_group=10)["wave"].eq("pre").any()  # 9 real commenters < 10
+    assert "N/A" not in feedback.comments(con, min_group=9)["text"].tolist()
 
 
 def test_comments_are_shown_at_exactly_the_threshold(con):

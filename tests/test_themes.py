@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from analytics import feedback, themes
-from analytics.sentiment import comments_sql, score_texts
+from analytics.sentiment import comments_sql, score_texts, shown_waves
 
 SCHEDULING = [
     "Our meetings kept getting cancelled because of calendar clashes",
@@ -145,18 +145,20 @@ def test_theme_by_wave_shares_add_up_per_wave(con):
 
 
 def _sample_comments(con, filters=None):
-    """Every comment in the filter with its wave, compound and respondent, sorted by (response_id, question)."""
+    """Every comment in the filter of the waves whose comments are shown, with its wave, compound and
+    respondent, sorted by (response_id, question)."""
     sql, params = comments_sql(filters)
-    return con.execute(
+    rows = con.execute(
         f"SELECT response_id, question, text, compound, wave, respondent FROM ({sql}) ORDER BY response_id, question",
         params,
     ).df()
+    return rows[rows["wave"].isin(shown_waves(con, filters))].reset_index(drop=True)
 
 
 @pytest.mark.parametrize("filters", [None, {"role": ["mentor", "mentee"]}])
 def test_theme_figures_equal_the_old_computation_on_the_sample(sample_con, filters):
-    # The old computation: fit on every comment (repeats included) in (response_id, question) order,
-    # then count, share, n and mean compound per theme in pandas.
+    # The old computation, on the comments of the shown waves: fit on every comment (repeats included)
+    # in (response_id, question) order, then count, share, n and mean compound per theme in pandas.
     rows = _sample_comments(sample_con, filters)
     wanted = themes.default_n_themes(len(rows))
     names, dominant = themes.fit_themes(rows["text"].tolist(), wanted)
@@ -166,13 +168,16 @@ def test_theme_figures_equal_the_old_computation_on_the_sample(sample_con, filte
     assert found.themes["name"].tolist() == names
     assert found.assignments["response_id"].tolist() == rows["response_id"].tolist()
     assert found.assignments["theme_id"].tolist() == rows["theme_id"].tolist()
-    for _, theme in found.themes.iterrows():
+    shown = found.themes[~found.themes["suppressed"]]
+    assert len(shown) > 0 or filters  # (participants only: every theme is under 10 in some wave)
+    for _, theme in shown.iterrows():
         mine = rows[rows["theme_id"] == theme["theme_id"]]
         assert theme["comments"] == len(mine)
         assert theme["n"] == mine["respondent"].nunique()
         assert theme["share"] == pytest.approx(100 * len(mine) / len(rows), rel=1e-12)
-        if not theme["suppressed"]:
-            assert theme["mean_compound"] == pytest.approx(mine["compound"].mean(), rel=1e-9)
+        assert theme["mean_compound"] == pytest.approx(mine["compound"].mean(), rel=1e-9)
+    hidden = found.themes[found.themes["suppressed"]]
+    assert hidden[["share", "comments", "n", "mean_compound"]].isna().all().all()
 
 
 def test_themes_by_wave_equal_a_pandas_recomputation_on_the_sample(sample_con):
@@ -234,10 +239,13 @@ def test_the_fit_is_remembered_across_the_page_s_queries(sample_con):
 
 def test_three_themes_on_two_topics_are_numbered_by_size_and_protected(con):
     _fill(con)
+    everyone = themes.find_themes(con, n_themes=3, min_group=1).themes
+    assert everyone["comments"].tolist() == [20, 12, 8]  # the learning comments split in two themes
+    assert everyone["share"].tolist() == pytest.approx([50.0, 30.0, 20.0])  # 100 * comments / 40
+    assert everyone["n"].tolist() == [20, 12, 8]
     table = themes.find_themes(con, n_themes=3, min_group=10).themes
-    assert table["comments"].tolist() == [20, 12, 8]  # the learning comments split in two themes
-    assert table["share"].tolist() == pytest.approx([50.0, 30.0, 20.0])  # 100 * comments / 40
-    assert table["n"].tolist() == [20, 12, 8]
-    # 8 < 10 is suppressed, and the next-smallest with it, so 40 - 20 cannot reveal it.
+    # 12 and 8 people over two waves: under 10 in a wave. Hidden, and nothing of theirs is shown.
     assert table["suppressed"].tolist() == [False, True, True]
+    assert table["comments"].isna().tolist() == [False, True, True]
+    assert table["n"].isna().tolist() == [False, True, True]
     assert table["mean_compound"].isna().tolist() == [False, True, True]
