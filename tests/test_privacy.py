@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from analytics import metrics, privacy
+from analytics.errors import MutualError
 from analytics.ingest.redact import redact
 
 
@@ -102,12 +103,64 @@ def test_min_group_env_respected(monkeypatch):
     assert privacy.min_group() == 3
     out = privacy.suppress(breakdown({"A": 4, "B": 20}), ["mean"])
     assert not out["suppressed"].any()  # 4 >= 3
-    monkeypatch.setenv("MUTUAL_MIN_GROUP", "not a number")
-    assert privacy.min_group() == 5
     monkeypatch.delenv("MUTUAL_MIN_GROUP")
     assert privacy.min_group() == 5
+    monkeypatch.setenv("MUTUAL_MIN_GROUP", "")
+    assert privacy.min_group() == 5  # empty means the default
+
+
+@pytest.mark.parametrize(
+    "raw", ["0", "1", "2", "-3", "abc", "not a number", "1e9", "10.5", "12345678901234567890"]
+)
+def test_unusable_min_group_is_refused(monkeypatch, raw):
+    monkeypatch.delenv("MUTUAL_ALLOW_SMALL_GROUPS", raising=False)
+    monkeypatch.setenv("MUTUAL_MIN_GROUP", raw)
+    with pytest.raises(MutualError, match="MUTUAL_MIN_GROUP="):
+        privacy.min_group()
+    with pytest.raises(MutualError):
+        privacy.thresholds()
+
+
+def test_a_threshold_below_three_says_how_to_allow_it(monkeypatch):
+    monkeypatch.delenv("MUTUAL_ALLOW_SMALL_GROUPS", raising=False)
+    monkeypatch.setenv("MUTUAL_MIN_GROUP", "2")
+    with pytest.raises(MutualError, match="MUTUAL_ALLOW_SMALL_GROUPS=yes"):
+        privacy.min_group()
+
+
+@pytest.mark.parametrize("raw", ["1", "2"])
+def test_allow_small_groups_accepts_one_and_two(monkeypatch, raw):
+    monkeypatch.setenv("MUTUAL_ALLOW_SMALL_GROUPS", "yes")
+    monkeypatch.setenv("MUTUAL_MIN_GROUP", raw)
+    assert privacy.min_group() == int(raw)
+
+
+@pytest.mark.parametrize("raw", ["0", "-3", "abc"])
+def test_allow_small_groups_still_refuses_zero_negative_and_text(monkeypatch, raw):
+    monkeypatch.setenv("MUTUAL_ALLOW_SMALL_GROUPS", "yes")
+    monkeypatch.setenv("MUTUAL_MIN_GROUP", raw)
+    with pytest.raises(MutualError):
+        privacy.min_group()
+
+
+def test_comment_threshold_defaults_to_ten_or_the_score_threshold(monkeypatch):
+    monkeypatch.delenv("MUTUAL_MIN_GROUP_COMMENTS", raising=False)
+    monkeypatch.setenv("MUTUAL_MIN_GROUP", "5")
+    assert privacy.min_group_comments() == 10
+    monkeypatch.setenv("MUTUAL_MIN_GROUP", "20")
+    assert privacy.min_group_comments() == 20
+    assert privacy.thresholds() == (20, 20)
+
+
+def test_comment_threshold_below_the_score_threshold_is_refused(monkeypatch):
+    monkeypatch.setenv("MUTUAL_MIN_GROUP", "8")
+    monkeypatch.setenv("MUTUAL_MIN_GROUP_COMMENTS", "6")
+    with pytest.raises(MutualError, match="MUTUAL_MIN_GROUP_COMMENTS"):
+        privacy.min_group_comments()
+    monkeypatch.setenv("MUTUAL_MIN_GROUP_COMMENTS", "8")
+    assert privacy.min_group_comments() == 8  # equal is allowed
     monkeypatch.setenv("MUTUAL_MIN_GROUP_COMMENTS", "12")
-    assert privacy.min_group_comments() == 12
+    assert privacy.thresholds() == (8, 12)
 
 
 def seed(con, sizes: dict[str, int]) -> None:
