@@ -6,13 +6,22 @@ import duckdb
 import pandas as pd
 
 from analytics import privacy
-from analytics.filters import Filters, selected, where_sql
+from analytics.filters import Filters, where_sql
+from analytics.privacy import SUPPRESSED_NOTE
 from analytics.privacy import min_group as default_min_group
+from analytics.score_rows import same_data
 
-__all__ = ["programme_size", "response_rates", "latest_vs_pre", "freshness", "next_steps"]
+__all__ = [
+    "programme_size",
+    "response_rates",
+    "latest_vs_pre",
+    "freshness",
+    "next_steps",
+    "roster_rows",
+    "respondent_rows",
+]
 
 _PROGRAMME_WAVES = ("pre", "mid", "post")
-_PROGRAMME_ATTRIBUTES = ("cohort", "role", "focus")
 
 
 def _participant_filter(filters: Filters | None) -> tuple[str, list]:
@@ -27,13 +36,30 @@ _ROSTER = """
 """
 
 
+def roster_rows(unit: str = "employee_id") -> privacy.Rows:
+    """The roster as rows for privacy.gate: one per participant and cohort, counted by `unit`, one scope."""
+    if unit == "pair_id":
+        return privacy.Rows(
+            f"""SELECT r.*, r.pair_id AS unit, 'all' AS scope,
+                       CASE WHEN s.active THEN 'active' ELSE 'not active' END AS state
+                FROM ({_ROSTER}) r JOIN (
+                    SELECT pair_id, bool_and(status = 'active') AS active FROM participants GROUP BY pair_id
+                ) s USING (pair_id)""",
+            scope="scope",
+        )
+    return privacy.Rows(f"SELECT *, employee_id AS unit, 'all' AS scope FROM ({_ROSTER})", scope="scope")
+
+
 def programme_size(
     con: duckdb.DuckDBPyConnection, filters: Filters | None = None, min_group: int | None = None
-) -> dict[str, int | None]:
+) -> dict:
     """Participants, pairs, active pairs (no partner withdrawn, programme not ended) and cohorts.
 
-    With filters, the counts are None (and `suppressed` True) when the participants they count are
-    made partly of a protected cell (privacy.guard_filters), so two filters cannot be subtracted.
+    Two figures pass privacy.gate: the participants (with the number of cohorts they are in), and the
+    pairs split into active and not active (a pair counted once, as a unit, like a breakdown's groups,
+    so fewer than k pairs in either state hides both). A hidden figure's counts are None; `suppressed`
+    is True (with the gate's `suppressed_reason`) when either is hidden, so a page shows the counts
+    together or not at all.
     """
     k = min_group if min_group is not None else default_min_group()
     condition, params = _participant_filter(filters)
@@ -45,122 +71,146 @@ def programme_size(
             WHERE pair_id IN (SELECT pair_id FROM chosen) GROUP BY pair_id
         )
         SELECT (SELECT count(DISTINCT employee_id) FROM chosen),
-               (SELECT count(*) FROM pairs),
                (SELECT count(*) FILTER (WHERE active) FROM pairs),
+               (SELECT count(*) FILTER (WHERE NOT active) FROM pairs),
                (SELECT count(DISTINCT cohort) FROM chosen)
         """,
         params,
     ).fetchone()
-    size: dict = dict(zip(["participants", "pairs", "active_pairs", "cohorts"], row, strict=True))
-    n = "count(DISTINCT employee_id)"
-    hidden = privacy.hides_all(privacy.guard_sql(con, _ROSTER, [], "", [], filters, n, k))
-    if hidden:
-        size = dict.fromkeys(size)
-    return {**size, "suppressed": hidden}
+    participants, active, inactive, cohorts = row
+    people = privacy.gate(
+        con,
+        roster_rows(),
+        pd.DataFrame({"participants": [participants], "cohorts": [cohorts]}),
+        keys=[],
+        values=["participants", "cohorts"],
+        filters=filters,
+        min_group=k,
+    ).iloc[0]
+    states = pd.DataFrame({"state": ["active", "not active"], "pairs": [active, inactive]})
+    pairs = privacy.gate(
+        con,
+        roster_rows("pair_id"),
+        states[states["pairs"] > 0],
+        keys=["state"],
+        values=["pairs"],
+        filters=filters,
+        min_group=k,
+        categories=["state"],
+    )
+    pairs_shown = not pairs.empty and not pairs["suppressed"].any()
+    count = dict(zip(pairs["state"], pairs["pairs"], strict=True))
+    reasons = [people["suppressed_reason"], *pairs["suppressed_reason"]]
+    reason = next((r for r in reasons if pd.notna(r)), None)
+    return {
+        "participants": _count(people["participants"]),
+        "pairs": int(sum(count.values())) if pairs_shown else None,
+        "active_pairs": int(count.get("active", 0)) if pairs_shown else None,
+        "cohorts": _count(people["cohorts"]),
+        "suppressed": reason is not None,
+        "suppressed_reason": reason,
+    }
+
+
+def _count(value) -> int | None:
+    return None if pd.isna(value) else int(value)
+
+
+# Who was invited to each wave, as rows for privacy.gate: the roster of the cohorts that answered a
+# programme wave (withdrawn participants are not invited after the pre wave), and everyone employed on
+# the day a pulse opened (a pulse's invitees have no cohort, role or focus, so a programme filter leaves
+# none: there is no rate then).
+_INVITED = f"""
+    WITH roster AS ({_ROSTER}),
+    answered AS (SELECT DISTINCT wave, cohort FROM respondents WHERE cohort IS NOT NULL)
+    SELECT w.wave, p.employee_id AS unit, p.cohort, p.role, p.focus, p.department, p.grade, p.location,
+           p.gender, p.ethnicity, p.age_band, p.disability
+    FROM waves w JOIN answered a ON a.wave = w.wave JOIN roster p ON p.cohort = a.cohort
+    WHERE w.kind IN ('pre', 'mid', 'post') AND (w.kind = 'pre' OR p.status IS DISTINCT FROM 'withdrawn')
+    UNION ALL
+    SELECT w.wave, e.employee_id AS unit, NULL AS cohort, NULL AS role, NULL AS focus, e.department,
+           e.grade, e.location, e.gender, e.ethnicity, e.age_band, e.disability
+    FROM waves w JOIN employees e
+      ON (e.hire_date IS NULL OR e.hire_date <= w.opened_on) AND (e.exit_date IS NULL OR e.exit_date > w.opened_on)
+    WHERE w.kind NOT IN ('pre', 'mid', 'post')
+"""
+# Who answered: each respondent once per wave (an anonymous response is its own person in its wave only).
+_RESPONDED = "SELECT *, coalesce(employee_id, response_id) AS unit FROM respondents"
+
+
+def respondent_rows() -> privacy.Rows:
+    """Every response as rows for privacy.gate: its respondent (the response itself when anonymous), per wave."""
+    return privacy.Rows(_RESPONDED)
 
 
 def response_rates(
     con: duckdb.DuckDBPyConnection, filters: Filters | None = None, min_group: int | None = None
 ) -> pd.DataFrame:
-    """Per wave: invited, responded and response rate (%), hidden (suppressed) below k invited.
+    """Per wave: invited, responded (people) and response rate (%), through privacy.gate.
 
-    Who answered a survey is itself personal: for fewer than k invited people a rate would tell
-    whether a named person responded, so such waves keep only their name and kind.
+    Who answered a survey is itself personal, so both counts pass the gate: the invited people of each
+    wave, and the people who responded, set against the invited as a neighbouring population (fewer than
+    k who did not answer would be as telling as fewer than k who did). A wave either gate hides keeps only
+    its name and kind: invited, responded, rate_pct and n blank, suppressed, suppressed_reason.
 
-    Invited to a programme wave: the roster of the cohorts that answered it (withdrawn participants
-    are not invited after the pre wave).
-    Invited to a pulse: everyone employed on the day it opened. Anonymous pulses cannot be
-    matched to invitees one by one, so their rate uses the head count of the whole organisation.
+    Invited to a programme wave: the roster of the cohorts that answered it; to a pulse: everyone employed
+    on the day it opened. Anonymous pulses cannot be matched to invitees one by one, so their rate uses
+    the head count of the whole organisation. Under a filter on cohort, role or focus a pulse has no
+    invited count and no rate.
     """
-    condition, params = where_sql(filters, "r")
-    roster_condition, roster_params = _participant_filter(filters)
-    employee_condition, employee_params = where_sql(
-        {k: v for k, v in (filters or {}).items() if k not in ("cohort", "role", "focus")}, "e"
-    )
-    programme_filters = any((filters or {}).get(k) for k in ("cohort", "role", "focus"))
     k = min_group if min_group is not None else default_min_group()
+    invited_rows = privacy.Rows(_INVITED)
+    responded_rows = respondent_rows()
+    condition, params = where_sql(filters, "r")
     rates = con.execute(
         f"""
-        WITH responded AS (
-            SELECT wave, count(*) AS responded FROM respondents r WHERE {condition} GROUP BY wave
+        WITH invited AS (
+            SELECT wave, count(DISTINCT unit) AS invited FROM ({_INVITED}) r WHERE {condition} GROUP BY wave
         ),
-        roster AS (SELECT * FROM ({_ROSTER}) p WHERE {roster_condition}),
-        invited AS (
-            SELECT w.wave,
-                   CASE WHEN w.kind IN ('pre', 'mid', 'post') THEN
-                        (SELECT count(*) FROM roster p
-                         WHERE (w.kind = 'pre' OR p.status IS DISTINCT FROM 'withdrawn')
-                           AND p.cohort IN (SELECT cohort FROM respondents x
-                                            WHERE x.wave = w.wave AND x.cohort IS NOT NULL))
-                   WHEN ? THEN NULL
-                   ELSE (SELECT count(*) FROM employees e
-                         WHERE {employee_condition}
-                           AND (e.hire_date IS NULL OR e.hire_date <= w.opened_on)
-                           AND (e.exit_date IS NULL OR e.exit_date > w.opened_on))
-                   END AS invited
-            FROM waves w
+        responded AS (
+            SELECT wave, count(DISTINCT unit) AS responded FROM ({_RESPONDED}) r WHERE {condition} GROUP BY wave
         )
         SELECT w.wave, w.kind, w.opened_on, i.invited, coalesce(r.responded, 0) AS responded,
                round(100.0 * coalesce(r.responded, 0) / nullif(i.invited, 0), 1) AS rate_pct
-        FROM waves w JOIN invited i USING (wave) LEFT JOIN responded r USING (wave)
+        FROM waves w LEFT JOIN invited i USING (wave) LEFT JOIN responded r USING (wave)
         ORDER BY CASE w.kind WHEN 'pre' THEN 0 WHEN 'mid' THEN 1 WHEN 'post' THEN 2 ELSE 3 END,
                  w.opened_on, w.wave
         """,
-        [*params, *roster_params, programme_filters, *employee_params],
+        [*params, *params],
     ).df()
-    headcount = rates["invited"].fillna(rates["responded"])
-    hidden = privacy.guard_filters(_rate_cells(con, filters, programme_filters), ["wave"], filters, k)
-    rates["suppressed"] = (headcount < k) | privacy.hidden_mask(rates, hidden, ["wave"])
-    rates[["invited", "responded", "rate_pct"]] = (
-        rates[["invited", "responded", "rate_pct"]].astype("float64").where(~rates["suppressed"])
+    invited = privacy.gate(
+        con,
+        invited_rows,
+        rates.loc[rates["invited"].notna(), ["wave", "invited"]],
+        keys=["wave"],
+        values=["invited"],
+        filters=filters,
+        min_group=k,
     )
+    responded = privacy.gate(
+        con,
+        responded_rows,
+        rates[["wave", "responded", "rate_pct"]],
+        keys=["wave"],
+        values=["responded", "rate_pct"],
+        filters=filters,
+        min_group=k,
+        neighbours=(invited_rows,),
+    )
+    hidden_invited = dict(zip(invited["wave"], invited["suppressed_reason"], strict=True))
+    reason = [
+        r if pd.notna(r) else hidden_invited.get(w)
+        for w, r in zip(responded["wave"], responded["suppressed_reason"], strict=True)
+    ]
+    reason = [r if pd.notna(r) else None for r in reason]
+    rates["n"] = responded["n"].to_numpy()
+    rates["suppressed"] = [r is not None for r in reason]
+    rates["suppressed_reason"] = reason
+    shown = ~rates["suppressed"]
+    for column in ["invited", "responded", "rate_pct"]:
+        rates[column] = rates[column].astype("float64").where(shown)
+    rates["n"] = rates["n"].where(shown, pd.NA)
     return rates
-
-
-def _rate_cells(
-    con: duckdb.DuckDBPyConnection, filters: Filters | None, programme_filters: bool
-) -> pd.DataFrame:
-    """The cells of response rates per wave: the larger of invited and responded people in each.
-
-    Invited as in response_rates (roster of programme waves, employees on a pulse's day unless
-    programme attributes are filtered); responded from the respondents view.
-    """
-    chosen = list(selected(filters))
-    if not chosen:
-        return pd.DataFrame(columns=["wave", "n"])
-
-    def columns(alias: str, programme: bool = True) -> str:
-        return "".join(
-            f'{alias}."{a}" AS "{privacy.cell_column(a)}", '
-            if programme or a not in _PROGRAMME_ATTRIBUTES
-            else f'NULL::VARCHAR AS "{privacy.cell_column(a)}", '
-            for a in chosen
-        )
-
-    cells = ", ".join(f'"{privacy.cell_column(a)}"' for a in chosen)
-    return con.execute(
-        f"""
-        WITH roster AS ({_ROSTER}),
-        answered AS (SELECT DISTINCT wave, cohort FROM respondents WHERE cohort IS NOT NULL),
-        cells AS (
-            SELECT w.wave, {columns("p")} count(*) AS n
-            FROM waves w JOIN answered a ON a.wave = w.wave JOIN roster p ON p.cohort = a.cohort
-            WHERE w.kind IN ('pre', 'mid', 'post') AND (w.kind = 'pre' OR p.status IS DISTINCT FROM 'withdrawn')
-            GROUP BY ALL
-            UNION ALL
-            SELECT w.wave, {columns("e", programme=False)} count(*) AS n
-            FROM waves w JOIN employees e
-              ON (e.hire_date IS NULL OR e.hire_date <= w.opened_on)
-             AND (e.exit_date IS NULL OR e.exit_date > w.opened_on)
-            WHERE w.kind NOT IN ('pre', 'mid', 'post') AND NOT ?
-            GROUP BY ALL
-            UNION ALL
-            SELECT r.wave, {columns("r")} count(*) AS n FROM respondents r GROUP BY ALL
-        )
-        SELECT wave, {cells}, max(n) AS n FROM cells GROUP BY ALL
-        """,
-        [programme_filters],
-    ).df()
 
 
 def latest_vs_pre(
@@ -169,25 +219,35 @@ def latest_vs_pre(
     filters: Filters | None = None,
     min_group: int | None = None,
 ) -> dict:
-    """Participants' mean at pre and at the latest programme wave after it, with n; None when too few."""
-    from analytics.metrics import construct_scores
-    from analytics.score_rows import scores_sql
+    """Participants' mean at pre and at the latest programme wave after it, with n, from metrics.group_scores.
+
+    Keys: construct, pre, latest, latest_wave, pre_n and latest_n (present when the wave has answers
+    under the filters; None where the gate hides it), suppressed and suppressed_reason (the gate's
+    sentence for the first hidden wave).
+    """
+    from analytics.metrics import group_scores
+    from analytics.score_rows import score_rows_sql, scores_source
 
     k = min_group if min_group is not None else default_min_group()
-    scores = construct_scores(con, construct, filters=filters, waves=list(_PROGRAMME_WAVES))
-    by_wave = scores.groupby("wave")["score"].agg(["mean", "count"])
-    latest = next((w for w in ("post", "mid") if w in by_wave.index), None)
+    waves = list(_PROGRAMME_WAVES)
+    with same_data(con):
+        base, params = score_rows_sql(scores_source(con), construct, filters, waves)
+        answered = {row[0] for row in con.execute(f"SELECT DISTINCT wave FROM ({base})", params).fetchall()}
+        scores = group_scores(con, construct, ["wave"], filters, waves, min_group=k).set_index("wave")
+    latest = next((w for w in ("post", "mid") if w in answered), None)
     result: dict = {"construct": construct, "pre": None, "latest": None, "latest_wave": latest}
-    hidden = set()
-    if selected(filters):
-        base, params = scores_sql(con, construct, list(_PROGRAMME_WAVES))
-        found = privacy.guard_sql(con, base, params, "wave, ", ["wave"], filters, "count(*)", k)
-        hidden = set(found["wave"])
+    reasons = []
     for key, wave in (("pre", "pre"), ("latest", latest)):
-        if wave in by_wave.index:
-            n = int(by_wave.loc[wave, "count"])
-            result[f"{key}_n"] = n
-            result[key] = float(by_wave.loc[wave, "mean"]) if n >= k and wave not in hidden else None
+        if wave not in answered:
+            continue
+        row = scores.loc[wave] if wave in scores.index else None
+        shown = row is not None and not bool(row["suppressed"])
+        result[f"{key}_n"] = int(row["n"]) if shown else None
+        result[key] = float(row["mean"]) if shown else None
+        if not shown:
+            reasons.append(row["suppressed_reason"] if row is not None else SUPPRESSED_NOTE(k))
+    result["suppressed"] = bool(reasons)
+    result["suppressed_reason"] = reasons[0] if reasons else None
     return result
 
 

@@ -45,13 +45,18 @@ def programme(con):
 
 def test_programme_size_counts_pairs_and_active_pairs(programme):
     # P1 active; P2 has a withdrawn partner; P3 completed -> 1 of 3 pairs active
-    assert overview.programme_size(programme) == {
+    assert overview.programme_size(programme, min_group=1) == {
         "participants": 6,
         "pairs": 3,
         "active_pairs": 1,
         "cohorts": 2,
         "suppressed": False,
+        "suppressed_reason": None,
     }
+    # At k = 5 the 6 participants are shown, but not "1 active pair of 3": counts of pairs under k
+    size = overview.programme_size(programme)
+    assert size["participants"] == 6 and size["pairs"] is None and size["active_pairs"] is None
+    assert size["suppressed"] and size["suppressed_reason"] == "fewer than 5 responses"
     assert overview.programme_size(programme, {"cohort": ["B"]}, min_group=1)["participants"] == 2
     # Cohort B (2 participants) is a cell under k = 5: its counts would follow from all minus A.
     hidden = overview.programme_size(programme, {"cohort": ["B"]})
@@ -75,11 +80,18 @@ def test_latest_vs_pre_is_suppressed_below_threshold(programme):
         [("r1", 2, "r1", 4), ("r2", 3, "r2", 3), ("r3", 4, "r3", 4), ("r4", 1, "r4", 3), ("r5", 5, "r5", 5),
          ("r7", 4, "r7", 4), ("r8", 5, "r8", 5), ("r9", 3, "r9", 5)],
     )  # fmt: skip
-    result = overview.latest_vs_pre(programme, "bel", min_group=3)
+    result = overview.latest_vs_pre(programme, "bel", min_group=2)
     # pre means: 3, 3, 4, 2, 5 -> 3.4; post: 4, 5, 4 -> 13/3
     assert result["pre"] == pytest.approx(3.4) and result["pre_n"] == 5
     assert result["latest"] == pytest.approx(13 / 3) and result["latest_wave"] == "post"
-    assert overview.latest_vs_pre(programme, "bel", min_group=5)["latest"] is None
+    assert not result["suppressed"] and result["suppressed_reason"] is None
+    hidden = overview.latest_vs_pre(programme, "bel", min_group=5)
+    assert hidden["latest"] is None and hidden["latest_n"] is None and hidden["latest_wave"] == "post"
+    assert hidden["suppressed"] and hidden["suppressed_reason"]
+    # At k = 3 the 3 at post are shown, but not pre: its 5 are the 3 in both waves and 2 more, whose
+    # answers would follow from the pre mean set against the paired change
+    three = overview.latest_vs_pre(programme, "bel", min_group=3)
+    assert three["latest_n"] == 3 and three["pre"] is None and three["pre_n"] is None
 
 
 def test_freshness_reports_the_last_import(programme):
@@ -92,10 +104,12 @@ def test_next_steps_flags_quiet_pairs_and_low_response(programme):
     programme.execute(
         "INSERT INTO sessions VALUES ('P1', '2025-01-20', 60, 'meeting', NULL), ('P3', '2025-11-20', 60, 'meeting', NULL)"
     )
-    steps = overview.next_steps(programme)
+    steps = overview.next_steps(programme, min_group=1)
     # P1 is the only active pair; its last session is 10 months before the latest session date
     assert any(s.startswith("1 active pair has not met") for s in steps)
     assert any("pulse-2025-07" in s for s in steps)
+    # At k = 5 the 3 pairs and the pulse's 3 respondents are hidden: neither sentence appears
+    assert overview.next_steps(programme, min_group=5) == []
 
 
 def test_response_rates_are_hidden_below_k_invited(programme):
@@ -103,5 +117,9 @@ def test_response_rates_are_hidden_below_k_invited(programme):
     rates = overview.response_rates(programme, {"cohort": ["B"]}, min_group=5).set_index("wave")
     assert rates.loc["pre", "suppressed"] and rates["rate_pct"].isna().all()
     assert rates["responded"].isna().all() and rates["invited"].isna().all()
-    shown = overview.response_rates(programme, {"cohort": ["B"]}, min_group=2).set_index("wave")
+    assert rates["n"].isna().all() and rates.loc["pre", "suppressed_reason"] == "fewer than 5 responses"
+    shown = overview.response_rates(programme, {"cohort": ["B"]}, min_group=1).set_index("wave")
     assert shown.loc["pre", "invited"] == 2 and shown.loc["pre", "rate_pct"] == 50.0
+    # At k = 2 the 2 invited are enough, but 1 answered: who did would show
+    one = overview.response_rates(programme, {"cohort": ["B"]}, min_group=2).set_index("wave")
+    assert one.loc["pre", "suppressed"] and one["responded"].isna().all() and one["n"].isna().all()
