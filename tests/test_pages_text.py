@@ -69,9 +69,15 @@ def test_themes_over_time_show_theme_by_wave(sample_db, sample_con):
     for _, cell in shown.iterrows():
         row, column = table["name"].tolist().index(cell["name"]), waves.index(cell["wave"])
         assert grid[row, column] == pytest.approx(cell["share"])
-    themes_table = _frame(at, "top_terms")
-    assert themes_table["share"].tolist() == pytest.approx(table["share"].tolist())
-    assert themes_table["n"].tolist() == table["n"].tolist()
+    themes_table = _frame(at, "top_terms")  # figures as text; a hidden theme's blank
+    hidden = table["suppressed"].tolist()
+    assert any(hidden) and not all(hidden)
+    assert themes_table["share"].tolist() == [
+        "" if h else f"{v:.0f}" for h, v in zip(hidden, table["share"], strict=True)
+    ]
+    assert themes_table["n"].tolist() == [
+        "" if h else f"{v:,.0f}" for h, v in zip(hidden, table["n"], strict=True)
+    ]
 
 
 def _chart(at: AppTest, key: str) -> dict:
@@ -151,7 +157,7 @@ def test_no_comments_are_shown_for_a_group_below_the_comment_threshold(sample_db
     at = _run("pages/feedback.py", {"cohort": [cohort], "role": [role], "department": [department]})
     assert not _has_table_with(at, "text")  # no listing
     assert not _has_table_with(at, "reason")  # no wellbeing list
-    assert len(at.get("plotly_chart")) == 1  # only the breakdown, with every group greyed out
+    assert not at.get("plotly_chart")  # no tone, no theme map: not even a breakdown of grey bars
     assert any("at least 10 people" in i.value for i in at.info)
 
 
@@ -247,7 +253,11 @@ def test_story_distribution_marks_the_participant(sample_db, sample_con):
     chart = _chart(at, "st_distribution")
     assert [t["type"] for t in chart["data"]] == ["box", "scatter"]
     assert chart["data"][1]["y"] == [told["change"]]
-    assert f"n = {told['group_n']}" in chart["data"][0]["hovertemplate"]
+    box = chart["data"][0]  # drawn from the server's quartiles: no one's change is in it
+    assert [box["q1"], box["median"], box["q3"]] == pytest.approx(
+        [[told["distribution"][q]] for q in ("q1", "median", "q3")]
+    )
+    assert "y" not in box and f"n = {told['group_n']}" in chart["data"][1]["hovertemplate"]
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Rank of change"] == f"{told['change_percentile']:.0f} %"
     assert metrics["Change, pre to post"] == f"{told['change']:+.2f}"
