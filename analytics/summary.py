@@ -1,7 +1,8 @@
 """The headline figures of DESIGN.md section 6 as one JSON-ready dict.
 
-Percentages are 0-100; retention figures are Kaplan-Meier survival probabilities (0-1). A figure
-the privacy threshold suppresses is None, and so is one that cannot be computed (NaN never appears).
+Percentages are 0-100; retention figures are Kaplan-Meier survival probabilities (0-1). Every figure
+and count comes from privacy.gate (directly, or through the module that computes it): one the gate
+hides is None, n included, and so is one that cannot be computed (NaN never appears).
 Reciprocity is reported on psychological safety, the programme's primary outcome.
 """
 
@@ -13,7 +14,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from analytics import compare, metrics, retention
+from analytics import compare, metrics, overview, privacy, retention
 from analytics.privacy import min_group as default_min_group
 from analytics.privacy import min_group_comments
 from analytics.sentiment import NEGATIVE, POSITIVE
@@ -47,8 +48,40 @@ def json_ready(value):
     return value
 
 
-def counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Employees, participants, pairs, responses and comments in the database."""
+def _shown(value) -> object | None:
+    """A value as the summary prints it: None where the gate blanked it (NaN, <NA>)."""
+    return None if value is None or pd.isna(value) else value
+
+
+def _count(value) -> int | None:
+    value = _shown(value)
+    return None if value is None else int(value)
+
+
+_EMPLOYEES = privacy.Rows(
+    """SELECT *, employee_id AS unit, 'all' AS scope, NULL AS cohort, NULL AS role, NULL AS focus
+       FROM employees""",
+    scope="scope",
+)
+_COMMENTS = privacy.Rows(
+    """SELECT r.*, c.compound, coalesce(r.employee_id, r.response_id) AS unit
+       FROM comments c JOIN respondents r USING (response_id)"""
+)
+
+
+def _total(con: duckdb.DuckDBPyConnection, rows: privacy.Rows, value: int, k: int) -> int | None:
+    """A count of the whole organisation, shown when privacy.gate shows the people behind it."""
+    figure = pd.DataFrame({"total": [value]})
+    return _count(privacy.gate(con, rows, figure, keys=[], values=["total"], min_group=k)["total"].iloc[0])
+
+
+def counts(con: duckdb.DuckDBPyConnection, min_group: int | None = None) -> dict[str, int | None]:
+    """Employees, participants, pairs, responses and comments in the database; None where the gate hides one.
+
+    Each passes privacy.gate over the people it counts (pairs as units; responses and comments by their
+    respondents within each wave, so an anonymous person counts once per wave).
+    """
+    k = min_group if min_group is not None else default_min_group()
     row = con.execute(
         """SELECT (SELECT count(*) FROM employees),
                   (SELECT count(*) FROM participants),
@@ -56,13 +89,21 @@ def counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
                   (SELECT count(*) FROM responses),
                   (SELECT count(*) FROM comments)"""
     ).fetchone()
-    return dict(zip(["employees", "participants", "pairs", "responses", "comments"], row, strict=True))
+    rows = [
+        _EMPLOYEES,
+        overview.roster_rows(),
+        overview.roster_rows("pair_id"),
+        overview.respondent_rows(),
+        _COMMENTS,
+    ]
+    names = ["employees", "participants", "pairs", "responses", "comments"]
+    return {name: _total(con, people, value, k) for name, people, value in zip(names, rows, row, strict=True)}
 
 
 def _waves_answered(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Per construct and wave with answers: respondents, in the order the waves opened."""
+    """Per construct, the waves with answers, in the order the waves opened (names only, no counts)."""
     return con.execute(
-        """SELECT i.construct, r.wave, count(DISTINCT coalesce(r.employee_id, r.response_id)) AS n
+        """SELECT i.construct, r.wave
            FROM answers a JOIN items i USING (item_id) JOIN responses r USING (response_id)
            JOIN waves w USING (wave)
            GROUP BY ALL ORDER BY i.construct, min(w.opened_on) NULLS LAST, r.wave"""
@@ -74,11 +115,11 @@ def _constructs(con: duckdb.DuckDBPyConnection, answered: pd.DataFrame, k: int) 
     for code, key in CONSTRUCT_KEYS.items():
         scores = metrics.group_scores(con, code, ["wave"], min_group=k).set_index("wave")
         per_wave = {}
-        for wave, n in answered.loc[answered["construct"] == code, ["wave", "n"]].itertuples(index=False):
+        for wave in answered.loc[answered["construct"] == code, "wave"]:
             row = scores.loc[wave] if wave in scores.index else None
             visible = row is not None and not bool(row["suppressed"])
             per_wave[wave] = {
-                "n": int(row["n"]) if row is not None else int(n),
+                "n": _count(row["n"]) if visible else None,
                 "mean": row["mean"] if visible else None,
                 "favourable_pct": row["favourable_pct"] if visible else None,
             }
@@ -89,43 +130,45 @@ def _constructs(con: duckdb.DuckDBPyConnection, answered: pd.DataFrame, k: int) 
 def _enps(con: duckdb.DuckDBPyConnection, answered: pd.DataFrame, k: int) -> dict:
     frame = metrics.enps(con, ["wave"], min_group=k).set_index("wave")
     waves = answered.loc[answered["construct"] == "enps", "wave"]
-    return {w: (frame.loc[w, "enps"] if w in frame.index else None) for w in waves}
+    return {
+        w: (frame.loc[w, "enps"] if w in frame.index and not bool(frame.loc[w, "suppressed"]) else None)
+        for w in waves
+    }
 
 
 def _pre_post(con: duckdb.DuckDBPyConnection, k: int) -> dict:
     result = {}
+    figures = ["mean_change", "ci_low", "ci_high", "cohen_dz", "t_p"]
     for code, key in CONSTRUCT_KEYS.items():
         row = compare.wave_change(con, code, "pre", "post", min_group=k).iloc[0]
+        visible = not bool(row["suppressed"])
+        shown = {name: (row[name] if visible else None) for name in figures}
         result[key] = {
-            "n": int(row["n"]),
-            "mean_change": row["mean_change"],
-            "ci_low": row["ci_low"],
-            "ci_high": row["ci_high"],
-            "cohen_dz": row["cohen_dz"],
-            "p_value": row["t_p"],
+            "n": _count(row["n"]) if visible else None,
+            **{name: shown[name] for name in figures[:-1]},
+            "p_value": shown["t_p"],
         }
     return result
 
 
 def _reciprocity(con: duckdb.DuckDBPyConnection, k: int) -> dict:
     found = compare.reciprocity(con, RECIPROCITY_CONSTRUCT, "pre", "post", min_group=k)
+    visible = not bool(found["suppressed"])
     return {
         "construct": CONSTRUCT_KEYS[RECIPROCITY_CONSTRUCT],
-        "pairs": found["pairs"],
-        "both_improved_pct": found["both_improved_pct"],
-        "mentor_gain": found["mentor_gain"],
-        "mentee_gain": found["mentee_gain"],
+        "pairs": _count(found["pairs"]) if visible else None,
+        **{
+            name: (found[name] if visible else None)
+            for name in ["both_improved_pct", "mentor_gain", "mentee_gain"]
+        },
     }
 
 
 def _goal_attainment(con: duckdb.DuckDBPyConnection, k: int) -> dict:
     frame = metrics.goal_attainment(con, min_group=k)
-    participants = con.execute(
-        "SELECT count(DISTINCT employee_id) FROM goals WHERE level_post IS NOT NULL"
-    ).fetchone()[0]
     visible = not frame.empty and not bool(frame["suppressed"].iloc[0])
     return {
-        "participants": participants,
+        "participants": _count(frame["n"].iloc[0]) if visible else None,
         "mean_t": frame["mean_t"].iloc[0] if visible else None,
         "met_pct": frame["met_pct"].iloc[0] if visible else None,
     }
@@ -141,20 +184,23 @@ def _retention(con: duckdb.DuckDBPyConnection, k: int) -> dict:
     }
 
 
-def _sentiment(con: duckdb.DuckDBPyConnection) -> dict:
-    comments, respondents, mean, positive, negative = con.execute(
-        """SELECT count(*), count(DISTINCT coalesce(r.employee_id, c.response_id)), avg(c.compound),
+def _sentiment(con: duckdb.DuckDBPyConnection, k: int) -> dict:
+    """Tone of every comment, through privacy.gate at the comment threshold (commenters counted per wave)."""
+    comments, mean, positive, negative = con.execute(
+        """SELECT count(*), avg(c.compound),
                   100.0 * avg(CASE WHEN c.compound >= ? THEN 1 ELSE 0 END),
                   100.0 * avg(CASE WHEN c.compound <= ? THEN 1 ELSE 0 END)
-           FROM comments c LEFT JOIN responses r USING (response_id)""",
+           FROM comments c""",
         [POSITIVE, NEGATIVE],
     ).fetchone()
-    visible = respondents >= min_group_comments()
+    values = ["mean_compound", "positive_pct", "negative_pct"]
+    figure = pd.DataFrame([dict(zip(values, [mean, positive, negative], strict=True))])
+    tone = privacy.gate(
+        con, _COMMENTS, figure, keys=[], values=values, min_group=max(k, min_group_comments())
+    )
     return {
-        "comments": comments,
-        "mean_compound": mean if visible else None,
-        "positive_pct": positive if visible else None,
-        "negative_pct": negative if visible else None,
+        "comments": _total(con, _COMMENTS, comments, k),
+        **{name: _shown(tone[name].iloc[0]) for name in values},
     }
 
 
@@ -164,13 +210,13 @@ def summary(con: duckdb.DuckDBPyConnection, min_group: int | None = None) -> dic
     answered = _waves_answered(con)
     return json_ready(
         {
-            "counts": counts(con),
+            "counts": counts(con, k),
             "constructs": _constructs(con, answered, k),
             "enps": _enps(con, answered, k),
             "pre_post": _pre_post(con, k),
             "reciprocity": _reciprocity(con, k),
             "goal_attainment": _goal_attainment(con, k),
             "retention": _retention(con, k),
-            "sentiment": _sentiment(con),
+            "sentiment": _sentiment(con, k),
         }
     )
