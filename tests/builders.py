@@ -99,7 +99,8 @@ def add_response(
     if answers:
         rows = [[response_id, item, float(value)] for item, value in answers.items()]
         con.execute(
-            "INSERT INTO answers (response_id, item_id, value) VALUES " + ", ".join("(?, ?, ?)" for _ in rows),
+            "INSERT INTO answers (response_id, item_id, value) VALUES "
+            + ", ".join("(?, ?, ?)" for _ in rows),
             [v for row in rows for v in row],
         )
     for question, text in (comments or {}).items():
@@ -134,13 +135,16 @@ def add_session(
     con: duckdb.DuckDBPyConnection, pair_id: str, date: str, *, minutes: int = 45, kind: str | None = None
 ) -> None:
     con.execute(
-        "INSERT INTO sessions (pair_id, date, minutes, kind) VALUES (?, ?, ?, ?)", [pair_id, date, minutes, kind]
+        "INSERT INTO sessions (pair_id, date, minutes, kind) VALUES (?, ?, ?, ?)",
+        [pair_id, date, minutes, kind],
     )
 
 
 def finish(con: duckdb.DuckDBPyConnection) -> None:
     """Score unscored comments (compound, pos, neu, neg, label) and rebuild the construct scores."""
-    texts = [r[0] for r in con.execute("SELECT DISTINCT text FROM comments WHERE compound IS NULL").fetchall()]
+    texts = [
+        r[0] for r in con.execute("SELECT DISTINCT text FROM comments WHERE compound IS NULL").fetchall()
+    ]
     if texts:
         scores = sentiment.score_texts(texts, workers=1)
         scores.insert(0, "text", texts)

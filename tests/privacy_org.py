@@ -112,7 +112,12 @@ class Org:
         if response["employee_id"] is not None:
             person = self.people[response["employee_id"]]
             extra = self.participants.get(response["employee_id"], {})
-            return {**person, "role": extra.get("role"), "cohort": extra.get("cohort"), "focus": extra.get("focus")}
+            return {
+                **person,
+                "role": extra.get("role"),
+                "cohort": extra.get("cohort"),
+                "focus": extra.get("focus"),
+            }
         return {**response["inline"], "role": None, "cohort": None, "focus": None}
 
     def score(self, person: str, wave: str) -> float | None:
@@ -258,7 +263,13 @@ def build(path: Path, seed: int = 13) -> Org:
                 comment = MID_COMMENTS[mid_commenters.index(eid)]
             elif wave != "mid" and (eid in storytellers or rng.random() < 0.75):
                 comment = f"{_text(rng)} ({wave} survey)"
-            respond(eid, wave, employee_id=eid, comment=comment, lean_by=lean[eid] + (0.4 if wave == "post" else 0))
+            respond(
+                eid,
+                wave,
+                employee_id=eid,
+                comment=comment,
+                lean_by=lean[eid] + (0.4 if wave == "post" else 0),
+            )
 
     # The confidential pulses: about 85 % answer; X, Y and the non-binary people always answer and comment.
     always = {x, y, *[e for e, p in people.items() if p["gender"] == "Non-binary"]}

@@ -27,8 +27,22 @@ FILTERS = {
     "Operations in Leeds (one person)": {"department": ["Operations"], "location": ["Leeds"]},
 }
 COUNT_COLUMNS = {
-    "n", "respondents", "responses", "responded", "invited", "comments", "commenters", "participants",
-    "members", "pairs", "people", "count", "goals", "n_before", "overall_n", "sessions",
+    "n",
+    "respondents",
+    "responses",
+    "responded",
+    "invited",
+    "comments",
+    "commenters",
+    "participants",
+    "members",
+    "pairs",
+    "people",
+    "count",
+    "goals",
+    "n_before",
+    "overall_n",
+    "sessions",
 }
 _COUNT_TEXT = re.compile(
     r"\bn\s*=\s*([1-4])\b|\b([1-4])\s+(?:people|person|respondents?|responses?|participants?|pairs?|"
@@ -68,7 +82,7 @@ def _counts_shown(at: AppTest) -> list[str]:
         for element in at.get(kind):
             text = str(getattr(element, "value", ""))
             for match in _COUNT_TEXT.finditer(text):
-                found.append(f"{kind}: …{text[max(0, match.start() - 40): match.end() + 20]}…")
+                found.append(f"{kind}: …{text[max(0, match.start() - 40) : match.end() + 20]}…")
     for table in at.dataframe:
         frame = table.value
         for column in frame.columns:
@@ -79,7 +93,7 @@ def _counts_shown(at: AppTest) -> list[str]:
     for chart in at.get("plotly_chart"):
         spec = chart.proto.spec
         for match in _COUNT_TEXT.finditer(spec):
-            found.append(f"chart: …{spec[max(0, match.start() - 40): match.end() + 20]}…")
+            found.append(f"chart: …{spec[max(0, match.start() - 40) : match.end() + 20]}…")
     return found
 
 
@@ -96,7 +110,9 @@ def _all_text(at: AppTest) -> list[str]:
 @pytest.mark.slow
 @pytest.mark.parametrize("name", list(FILTERS))
 @pytest.mark.parametrize("page", PAGES)
-def test_a_page_under_a_small_filter_shows_no_small_count_and_no_per_person_array(org, monkeypatch, page, name):
+def test_a_page_under_a_small_filter_shows_no_small_count_and_no_per_person_array(
+    org, monkeypatch, page, name
+):
     filters = FILTERS[name]
     people = _people(org, filters)
     assert 0 < len(people) < K, (name, people)

@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 
 from analytics import compare, db, metrics
-from tests.privacy_org import ANON_PULSES, K, PULSES, build
+from tests.privacy_org import ANON_PULSES, PULSES, K, build
 
 PERSON = ("department", "grade", "location", "gender", "ethnicity", "age_band", "disability", "role")
 PROGRAMME = ("cohort", "role", "focus")
@@ -46,9 +46,7 @@ class Truth:
         self.bit = {(r["person"], r["wave"]): i for i, r in enumerate(self.rows)}
         self.person_of = [r["person"] for r in self.rows]
         self.linked = {r["person"] for r in org.responses if r["employee_id"] is not None}
-        self.values = {
-            a: sorted({str(r[a]) for r in self.rows if r.get(a) is not None}) for a in PERSON
-        }
+        self.values = {a: sorted({str(r[a]) for r in self.rows if r.get(a) is not None}) for a in PERSON}
 
     def answers(self, filters: dict, waves: list[str], group: tuple[str, str] | None = None) -> int:
         mask = 0
@@ -119,7 +117,9 @@ class Search:
         for row in _visible_rows(frame, "mean"):
             group = (breakdown, str(row[breakdown])) if breakdown else None
             mask = self.truth.answers(filters, [row["wave"]], group)
-            what = f"ps at {row['wave']}, filters {filters}" + (f", {breakdown} = {group[1]}" if group else "")
+            what = f"ps at {row['wave']}, filters {filters}" + (
+                f", {breakdown} = {group[1]}" if group else ""
+            )
             self.add("score", mask, self.truth.people(mask), what)
 
     def pooled(self, con, filters: dict, breakdown: str | None, waves: list[str] = TWO_PULSES) -> None:
@@ -132,7 +132,9 @@ class Search:
             self.add("score", mask, self.truth.people(mask), what)
 
     def change(self, con, filters: dict, breakdown: str | None) -> None:
-        frame = compare.wave_change(con, "ps", before="pre", after="post", group_by=breakdown, filters=filters or None)
+        frame = compare.wave_change(
+            con, "ps", before="pre", after="post", group_by=breakdown, filters=filters or None
+        )
         for row in _visible_rows(frame, "mean_change"):
             group = (breakdown, str(row[breakdown])) if breakdown else None
             pre, post, people = self.truth.paired(filters, group)
@@ -227,12 +229,14 @@ def search(tmp_path_factory):
 @pytest.mark.slow
 def test_no_shown_figure_stands_on_fewer_than_k_people(search):
     assert sum(len(s) for s in search.found.values()) > 100  # the search does see figures
-    assert not search.small, f"{len(search.small)} shown figures over fewer than {K} people, e.g.\n" + "\n".join(
-        search.small[:15]
+    assert not search.small, (
+        f"{len(search.small)} shown figures over fewer than {K} people, e.g.\n" + "\n".join(search.small[:15])
     )
 
 
 @pytest.mark.slow
 def test_no_two_shown_figures_differ_by_fewer_than_k_people(search):
     leaks = search.differences()
-    assert not leaks, f"{len(leaks)} pairs of shown figures give a group under {K}, e.g.\n" + "\n".join(leaks[:15])
+    assert not leaks, f"{len(leaks)} pairs of shown figures give a group under {K}, e.g.\n" + "\n".join(
+        leaks[:15]
+    )
