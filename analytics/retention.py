@@ -221,9 +221,9 @@ def _with_enough_at_risk(table: pd.DataFrame, k: int) -> pd.DataFrame:
 
 
 def _survival_known(table: pd.DataFrame, time: float, k: int) -> float | None:
-    """S(time) when every step up to `time` had at least k at risk; None otherwise or when nobody got that far."""
-    kept = _with_enough_at_risk(table, k)
-    if len(kept) < len(table) and table["time"].iloc[len(kept)] <= time:
+    """S(time) when at least k people were still followed at `time` (the curve reaches it); None otherwise."""
+    later = table.loc[table["time"] >= time, "at_risk"]
+    if later.empty or later.iloc[0] < k:
         return None
     return survival_at(table, time)
 
@@ -244,8 +244,8 @@ def retention_summary(
     n_participants, n_comparison, exits_participants, exits_comparison (None when the group is hidden),
     shown_participants, shown_comparison (False when the gate hides the group),
     suppressed_reason_participants, suppressed_reason_comparison (the gate's sentence, None when shown),
-    data_date, min_group. Retention at a time is None when nobody in the group was followed that long,
-    and also when fewer than k were still at risk at some step up to it (the curve stops there).
+    data_date, min_group. Retention at a time is None when fewer than k in the group were still followed
+    then (nobody, or a handful whose exits would show; the curve stops before it too).
     The log-rank p needs both groups shown. `data` is retention_data(con, filters) when the caller
     already has it.
     """
@@ -266,7 +266,9 @@ def retention_summary(
         shown = not bool(row["suppressed"])
         result[f"n_{name}"] = _optional_int(row["n"])
         result[f"shown_{name}"] = shown
-        result[f"suppressed_reason_{name}"] = row["suppressed_reason"]
+        result[f"suppressed_reason_{name}"] = (
+            row["suppressed_reason"] if pd.notna(row["suppressed_reason"]) else None
+        )
         result[f"exits_{name}"] = _optional_int(row["exits"])
         for months in (6, 12):
             value = row[f"{months}m"]
