@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 
 from analytics.errors import MutualError
-from analytics.instruments import ITEMS
+from analytics.instruments import CONSTRUCTS, ITEMS, items_of, min_answered
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -163,28 +163,36 @@ _SCHEMA = [
     )""",
 ]
 
-# Construct scores of every response (per construct: mean of the answered items after reverse coding,
-# answered items, items above the scale midpoint), with the response's `respondents` columns, so group
-# statistics aggregate one table instead of re-scoring every answer. Kept by `refresh_scores`: rows of
-# a survey import are added with it (and removed with its undo, by import_id); an import or undo of
-# employees or participants, whose attributes every response may carry, rebuilds the table.
+# Every answer coded, the one SQL home of reverse coding, the midpoint and "favourable" (the same rule
+# as instruments.reverse_code / is_favourable): value after reverse coding, the scale midpoint, and
+# whether the coded value is above it (4-5 of 5, 5-7 of 7). The score cache and item-level % favourable
+# both read it. Answers to items the bank does not know are left out, as they have no scale.
+_CODED_ANSWERS = """CREATE OR REPLACE VIEW coded_answers AS
+    SELECT response_id, item_id, construct, import_id, value, midpoint, value > midpoint AS favourable
+    FROM (
+        SELECT a.response_id, a.item_id, i.construct, a.import_id,
+               CASE WHEN i.reverse THEN i.scale_min + i.scale_max - a.value ELSE a.value END AS value,
+               (i.scale_min + i.scale_max) / 2 AS midpoint
+        FROM answers a JOIN items i USING (item_id)
+    )"""
+
+# Construct scores of every response (per construct: mean of the coded answers, answered items,
+# favourable answers), with the response's `respondents` columns, so group statistics aggregate one
+# table instead of re-scoring every answer. Kept by `refresh_scores`: rows of a survey import are
+# added with it (and removed with its undo, by import_id); an import or undo of employees or
+# participants, whose attributes every response may carry, rebuilds the table.
 _SCORES_SELECT = """
     WITH s AS (
         SELECT response_id, construct, avg(value) AS score, count(*) AS answered,
-               count(*) FILTER (WHERE value > midpoint) AS favourable
-        FROM (
-            SELECT a.response_id, i.construct,
-                   CASE WHEN i.reverse THEN i.scale_min + i.scale_max - a.value ELSE a.value END AS value,
-                   (i.scale_min + i.scale_max) / 2 AS midpoint
-            FROM answers a JOIN items i USING (item_id)
-            WHERE {answers}
-        )
+               count(*) FILTER (WHERE favourable) AS favourable
+        FROM coded_answers
+        WHERE {answers}
         GROUP BY response_id, construct
     ), j AS (
-        SELECT r.*, s.construct, s.score, s.answered, s.favourable, s.answered >= v.needed AS _valid,
+        SELECT r.*, s.construct, s.score, s.answered, s.favourable, s.answered >= c.min_answered AS _valid,
                coalesce(r.employee_id, r.response_id) AS _who
         FROM s JOIN respondents r USING (response_id)
-        JOIN (SELECT construct, ceil(count(*) / 2) AS needed FROM items GROUP BY construct) v USING (construct)
+        JOIN constructs c USING (construct)
         WHERE {responses}
     ), f AS (
         SELECT construct, wave, _who, min(response_id) AS _first FROM j WHERE _valid GROUP BY ALL
@@ -206,7 +214,7 @@ _NOT_FIRST_YET = """AND (j.construct, j.wave, j._who) NOT IN (
 _SCORES_ALL = "(" + _SCORES_SELECT.format(answers="TRUE", responses="TRUE", first="") + ")"
 _SCORES_REBUILD = "CREATE OR REPLACE TABLE response_scores AS " + _SCORES_ALL
 _SCORES_ADD = "INSERT INTO response_scores " + _SCORES_SELECT.format(
-    answers="a.import_id = ?", responses="r.import_id = ?", first=_NOT_FIRST_YET
+    answers="import_id = ?", responses="r.import_id = ?", first=_NOT_FIRST_YET
 )
 _SCORES_CREATE = "CREATE TABLE response_scores AS " + _SCORES_SELECT.format(
     answers="FALSE", responses="TRUE", first=""
@@ -223,7 +231,12 @@ def db_path(path: str | os.PathLike | None = None) -> Path:
 
 
 def _write_items(con: duckdb.DuckDBPyConnection) -> None:
-    """Mirror the item bank into an `items` table so SQL can reverse-code and group by construct."""
+    """Mirror the item bank into `items` and `constructs` tables, so SQL can code answers and tell a
+    valid score (instruments.min_answered) without a second definition; then (re)create coded_answers.
+
+    Rewritten on every open, so a database file from before a table or the view gains it (the
+    `items` columns are unchanged, so the score cache's fingerprint, and its marks, stay valid).
+    """
     con.execute(
         """CREATE OR REPLACE TABLE items (
             item_id VARCHAR PRIMARY KEY, construct VARCHAR NOT NULL, text VARCHAR NOT NULL,
@@ -233,6 +246,16 @@ def _write_items(con: duckdb.DuckDBPyConnection) -> None:
         "INSERT INTO items VALUES (?, ?, ?, ?, ?, ?)",
         [[i.code, i.construct, i.text, i.scale_min, i.scale_max, i.reverse] for i in ITEMS.values()],
     )
+    con.execute(
+        """CREATE OR REPLACE TABLE constructs (
+            construct VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, items INTEGER NOT NULL,
+            min_answered INTEGER NOT NULL)"""
+    )
+    con.executemany(
+        "INSERT INTO constructs VALUES (?, ?, ?, ?)",
+        [[c.code, c.name, len(items_of(c.code)), min_answered(c.code)] for c in CONSTRUCTS.values()],
+    )
+    con.execute(_CODED_ANSWERS)
 
 
 def _fingerprint(con: duckdb.DuckDBPyConnection) -> str:

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = [
     "Item",
@@ -16,6 +21,8 @@ __all__ = [
     "construct",
     "items_of",
     "reverse_code",
+    "is_favourable",
+    "min_answered",
     "normalise_text",
     "label_to_value",
 ]
@@ -32,6 +39,7 @@ class Item:
 
     @property
     def midpoint(self) -> float:
+        """The middle of the scale: 4 of 1-7, 3 of 1-5. An answer above it is favourable."""
         return (self.scale_min + self.scale_max) / 2
 
 
@@ -196,10 +204,29 @@ def items_of(construct_code: str) -> list[Item]:
     return [i for i in ITEMS.values() if i.construct == construct_code]
 
 
-def reverse_code(item_code: str, value: float) -> float:
-    """The value after reverse coding, if the item is reverse-scored."""
+# The one definition of coding an answer. SQL reads answers through the `coded_answers` view
+# (analytics/db.py), which applies the same rule to the `items` table mirrored from ITEMS;
+# tests/test_coded_answers.py checks that the two agree for every item and scale point.
+
+
+def reverse_code(item_code: str, value: float | np.ndarray) -> float | np.ndarray:
+    """The value after reverse coding (scale_min + scale_max - value), if the item is reverse-scored.
+
+    Works on a number or a numpy array; reverse coding undoes itself, so the sample generator uses it
+    to turn a favourable answer into the raw answer to a negatively worded item.
+    """
     spec = ITEMS[item_code]
     return spec.scale_min + spec.scale_max - value if spec.reverse else value
+
+
+def is_favourable(item_code: str, value: float | np.ndarray) -> bool | np.ndarray:
+    """Whether a raw answer is favourable: above the scale midpoint after reverse coding."""
+    return reverse_code(item_code, value) > ITEMS[item_code].midpoint
+
+
+def min_answered(construct_code: str) -> int:
+    """How many of a construct's items a response must answer for a valid score: at least half."""
+    return math.ceil(len(items_of(construct_code)) / 2)
 
 
 def normalise_text(text: str) -> str:

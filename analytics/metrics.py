@@ -10,7 +10,7 @@ from scipy import stats
 from analytics import privacy, score_rows
 from analytics.filters import ATTRIBUTES, NOT_IN_PROGRAMME, NOT_RECORDED, Filters, missing_label
 from analytics.goals import gas_t_score, goal_attainment
-from analytics.instruments import CONSTRUCTS, items_of
+from analytics.instruments import CONSTRUCTS, items_of, min_answered
 
 __all__ = [
     "construct_scores",
@@ -225,7 +225,7 @@ def item_favourable(
     frame = con.execute(
         f"""SELECT item_id, text, reverse, {_select(group_by)}
                    count(DISTINCT {_RESPONDENT}) AS n, avg(value) AS mean,
-                   100.0 * avg(CASE WHEN value > midpoint THEN 1 ELSE 0 END) AS favourable_pct,
+                   100.0 * avg(CAST(favourable AS INTEGER)) AS favourable_pct,
                    min(opened_on) AS opened_on
             FROM ({base}) GROUP BY ALL
             {_order(group_by, "item_id")}""",
@@ -246,16 +246,20 @@ def item_favourable(
 
 
 def _items_sql(construct: str, filters: Filters | None, waves: list[str] | None) -> tuple[str, list]:
-    """One row per answer to the construct's items, reverse coded, with the respondents columns."""
+    """One row per coded answer (db's coded_answers view) to the construct's items, with the
+    respondents columns, from valid responses only (at least half the items answered), so the items
+    describe the same answers as the construct's score and % favourable."""
     condition, params = score_rows.respondent_condition(filters, waves)
+    # A response is wholly in or out of the filters, so counting its answers after them is exact.
     base = f"""
-        SELECT r.*, a.item_id, i.text, i.reverse,
-               CASE WHEN i.reverse THEN i.scale_min + i.scale_max - a.value ELSE a.value END AS value,
-               (i.scale_min + i.scale_max) / 2 AS midpoint
-        FROM answers a JOIN items i USING (item_id) JOIN respondents r USING (response_id)
-        WHERE i.construct = ? AND {condition}
+        SELECT * EXCLUDE (_answered) FROM (
+            SELECT r.*, c.item_id, i.text, i.reverse, c.value, c.midpoint, c.favourable,
+                   count(*) OVER (PARTITION BY c.response_id) AS _answered
+            FROM coded_answers c JOIN items i USING (item_id) JOIN respondents r USING (response_id)
+            WHERE c.construct = ? AND {condition}
+        ) WHERE _answered >= ?
     """
-    return base, [CONSTRUCTS[construct].code, *params]
+    return base, [CONSTRUCTS[construct].code, *params, min_answered(construct)]
 
 
 def _enps_sql(filters: Filters | None, waves: list[str] | None) -> tuple[str, list]:

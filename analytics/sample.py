@@ -9,7 +9,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from analytics.instruments import CONSTRUCTS, ITEMS, items_of
+from analytics.instruments import CONSTRUCTS, ITEMS, items_of, reverse_code
 from analytics.sample_activity import goals_frame, sessions_frame
 from analytics.sample_org import (
     DATA_DATE,
@@ -95,8 +95,7 @@ def _answer_items(
         value = np.clip(
             np.round(centre + spread * t + rng.normal(0, noise, len(t))), spec.scale_min, spec.scale_max
         )
-        if spec.reverse:
-            value = spec.scale_min + spec.scale_max - value
+        value = reverse_code(code, value)  # a favourable answer to a negatively worded item is low
         column = pd.array(value.astype("int64"), dtype="Int64")
         column[rng.random(len(t)) < missing] = pd.NA
         columns[code] = column

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import math
 from collections.abc import Iterator
 from contextvars import ContextVar
 
@@ -11,7 +10,7 @@ import duckdb
 
 from analytics import db
 from analytics.filters import Filters, where_sql
-from analytics.instruments import CONSTRUCTS, items_of
+from analytics.instruments import CONSTRUCTS, min_answered
 
 __all__ = [
     "respondent_condition",
@@ -48,7 +47,7 @@ def score_rows_sql(
     scores_source(con) returned (a relation formatted into the SQL, never user text); filter values
     go in the parameters.
     """
-    needed = math.ceil(len(items_of(construct)) / 2)
+    needed = min_answered(construct)
     condition, params = respondent_condition(filters, waves)
     dropped = "construct" if first_in_wave else "construct, first_in_wave"
     sql = f"""
