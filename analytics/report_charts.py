@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 from analytics.instruments import CONSTRUCTS
 from analytics.palette import GROUP_COLOURS, ROLE_COLOURS, SENTIMENT_COLOURS, SUPPRESSED, WAVE_COLOURS
 from analytics.report_data import PRIMARY, PROGRAMME_WAVES, ReportData
+from analytics.report_html import chart_text
 from analytics.sentiment import NEGATIVE, POSITIVE
 
 __all__ = [
@@ -247,7 +248,7 @@ def story_chart(data: ReportData, found: dict) -> go.Figure | None:
     distribution = found["distribution"]
     if distribution is None or found["change"] is None:
         return None
-    group = f"{found['role']}s in cohort {found['cohort']} (n = {distribution['n']})"
+    group = chart_text(f"{found['role']}s in cohort {found['cohort']} (n = {distribution['n']})")
     fig = go.Figure(quartile_box(distribution, group, "#9aa5ad", horizontal=True))
     fig.add_scatter(
         x=[found["change"]],

@@ -190,7 +190,7 @@ with right:
         )
 
 st.subheader("Reciprocity: did both partners benefit?")
-mutual = query(compare.reciprocity, construct, "pre", "post", filters, min_group=k)
+mutual = query(compare.reciprocity, construct, "pre", "post", filters)
 left, right = st.columns([1, 2])
 with left:
     if mutual["suppressed"]:

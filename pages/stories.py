@@ -6,8 +6,10 @@ import streamlit as st
 from analytics import report_charts, stories
 from analytics.errors import MutualError
 from analytics.instruments import CONSTRUCTS
-from analytics.privacy import SUPPRESSED_NOTE, min_group
+from analytics.privacy import SUPPRESSED_NOTE
+from analytics.report_html import chart_text
 from ui.charts import ROLE_COLOURS, WAVE_COLOURS, style
+from ui.format import plain
 from ui.state import current_filters, query
 
 SCORED = [c for c, spec in CONSTRUCTS.items() if spec.index]
@@ -22,7 +24,7 @@ st.caption(
 listed = query(stories.consented_stories, current_filters())
 if listed.empty:
     st.info(
-        listed.attrs.get("message")
+        plain(listed.attrs.get("message"))
         or "No participant in this filter has agreed to share their story (and written a comment) yet."
     )
     st.stop()
@@ -34,21 +36,21 @@ construct = picks[1].selectbox(
     "Measure", SCORED, format_func=lambda c: CONSTRUCTS[c].name, key="st_construct"
 )
 try:
-    told = query(stories.story, key, construct, min_group())
+    told = query(stories.story, key, construct)
 except MutualError as error:
     st.error(str(error))
     st.stop()
 
 spec = CONSTRUCTS[construct]
 k = told["min_group"]
-st.subheader(told["pseudonym"])
-st.info(told["sentence"], icon=":material/balance:")
+st.subheader(plain(told["pseudonym"]))
+st.info(plain(told["sentence"]), icon=":material/balance:")
 
 left, right = st.columns([2, 3])
 with left:
-    st.markdown(f"> {told['text']}")
+    st.markdown(f"> {plain(told['text'])}")
     st.caption(
-        f"Their comment in the {told['text_wave']} survey. Tone {told['compound']:+.2f} (VADER, −1 to +1): "
+        f"Their comment in the {plain(told['text_wave'])} survey. Tone {told['compound']:+.2f} (VADER, −1 to +1): "
         f"at or above {told['story_percentile']:.0f} % of all comments."
     )
     tiles = st.columns(2)
@@ -62,7 +64,7 @@ with left:
         "Rank of change",
         "not ranked" if told["change_percentile"] is None else f"{told['change_percentile']:.0f} %",
         help=(
-            f"Percentile rank: the share of {told['role']}s in cohort {told['cohort']}"
+            f"Percentile rank: the share of {plain(told['role'])}s in cohort {plain(told['cohort'])}"
             + (f" (n = {told['group_n']})" if told["group_n"] is not None else "")
             + " whose change is at or below theirs (scipy percentileofscore, kind='weak'). Ranked only for "
             f"groups of at least {k}."
@@ -72,7 +74,7 @@ with left:
     tiles[0].metric(
         "Rank of post score",
         "not ranked" if told["post_percentile"] is None else f"{told['post_percentile']:.0f} %",
-        help=f"Among {told['role']}s in cohort {told['cohort']}, the share scoring at or below them at post",
+        help=f"Among {plain(told['role'])}s in cohort {plain(told['cohort'])}, the share scoring at or below them at post",
     )
     tiles[1].metric(
         "Goal attainment T",
@@ -84,11 +86,11 @@ with right:
     distribution = told["distribution"]
     if distribution is None:
         st.info(
-            f"The distribution of {told['role']}s in cohort {told['cohort']} is not shown: "
+            f"The distribution of {plain(told['role'])}s in cohort {plain(told['cohort'])} is not shown: "
             f"{SUPPRESSED_NOTE(k)} with both a pre and a post score."
         )
     else:
-        group = f"{told['role'].capitalize()}s, cohort {told['cohort']}"
+        group = chart_text(f"{told['role'].capitalize()}s, cohort {told['cohort']}")
         fig = go.Figure(
             report_charts.quartile_box(distribution, group, ROLE_COLOURS.get(told["role"], "#888"))
         )
@@ -139,7 +141,7 @@ else:
             x=partner["scores"]["wave"],
             y=partner["scores"]["score"],
             mode="lines+markers",
-            name=f"Their partner, {partner['role']} ({partner['pseudonym'] or 'also consented'})",
+            name=chart_text(f"Their partner, {partner['role']} ({partner['pseudonym'] or 'also consented'})"),
             line={"color": ROLE_COLOURS.get(partner["role"], "#888"), "dash": "dash"},
             hovertemplate="%{x}: %{y:.2f} (n = 1, partner)<extra></extra>",
         )

@@ -254,8 +254,8 @@ def test_story_distribution_marks_the_participant(sample_db, sample_con):
     assert [t["type"] for t in chart["data"]] == ["box", "scatter"]
     assert chart["data"][1]["y"] == [told["change"]]
     box = chart["data"][0]  # drawn from the server's quartiles: no one's change is in it
-    assert [box["q1"], box["median"], box["q3"]] == pytest.approx(
-        [[told["distribution"][q]] for q in ("q1", "median", "q3")]
+    assert [*box["q1"], *box["median"], *box["q3"]] == pytest.approx(
+        [told["distribution"][q] for q in ("q1", "median", "q3")]
     )
     assert "y" not in box and f"n = {told['group_n']}" in chart["data"][1]["hovertemplate"]
     metrics = {m.label: m.value for m in at.metric}

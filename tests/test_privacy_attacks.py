@@ -377,6 +377,6 @@ def test_story_page_shows_the_cohort_distribution_only_for_k_or_more(sample_db, 
     at = AppTest.from_file(str(ROOT / "pages/stories.py"), default_timeout=120)
     at.run()
     assert not at.exception, at.exception
-    assert "box" not in _trace_types(at)
-    ranks = {m.label: m.value for m in at.metric if m.label.startswith("Rank")}
-    assert ranks and set(ranks.values()) == {"not ranked"}
+    # No cohort and role has 1000 people a story could be: no story is listed, so nothing is ranked.
+    assert "box" not in _trace_types(at) and not at.metric
+    assert any("at least 1000 participants" in i.value for i in at.info)

@@ -68,6 +68,12 @@ def _fill(con) -> None:
     con.execute(
         "INSERT INTO waves VALUES ('pre', 'pre', DATE '2025-01-06'), ('post', 'post', DATE '2025-06-30')"
     )
+    for i in range(12):  # colleagues outside the programme: the report's comparison group
+        con.execute(
+            "INSERT INTO employees (employee_id, department, grade, gender, hire_date) "
+            "VALUES (?, 'Engineering', 'G5', 'Woman', DATE '2020-01-01')",
+            [f"E{i}"],
+        )
     for person, p in PEOPLE.items():
         gender = "Non-binary" if person in TELLERS else "Woman"
         con.execute(

@@ -203,7 +203,7 @@ def test_no_request_to_another_host(programme_html):
     assert found.resources == []
     assert found.styles and all("url(" not in css and "@import" not in css for css in found.styles)
     traces = plotly_traces(programme_html)
-    assert {t["type"] for t in traces} <= {"bar", "scatter", "histogram"}
+    assert {t["type"] for t in traces} <= {"bar", "scatter", "box"}
     assert len(traces) >= 14
     assert "cdn.plot.ly" not in ours and "mathjax" not in ours.lower().replace("mathjaxconfig", "")
 
