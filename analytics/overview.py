@@ -6,7 +6,7 @@ import duckdb
 import pandas as pd
 
 from analytics import privacy
-from analytics.filters import Filters, where_sql
+from analytics.filters import Filters, selected, where_sql
 from analytics.privacy import SUPPRESSED_NOTE
 from analytics.privacy import min_group as default_min_group
 from analytics.score_rows import same_data
@@ -223,7 +223,8 @@ def latest_vs_pre(
 
     Keys: construct, pre, latest, latest_wave, pre_n and latest_n (present when the wave has answers
     under the filters; None where the gate hides it), suppressed and suppressed_reason (the gate's
-    sentence for the first hidden wave).
+    sentence for the first hidden wave). Filters that leave no answers at all are reported as hidden
+    too, so that an empty filter cannot be told from one that leaves a few people.
     """
     from analytics.metrics import group_scores
     from analytics.score_rows import score_rows_sql, scores_source
@@ -246,6 +247,8 @@ def latest_vs_pre(
         result[key] = float(row["mean"]) if shown else None
         if not shown:
             reasons.append(row["suppressed_reason"] if row is not None else SUPPRESSED_NOTE(k))
+    if not answered and selected(filters):  # none and a few look alike: a filter's emptiness is not told
+        reasons.append(SUPPRESSED_NOTE(k))
     result["suppressed"] = bool(reasons)
     result["suppressed_reason"] = reasons[0] if reasons else None
     return result
