@@ -96,7 +96,11 @@ def test_sentiment_by_group_reads_the_stored_scores(con, tmp_path):
     assert out["n"].tolist() == [3]
     assert out["mean_compound"].iloc[0] == pytest.approx((0.4404 + 0.8316 - 0.7424) / 3, abs=1e-4)
     assert out["positive_pct"].iloc[0] == pytest.approx(200 / 3)
-    assert sentiment.sentiment_by_group(con, ["wave"], min_group=4)["suppressed"].all()
+    hidden = sentiment.sentiment_by_group(con, ["wave"], min_group=4)  # through privacy.gate
+    assert hidden["suppressed"].all() and hidden["n"].isna().all() and hidden["comments"].isna().all()
+    assert hidden["suppressed_reason"].tolist() == ["fewer than 4 responses"]
+    by_grade = sentiment.sentiment_by_group(con, ["grade"], min_group=3)
+    assert by_grade["grade"].tolist() == ["Not recorded"]  # a missing attribute is labelled, not NULL
 
 
 def test_worker_count(monkeypatch):
