@@ -655,5 +655,7 @@ def _publish(figure, sizes, sized, reasons, keys, values, k, categories) -> pd.D
     n = [None if h else int(n_of[key]) for key, h in zip(keyed, hidden, strict=True)]
     position = len(keys) if all(key in out.columns for key in keys) else 0
     out.insert(min(position, len(out.columns)), "n", pd.array(n, dtype="Int64"))
-    out["suppressed_reason"] = [REASONS[r].format(k=k) if r else None for r in reason]
+    out["suppressed_reason"] = pd.Series(
+        [REASONS[r].format(k=k) if r else None for r in reason], index=out.index, dtype="object"
+    )
     return out
