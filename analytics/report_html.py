@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import math
 
+import pandas as pd
 import plotly.graph_objects as go
 
 from analytics.palette import WAVE_COLOURS
@@ -30,7 +31,7 @@ def chart_text(value: object) -> str:
     Plotly renders <a href>, <b>, <br>, <i>, <span style> and entities in every text it draws; escaping
     "&", "<" and ">" makes it draw them as typed. Missing values are "".
     """
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+    if _missing(value):
         return ""
     return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
@@ -41,7 +42,10 @@ def p_text(p: float) -> str:
 
 
 def _missing(value: object) -> bool:
-    return value is None or (isinstance(value, float) and not math.isfinite(value))
+    """None, NaN, NA or infinite: a figure the gate blanked or that cannot be computed."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float) and not math.isfinite(value)
 
 
 def figure(key: str, value: float | int | None, kind: str, missing: str = "n/a") -> str:

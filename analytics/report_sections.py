@@ -58,7 +58,7 @@ def _wave_table(data: ReportData, construct: str) -> str:
 def _change_table(data: ReportData, construct: str) -> str:
     rows = []
     for row in data.changes[construct].itertuples(index=False):
-        if row.n == 0:
+        if pd.notna(row.n) and row.n == 0:  # no one in both waves (a hidden row's n is blank: kept)
             continue
         pre_post = (row.before, row.after) == ("pre", "post")
         base = (
@@ -233,8 +233,9 @@ def retention(data: ReportData, chart: Charts) -> str:
         ),
         _tile(figure("retention.logrank_p", found["logrank_p"], "p"), "log-rank test"),
     )
+    counted = f"{found['n_comparison']:,} " if found["n_comparison"] is not None else ""
     caption = (
-        f"Voluntary leavers only; the comparison group is the {found['n_comparison']:,} employees not in the "
+        f"Voluntary leavers only; the comparison group is the {counted}employees not in the "
         "programme, timed from the cohort's start."
     )
     return body + chart(charts.retention_chart(data), caption)
