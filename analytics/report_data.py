@@ -13,12 +13,14 @@ from analytics import (
     goals,
     metrics,
     overview,
+    privacy,
     retention,
     score_rows,
+    sentiment,
     stories,
     themes,
 )
-from analytics.filters import Filters, where_sql
+from analytics.filters import Filters
 from analytics.instruments import CONSTRUCTS, LIKERT_CONSTRUCTS
 from analytics.privacy import min_group as default_min_group
 from analytics.privacy import min_group_comments
@@ -77,29 +79,32 @@ def report_cohorts(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def _sentiment(con: duckdb.DuckDBPyConnection, filters: Filters | None, k: int) -> dict:
-    """Comments, mean compound, % positive and % negative in the scope (as summary.sentiment)."""
-    condition, params = where_sql(filters, "r")
-    comments, respondents, mean, positive, negative = con.execute(
-        f"""SELECT count(*), count(DISTINCT coalesce(r.employee_id, c.response_id)), avg(c.compound),
-                   100.0 * avg(CASE WHEN c.compound >= ? THEN 1 ELSE 0 END),
-                   100.0 * avg(CASE WHEN c.compound <= ? THEN 1 ELSE 0 END)
-            FROM comments c LEFT JOIN respondents r USING (response_id) WHERE {condition}""",
+    """Comments, mean compound, % positive and % negative in the scope, through the gate at the comment
+    threshold (commenters counted per wave; answers that say nothing are not comments)."""
+    base, params = sentiment.comments_sql(filters)
+    comments, mean, positive, negative = con.execute(
+        f"""SELECT count(*), avg(compound), 100.0 * avg(CASE WHEN compound >= ? THEN 1 ELSE 0 END),
+                   100.0 * avg(CASE WHEN compound <= ? THEN 1 ELSE 0 END) FROM ({base})""",
         [POSITIVE, NEGATIVE, *params],
     ).fetchone()
-    visible = respondents >= k
+    values = ["mean_compound", "positive_pct", "negative_pct"]
+    figure = pd.DataFrame([dict(zip(values, [mean, positive, negative], strict=True))])
+    tone = privacy.gate(
+        con, sentiment.comment_rows(), figure, keys=[], values=values, filters=filters, min_group=k
+    )
+    row = tone.iloc[0]
+    shown = not bool(row["suppressed"])
     return {
-        "comments": comments,
-        "respondents": respondents,
-        "mean_compound": mean if visible else None,
-        "positive_pct": positive if visible else None,
-        "negative_pct": negative if visible else None,
+        "comments": comments if shown else None,
+        "respondents": int(row["n"]) if shown else None,
+        **{name: (float(row[name]) if shown and pd.notna(row[name]) else None) for name in values},
     }
 
 
 def _pick_stories(con: duckdb.DuckDBPyConnection, filters: Filters | None, k: int) -> list[dict]:
     """Up to three consented stories with a pre -> post change: the most positive, the most critical and
     the one closest to the typical tone (stories told at the post survey first)."""
-    found = stories.consented_stories(con, filters)
+    found = stories.consented_stories(con, filters, min_group=k)
     if found.empty:
         return []
     found = found.assign(post=found["wave"] == "post").sort_values(["story_key"])
@@ -149,7 +154,7 @@ def _suppressed(data: ReportData) -> list[str]:
         for label in quadrants.loc[quadrants["suppressed"].astype(bool), "label"]:
             hidden.append(f"reciprocity: the pairs where {label}")
     for group in retention.GROUPS:
-        if data.retention[f"n_{group}"] and data.retention[f"{group}_12m"] is None:
+        if not data.retention[f"shown_{group}"]:
             hidden.append(f"retention of the {group} group")
     if not data.themes.themes.empty:
         for name in data.themes.themes.loc[data.themes.themes["suppressed"].astype(bool), "name"]:

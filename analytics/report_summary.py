@@ -94,10 +94,16 @@ def _reciprocity_sentence(data: ReportData) -> str | None:
     found = data.reciprocity
     if found["suppressed"]:
         return None
+    pairs = figure("reciprocity.pairs", found["pairs"], "int")
+    both = (
+        f"both partners gained in {figure('reciprocity.both_improved_pct', found['both_improved_pct'], 'pct')} "
+        f"of the {pairs} pairs where mentor and mentee answered both surveys"
+        if found["both_improved_pct"] is not None
+        else f"of the {pairs} pairs where mentor and mentee answered both surveys, the share where both "
+        "gained is not shown (it would single out a few pairs)"
+    )
     return (
-        f"<b>Reciprocity:</b> both partners gained in {figure('reciprocity.both_improved_pct', found['both_improved_pct'], 'pct')} "
-        f"of the {figure('reciprocity.pairs', found['pairs'], 'int')} pairs where mentor and mentee answered both "
-        f"surveys; on average mentors (the junior partners) gained "
+        f"<b>Reciprocity:</b> {both}; on average mentors (the junior partners) gained "
         f"{figure('reciprocity.mentor_gain', found['mentor_gain'], 'change')} and mentees (the senior leaders) "
         f"{figure('reciprocity.mentee_gain', found['mentee_gain'], 'change')} in psychological safety."
     )

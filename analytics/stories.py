@@ -65,7 +65,9 @@ def _stories_sql(condition: str) -> str:
         FROM numbered n JOIN picked p ON p.story_key = n.story_key AND p.pick = 1"""
 
 
-def consented_stories(con: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> pd.DataFrame:
+def consented_stories(
+    con: duckdb.DuckDBPyConnection, filters: Filters | None = None, min_group: int | None = None
+) -> pd.DataFrame:
     """Participants who consented to their story being shown and wrote a comment, pseudonymised.
 
     Columns: story_key, pseudonym ("Story 7 — mentee, cohort 2025-Spring"), role, cohort, wave, text
@@ -78,7 +80,7 @@ def consented_stories(con: duckdb.DuckDBPyConnection, filters: Filters | None = 
     A focus filter reveals a story's focus, so it lists a story only when its focus holds at least k of
     its cohort and role, or when the filter selects every focus whose group is hidden (`_focus_shown`).
     """
-    k = privacy.min_group()
+    k = privacy.min_group() if min_group is None else min_group
     chosen = selected(filters)
     listed = con.execute(
         f"""SELECT story_key, pseudonym, role, cohort, focus, wave, text, compound
