@@ -303,72 +303,113 @@ def reciprocity(
 ) -> dict:
     """Did both partners gain? Pairs where mentor and mentee both answered both waves.
 
-    Returns pairs, mentor_gain and mentee_gain (mean change over the pairs), suppressed (fewer than k
-    pairs, or a protected cell of pairs under the filters), suppressed_reason, and `quadrants`: one row
-    per QUADRANTS key (quadrant, label, n pairs, pct of pairs, suppressed), a quadrant with fewer than k
-    pairs hidden with the next smallest (privacy.suppress), so the total minus the visible ones reveals
-    no small quadrant. both_improved_pct is the "both" quadrant's pct, None when that is hidden.
-    Nothing per pair leaves this function.
+    Returns pairs, mentor_gain and mentee_gain (mean change over the pairs), suppressed,
+    suppressed_reason, and `quadrants`: one row per QUADRANTS key (quadrant, label, n pairs, pct of pairs,
+    suppressed). Both go through privacy.gate with the pair as the unit (a pair carries its cohort and
+    focus and the values both partners share, so it matches a filter only when both partners do); the
+    quadrants are protected from subtraction like a breakdown. both_improved_pct is the "both"
+    quadrant's pct, None when that is hidden. Nothing per pair leaves this function.
     """
     k = min_group if min_group is not None else default_min_group()
-    changes = _pair_changes(con, construct, before, after, filters)
-    pairs = len(changes)
-    # Hidden too when the pairs are made partly of a protected cell of pairs (privacy.guard_cells).
-    hidden = pairs < k or privacy.hides_all(_pairs_guard(con, construct, before, after, filters, k))
-    quadrants = _quadrants(changes, k, hidden)
+    rows = _pair_frame(con, construct, before, after)
+    chosen = selected(filters)
+    keep = np.ones(len(rows), dtype=bool)
+    for attribute, values in chosen.items():
+        keep &= rows[attribute].astype("object").isin(values).to_numpy(dtype=bool)
+    part = rows[keep]
+    overall = pd.DataFrame(
+        [{"mentor_gain": part["mentor_change"].mean(), "mentee_gain": part["mentee_change"].mean()}]
+    )
+    overall = privacy.gate(
+        con, rows, overall, keys=[], values=["mentor_gain", "mentee_gain"], filters=filters, min_group=k
+    ).iloc[0]
+    hidden = bool(overall["suppressed"])
+    quadrants = _quadrants(con, rows, part, filters, k, hidden)
     both = quadrants.set_index("quadrant").loc["both"]
     return {
         "before": before,
         "after": after,
-        "pairs": pairs,
+        "pairs": None if hidden else int(overall["n"]),
         "both_improved_pct": None if hidden or bool(both["suppressed"]) else float(both["pct"]),
-        "mentor_gain": None if hidden else float(changes["mentor_change"].mean()),
-        "mentee_gain": None if hidden else float(changes["mentee_change"].mean()),
+        "mentor_gain": None if hidden else float(overall["mentor_gain"]),
+        "mentee_gain": None if hidden else float(overall["mentee_gain"]),
         "suppressed": hidden,
-        "suppressed_reason": (
-            f"fewer than {k} pairs where both partners answered both surveys, or a smaller group of pairs "
-            "would follow by setting a filter against another"
-            if hidden
-            else None
-        ),
+        "suppressed_reason": overall["suppressed_reason"] if hidden else None,
         "quadrants": quadrants,
     }
 
 
-def _pair_changes(
-    con: duckdb.DuckDBPyConnection, construct: str, before: str, after: str, filters: Filters | None
-) -> pd.DataFrame:
-    """One row per complete pair (mentor_change, mentee_change); for counting only, never returned."""
-    paired = _paired_scores(con, construct, before, after, filters, ["pair_id", "role"])
-    # A pair counts once each partner's change is known (one mentor and one mentee per pair).
+def _pair_frame(con: duckdb.DuckDBPyConnection, construct: str, before: str, after: str) -> pd.DataFrame:
+    """The gate's rows for reciprocity, without filters: one row per complete pair (unit = pair), its
+    partners' changes, its quadrant and the attributes a pair carries; for counting only, never returned."""
+    columns = ["unit", "wave", *ATTRIBUTES, "mentor_change", "mentee_change", "quadrant"]
+    paired = _paired_scores(
+        con, construct, before, after, None, list(dict.fromkeys(["pair_id", *ATTRIBUTES]))
+    )
     paired = _complete_pairs(paired)
+    if paired.empty:
+        return pd.DataFrame(columns=columns)
     by_pair = paired.pivot_table(index="pair_id", columns="role", values="change", aggfunc="mean")
-    changes = by_pair.reindex(columns=["mentor", "mentee"]).dropna()
-    return changes.rename(columns={"mentor": "mentor_change", "mentee": "mentee_change"})
+    frame = by_pair.reindex(columns=["mentor", "mentee"]).dropna()
+    frame = frame.rename(columns={"mentor": "mentor_change", "mentee": "mentee_change"})
+    people = paired.astype({a: "object" for a in ATTRIBUTES}).groupby("pair_id")
+    for attribute in ATTRIBUTES:
+        values = people[attribute].agg(_shared_value, attribute)
+        frame[attribute] = values.reindex(frame.index)
+    mentor, mentee = frame["mentor_change"] > 0, frame["mentee_change"] > 0
+    frame["quadrant"] = np.select(
+        [mentor & mentee, mentor & ~mentee, ~mentor & mentee],
+        ["both", "mentor_only", "mentee_only"],
+        "neither",
+    )
+    frame["unit"] = frame.index.astype(str)
+    frame["wave"] = f"{before} -> {after}"
+    return frame.reset_index(drop=True)[columns]
 
 
-def _quadrants(changes: pd.DataFrame, k: int, hidden: bool) -> pd.DataFrame:
-    """Pairs per quadrant, with privacy.suppress over the four (all hidden when the result is)."""
-    mentor = changes["mentor_change"] > 0
-    mentee = changes["mentee_change"] > 0
-    counts = {
-        "both": int((mentor & mentee).sum()),
-        "mentor_only": int((mentor & ~mentee).sum()),
-        "mentee_only": int((~mentor & mentee).sum()),
-        "neither": int((~mentor & ~mentee).sum()),
-    }
-    total = max(len(changes), 1)
+def _shared_value(values: pd.Series, attribute: str) -> str | None:  # (as goals' pair rows)
+    """A pair's value of an attribute: the partners' common value, else both joined (which no filter selects)."""
+    present = [str(v) for v in values if not pd.isna(v)]
+    if not present:
+        return None
+    if len(set(present)) == 1 and len(present) == len(values):
+        return present[0]
+    return " + ".join(
+        sorted(set(present) | ({missing_label(attribute)} if len(present) < len(values) else set()))
+    )
+
+
+def _quadrants(
+    con: duckdb.DuckDBPyConnection,
+    rows: pd.DataFrame,
+    part: pd.DataFrame,
+    filters: Filters | None,
+    k: int,
+    hidden: bool,
+) -> pd.DataFrame:
+    """Pairs per quadrant, through privacy.gate with the quadrant as a category (all hidden with the result)."""
+    total = max(len(part), 1)
+    counts = part["quadrant"].value_counts()
     frame = pd.DataFrame(
         {
             "quadrant": list(QUADRANTS),
             "label": list(QUADRANTS.values()),
-            "n": [counts[q] for q in QUADRANTS],
-            "pct": [100.0 * counts[q] / total for q in QUADRANTS],
+            "pct": [100.0 * counts.get(q, 0) / total for q in QUADRANTS],
         }
     )
+    shown = privacy.gate(
+        con,
+        rows,
+        frame,
+        keys=["quadrant"],
+        values=["pct"],
+        filters=filters,
+        min_group=k,
+        categories=["quadrant"],
+    )
     if hidden:
-        return frame.assign(n=math.nan, pct=math.nan, suppressed=True)
-    return privacy.suppress(frame, ["n", "pct"], min_group=k)
+        shown = shown.assign(n=pd.array([None] * len(shown), dtype="Int64"), pct=math.nan, suppressed=True)
+    return shown[["quadrant", "label", "n", "pct", "suppressed", "suppressed_reason"]]
 
 
 def _complete_pairs(paired: pd.DataFrame) -> pd.DataFrame:
@@ -378,48 +419,3 @@ def _complete_pairs(paired: pd.DataFrame) -> pd.DataFrame:
     counts = counts.reindex(columns=["mentor", "mentee"], fill_value=0)
     complete = counts[(counts["mentor"] == 1) & (counts["mentee"] == 1)].index
     return paired[paired["pair_id"].isin(complete)]
-
-
-def _pairs_guard(
-    con: duckdb.DuckDBPyConnection,
-    construct: str,
-    before: str,
-    after: str,
-    filters: Filters | None,
-    k: int,
-) -> pd.DataFrame:
-    """privacy.guard_cells for pairs: a pair's cell is the set of its partners' filtered values.
-
-    A filtered reciprocity counts the pairs whose two partners both match, so it is a union of these
-    cells; a cell is covered when every partner's values are selected.
-    """
-    chosen = selected(filters)
-    if not chosen:
-        return pd.DataFrame()
-    columns = list(dict.fromkeys(["pair_id", "role", *chosen]))
-    paired = _complete_pairs(_paired_scores(con, construct, before, after, None, columns))
-    if paired.empty:
-        return pd.DataFrame()
-    values = paired[list(chosen)].astype("object")
-    member = np.ones(len(paired), dtype=bool)
-    for attribute, options in chosen.items():
-        member &= values[attribute].isin(options).to_numpy(dtype=bool)
-    text = values.astype(str)
-    people = text.rename(columns=privacy.cell_column)
-    people["pair_id"] = paired["pair_id"].to_numpy()
-    people["combo"] = text.agg("|".join, axis=1).to_numpy()
-    people["member"] = member
-
-    def joined(column: pd.Series) -> str:
-        return "/".join(sorted(set(column)))
-
-    # A pair's cell: its partners' value combinations; each attribute's set of values is protected
-    # like a cross-breakdown, as privacy.guard_filters does for people.
-    columns = [privacy.cell_column(a) for a in chosen]
-    by_pair = people.groupby("pair_id").agg(
-        signature=("combo", joined), covered=("member", "all"), **{c: (c, joined) for c in columns}
-    )
-    cells = by_pair.groupby(["signature", *columns], as_index=False).agg(
-        n=("covered", "size"), covered=("covered", "all")
-    )
-    return privacy.guard_cells(cells, [], columns, cells["covered"].to_numpy(), k)

@@ -275,12 +275,12 @@ def next_steps(
     """Plain sentences pointing at what deserves a look: a lagging cohort, quiet pairs, low response."""
     k = min_group if min_group is not None else default_min_group()
     from analytics.compare import wave_change
+    from analytics.filters import missing_label
     from analytics.goals import participation
-    from analytics.metrics import NOT_RECORDED
 
     steps = []
     change = wave_change(con, "ps", "pre", "post", group_by="cohort", filters=filters, min_group=k)
-    change = change[~change["suppressed"] & (change["cohort"] != NOT_RECORDED)]
+    change = change[~change["suppressed"] & (change["cohort"] != missing_label("cohort"))]
     lagging = change.sort_values("mean_change", kind="stable").head(2)
     if len(lagging) == 2 and lagging["mean_change"].iloc[0] < lagging["mean_change"].iloc[1] - 0.2:
         first = lagging.iloc[0]

@@ -185,7 +185,7 @@ def test_reciprocity_counts_pairs_where_both_improved(con):
 def test_reciprocity_suppressed_below_k(con):
     programme(con, [3] * 4, [4] * 4, [3] * 4, [4] * 4)
     result = compare.reciprocity(con, "eng", min_group=5)
-    assert result["pairs"] == 4 and result["suppressed"]
+    assert result["pairs"] is None and result["suppressed"]  # 4 pairs: not even their number is shown
     assert result["both_improved_pct"] is None and result["mentor_gain"] is None
     assert result["quadrants"]["suppressed"].all() and result["quadrants"]["n"].isna().all()
 
