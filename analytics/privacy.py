@@ -24,13 +24,8 @@ __all__ = [
     "suppress",
     "suppress_groups",
     "cell_column",
-    "cells_sql",
-    "cells_of",
     "guard_cells",
     "guard_filters",
-    "guard_sql",
-    "hidden_mask",
-    "hides_all",
     "SUPPRESSED_NOTE",
     "suppressed_note",
     "min_group",
@@ -227,34 +222,6 @@ def cell_column(attribute: str) -> str:
     return f"_cell_{attribute}"
 
 
-def cells_sql(base: str, select: str, filters: Filters | None, n: str) -> str:
-    """SQL grouping `base` (the statistic's rows, the filters left out) into the cells a filtered result is made of.
-
-    `select` is the SELECT list of the breakdown keys, each followed by ", " (empty for no breakdown), and
-    `n` the aggregate the statistic counts its n with. One row per breakdown group and combination of the
-    filtered attributes' values, those in `cell_column(attribute)`, with column n.
-    """
-    columns = "".join(f'"{a}" AS "{cell_column(a)}", ' for a in selected(filters))
-    return f"SELECT {select}{columns}{n} AS n FROM ({base}) GROUP BY ALL"
-
-
-def cells_of(
-    rows: pd.DataFrame, keys: list[str], filters: Filters | None, who: str | None = None
-) -> pd.DataFrame:
-    """cells_sql() for rows already in pandas: n is the rows per cell, or the distinct values of `who`."""
-    chosen = list(selected(filters))
-    frame = rows[keys].copy()
-    for attribute in chosen:
-        frame[cell_column(attribute)] = rows[attribute].astype("object")
-    by = [*keys, *(cell_column(a) for a in chosen)]
-    if who is None:
-        counted = frame.groupby(by, dropna=False, sort=False).size()
-    else:
-        frame["_who"] = rows[who]
-        counted = frame.groupby(by, dropna=False, sort=False)["_who"].nunique()
-    return counted.rename("n").reset_index()
-
-
 def _no_groups(keys: list[str]) -> pd.DataFrame:
     return pd.DataFrame(columns=keys)
 
@@ -305,52 +272,11 @@ def guard_filters(
     return guard_cells(cells, keys, columns, covered, min_group, n_column)
 
 
-def guard_sql(
-    con: duckdb.DuckDBPyConnection,
-    base: str,
-    params: list,
-    select: str,
-    keys: list[str],
-    filters: Filters | None,
-    n: str,
-    min_group: int | None = None,
-) -> pd.DataFrame:
-    """guard_filters() on the cells of an SQL statistic: one grouped query, run only when filters are set.
-
-    `base` and `params` are the statistic's rows without the filters; `select`, `keys` and `n` as in
-    cells_sql.
-    """
-    if not selected(filters):
-        return _no_groups(keys)
-    cells = con.execute(cells_sql(base, select, filters, n), params).df()
-    return guard_filters(cells, keys, filters, min_group)
-
-
-def _key_tuples(frame: pd.DataFrame, keys: list[str]) -> list[tuple]:
-    columns = [frame[key].astype("object").tolist() for key in keys]
-    return [tuple(None if _missing(v) else str(v) for v in row) for row in zip(*columns, strict=True)]
-
-
 def _missing(value: object) -> bool:
     try:
         return bool(pd.isna(value))
     except (TypeError, ValueError):
         return False
-
-
-def hidden_mask(frame: pd.DataFrame, hidden: pd.DataFrame, keys: list[str]) -> np.ndarray:
-    """Which rows of a result belong to the groups guard_filters() hides (for suppress's `hide`)."""
-    if len(hidden) == 0:  # (a frame without columns is .empty even with rows)
-        return np.zeros(len(frame), dtype=bool)
-    if not keys:
-        return np.ones(len(frame), dtype=bool)
-    wanted = set(_key_tuples(hidden, keys))
-    return np.array([key in wanted for key in _key_tuples(frame, keys)], dtype=bool)
-
-
-def hides_all(hidden: pd.DataFrame) -> bool:
-    """True when guard_filters() without breakdown keys says to hide the result."""
-    return len(hidden) > 0
 
 
 # ---------------------------------------------------------------- the gate: every figure over people passes here

@@ -550,15 +550,11 @@ def test_guard_hides_a_group_covering_a_protected_cell_and_its_complement():
     assert privacy.guard_filters(cells, ["wave"], {"department": []}, 5).empty
 
 
-def test_guard_without_breakdown_keys_hides_all_or_nothing_and_masks_rows():
+def test_guard_without_breakdown_keys_hides_all_or_nothing():
     cells = _cells()[lambda f: f["wave"] == "w1"].drop(columns="wave").reset_index(drop=True)
     hidden = privacy.guard_filters(cells, [], {"gender": ["Y", "X"]}, 5)
-    assert privacy.hides_all(hidden)  # (A, Y) = 2 is covered
-    assert not privacy.hides_all(privacy.guard_filters(cells, [], {"department": ["B"]}, 5))
-    result = pd.DataFrame({"wave": ["w1", "w2"], "n": [30, 30]})
-    assert privacy.hidden_mask(result, hidden, []).tolist() == [True, True]
-    by_wave = pd.DataFrame({"wave": ["w1"]})
-    assert privacy.hidden_mask(result, by_wave, ["wave"]).tolist() == [True, False]
+    assert len(hidden) > 0  # (A, Y) = 2 is covered: without keys, one row means hide the result
+    assert len(privacy.guard_filters(cells, [], {"department": ["B"]}, 5)) == 0
 
 
 def test_a_group_hidden_by_the_guard_triggers_secondary_suppression():
