@@ -1,5 +1,7 @@
 """Mutual: the entry point. Page config, navigation over pages/, and the shared sidebar filters."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from analytics import privacy
@@ -8,7 +10,9 @@ from analytics.filters import ATTRIBUTE_LABELS, ATTRIBUTES, filter_options
 from ui.errors import message, run_guarded
 from ui.state import FILTERS_KEY, cursor, query
 
-st.set_page_config(page_title="Mutual", page_icon=":material/handshake:", layout="wide")
+# The icon is a file served by the app itself: a :material/...: icon would make the browser fetch it from Google.
+ICON = Path(__file__).resolve().parent / "ui" / "icon.png"
+st.set_page_config(page_title="Mutual", page_icon=str(ICON), layout="wide")
 
 try:  # an unusable privacy threshold stops everything: no page runs with privacy weakened by a typo
     privacy.thresholds()

@@ -30,7 +30,13 @@ REPLACED = {"department": ("Marketing", DEPARTMENT), "cohort": ("2025-Autumn", C
 REPLACED_WAVE = ("pulse-2026-10", WAVE)
 
 # Markup that survived: an image or link opener, a raw tag, or a link's "](" with nothing escaping it.
-UNESCAPED = re.compile(r"(?<!\\)!\[|(?<!\\)\]\(|(?<!\\)<\s*/?\s*(?:img|a|b|i|script)\b", re.IGNORECASE)
+# Markdown parses backslash escapes first and then links URLs and e-mail addresses in the text (GFM), so a URL
+# counts even when its ":" is escaped.
+UNESCAPED = re.compile(
+    r"(?<!\\)!\[|(?<!\\)\]\(|(?<!\\)<\s*/?\s*(?:img|a|b|i|script)\b"
+    r"|https?\\?://|\bwww\\?\.|[\w.+-]\\?@[\w-]+\\?\.",
+    re.IGNORECASE,
+)
 
 
 def hostile_database(directory: Path) -> Path:

@@ -24,10 +24,12 @@ __all__ = [
 # strikethrough, tables, LaTeX, Streamlit directives (:red[...], :material/...:) and e-mail or URL autolinks.
 # A backslash makes any of them mean only itself (CommonMark: every ASCII punctuation may be escaped).
 _ANYWHERE = re.compile(r"([\\`*\[\]<>!&~$|{}:@^])")
-# Characters that make markup only in some places: "_" at the edge of a word (emphasis), the dot of
-# "www." (an autolink), and at the start of the text a list, heading, quote or rule marker.
+# Characters that make markup only in some places: "_" at the edge of a word (emphasis), and at the start of
+# the text a list, heading, quote or rule marker.
 _WORD_EDGE_UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")
-_WWW_DOT = re.compile(r"(?i)(\bwww)\.")
+# GFM turns URLs and e-mail addresses in the *parsed* text into links, so a backslash cannot stop it: a zero-width
+# space after "://", after "www" and before "@" breaks the pattern and shows nothing.
+_AUTOLINK = re.compile(r"(?i)(?<=:)(?=//)|(?<=\bwww)(?=\.)|(?=@)")
 _BLOCK_START = re.compile(r"^(\s*)([-+#=>]|\d+[.)])")
 _NEWLINES = re.compile(r"[\r\n\u2028\u2029]+")
 
@@ -40,10 +42,9 @@ def plain(value: object) -> str:
     """
     if value is None:
         return ""
-    text = _NEWLINES.sub(" ", str(value))
+    text = _AUTOLINK.sub("\u200b", _NEWLINES.sub(" ", str(value)))
     text = _ANYWHERE.sub(r"\\\1", text)
     text = _WORD_EDGE_UNDERSCORE.sub(r"\\_", text)
-    text = _WWW_DOT.sub(r"\1\\.", text)
     return _BLOCK_START.sub(
         lambda m: m.group(1) + "".join("\\" + c if not c.isdigit() else c for c in m.group(2)), text
     )
