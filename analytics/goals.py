@@ -13,6 +13,8 @@ from analytics import privacy
 from analytics.filters import ATTRIBUTES, Filters, missing_label, where_sql
 
 __all__ = [
+    "gas_distribution",
+    "T_BANDS",
     "RHO",
     "PAIR_ATTRIBUTES",
     "INACTIVE_DAYS",
@@ -127,6 +129,55 @@ def gas_scores(
     sql, params = _filtered(rows, filters)
     frame = con.execute(f"SELECT * EXCLUDE (unit, wave) FROM ({sql}) ORDER BY employee_id", params).df()
     return _listing(frame, _hidden_reason(con, rows, filters, k))
+
+
+# T-score bands of the distribution: 10 points (one standard deviation) wide, open at both ends.
+T_BANDS = [(-math.inf, 30), (30, 40), (40, 50), (50, 60), (60, 70), (70, math.inf)]
+
+
+def _band_label(low: float, high: float) -> str:
+    if low == -math.inf:
+        return f"below {high:g}"
+    return f"{low:g} and above" if high == math.inf else f"{low:g} to under {high:g}"
+
+
+def gas_distribution(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters | None = None,
+    wave: str = "post",
+    min_group: int | None = None,
+) -> pd.DataFrame:
+    """Participants per GAS T-score band (T_BANDS), through privacy.gate with the band as a category.
+
+    Columns: band (its label), low, high, n (<NA> where hidden), suppressed, suppressed_reason. A band of
+    fewer than k participants is hidden with the next-smallest, so the total minus the visible bands
+    reveals nothing; nothing per person leaves this function. Empty when no participant has goal levels.
+    """
+    k = privacy.min_group() if min_group is None else min_group
+    base = _goal_rows(wave)
+    cases = " ".join(
+        f"WHEN t_score < {high} THEN {i}" for i, (_, high) in enumerate(T_BANDS) if high != math.inf
+    )
+    rows = privacy.Rows(
+        f"SELECT *, CASE {cases} ELSE {len(T_BANDS) - 1} END AS band FROM ({base.sql})", base.params
+    )
+    figure = pd.DataFrame(
+        {
+            "band": [str(i) for i in range(len(T_BANDS))],
+            "low": [low for low, _ in T_BANDS],
+            "high": [high for _, high in T_BANDS],
+        }
+    )
+    present = con.execute(
+        f"SELECT DISTINCT CAST(band AS VARCHAR) FROM ({rows.sql})", list(rows.params)
+    ).fetchall()
+    if not present:
+        return figure.iloc[0:0].assign(n=pd.array([], dtype="Int64"), suppressed=[], suppressed_reason=[])
+    shown = privacy.gate(
+        con, rows, figure, keys=["band"], values=[], filters=filters, min_group=k, categories=["band"]
+    )
+    shown["band"] = [_band_label(low, high) for low, high in zip(shown["low"], shown["high"], strict=True)]
+    return shown[["band", "low", "high", "n", "suppressed", "suppressed_reason"]]
 
 
 def goal_attainment(

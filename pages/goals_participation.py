@@ -23,8 +23,8 @@ wave = st.radio(
     horizontal=True,
 )
 overall = query(goals.goal_attainment, None, filters, wave)
-scores = query(goals.gas_scores, filters, wave)
-if overall.empty or scores.empty or all_hidden(overall):
+bands = query(goals.gas_distribution, filters, wave)
+if overall.empty or bands.empty or all_hidden(overall):
     st.info(
         f"No goal attainment to show: either no goal levels are recorded at {wave}, or the filters leave {note}."
     )
@@ -41,26 +41,27 @@ else:
         "Goals met", f"{row['met_pct']:.0f} %", help="Goals rated at the expected level (0) or better"
     )
 
-    fig = px.histogram(scores, x="t_score", nbins=30, color_discrete_sequence=[WAVE_COLOURS[wave]])
-    fig.update_traces(hovertemplate="T-score %{x}<br>%{y} participants<extra></extra>")
-    fig.add_vline(
-        x=50,
-        line_dash="dash",
-        line_color="#333",
-        annotation_text="50: as expected",
-        annotation_position="top",
+    visible = bands[~bands["suppressed"]]
+    fig = px.bar(
+        visible,
+        x="band",
+        y="n",
+        category_orders={"band": list(bands["band"])},
+        color_discrete_sequence=[WAVE_COLOURS[wave]],
     )
+    fig.update_traces(hovertemplate="T-score %{x}<br>%{y} participants<extra></extra>")
     style(
         fig,
-        f"Goal Attainment T-scores at {wave} (n = {len(scores)})",
-        "GAS T-score (50 = goals met as expected)",
+        f"Goal Attainment T-scores at {wave} (n = {int(row['n']):,})",
+        "GAS T-score band (50 = goals met as expected)",
         "Participants",
     )
     st.plotly_chart(fig, width="stretch", key="gp_histogram")
     st.caption(
         "How to read this: each participant's goals are rated from -2 (much less than expected) to +2 (much "
-        "more), weighted and combined into one T-score (Kiresuk-Sherman, rho = 0.3). Right of the dashed "
-        "line, participants did better than expected overall; left, worse."
+        "more), weighted and combined into one T-score (Kiresuk-Sherman, rho = 0.3). Bands from 50 up did "
+        "as expected or better overall; below 50, worse. A band of too few people is not drawn, nor the "
+        "next-smallest, so no one's score can be worked out."
     )
 
     by_group = query(goals.goal_attainment, ["cohort", "role"], filters, wave)

@@ -196,3 +196,20 @@ def test_no_table_shows_the_n_of_a_hidden_group(ages):
     ]:
         assert frame["suppressed"].any()
         _shown_n_is_at_least_k(frame)
+
+
+def test_goal_scores_reach_the_page_only_as_bands_of_k_or_more(sample_con):
+    bands = goals.gas_distribution(sample_con)
+    scores = goals.gas_scores(sample_con, min_group=1)
+    # Known answer: the bands count the sample's participants by their T-score.
+    expected = [
+        ((scores["t_score"] >= low) & (scores["t_score"] < high)).sum() for low, high in goals.T_BANDS
+    ]
+    shown = bands[~bands["suppressed"]]
+    assert not shown.empty
+    for low, n in zip(shown["low"], shown["n"], strict=True):
+        position = [b[0] for b in goals.T_BANDS].index(low)
+        assert n == expected[position] and n >= 5
+    # A band under k is hidden with the next-smallest; hidden bands show no n.
+    small = goals.gas_distribution(sample_con, {"cohort": ["2025-Spring"]})
+    assert small["suppressed"].sum() != 1 and small.loc[small["suppressed"], "n"].isna().all()
