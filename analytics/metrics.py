@@ -10,7 +10,7 @@ from scipy import stats
 from analytics import privacy, score_rows
 from analytics.filters import ATTRIBUTES, NOT_IN_PROGRAMME, NOT_RECORDED, Filters, missing_label
 from analytics.goals import gas_t_score, goal_attainment
-from analytics.instruments import CONSTRUCTS, items_of, min_answered
+from analytics.instruments import CONSTRUCTS, items_of
 
 __all__ = [
     "construct_scores",
@@ -218,7 +218,7 @@ def item_favourable(
     """Per item (and group): n respondents answering it, mean and % favourable after reverse coding."""
     group_by = _group_by(group_by)
     k = privacy.min_group() if min_group is None else min_group
-    base, params = _items_sql(construct, filters, waves)
+    base, params = _items_sql(con, construct, filters, waves)
     columns = ["item_id", "text", "reverse", *group_by, "n", "mean", "favourable_pct", "suppressed"]
     if not _enough(con, base, params, k):
         return _empty(columns)
@@ -233,7 +233,7 @@ def item_favourable(
     ).df()[columns[:-1]]
     order = {spec.code: position for position, spec in enumerate(items_of(construct))}
     frame = frame.sort_values("item_id", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
-    unfiltered = _people(_items_sql(construct, None, waves))
+    unfiltered = _people(_items_sql(con, construct, None, waves))
     return privacy.gate(
         con,
         unfiltered,
@@ -245,21 +245,20 @@ def item_favourable(
     )
 
 
-def _items_sql(construct: str, filters: Filters | None, waves: list[str] | None) -> tuple[str, list]:
-    """One row per coded answer (db's coded_answers view) to the construct's items, with the
-    respondents columns, from valid responses only (at least half the items answered), so the items
-    describe the same answers as the construct's score and % favourable."""
-    condition, params = score_rows.respondent_condition(filters, waves)
-    # A response is wholly in or out of the filters, so counting its answers after them is exact.
+def _items_sql(
+    con: duckdb.DuckDBPyConnection, construct: str, filters: Filters | None, waves: list[str] | None
+) -> tuple[str, list]:
+    """One row per coded answer (db's coded_answers view) to the construct's items, from valid
+    responses only (at least half the items answered), with the respondents columns: the answers
+    behind the construct's score rows, so the items describe the same answers as its % favourable."""
+    rows, params = score_rows.score_rows_sql(score_rows.scores_source(con), construct, filters, waves)
     base = f"""
-        SELECT * EXCLUDE (_answered) FROM (
-            SELECT r.*, c.item_id, i.text, i.reverse, c.value, c.midpoint, c.favourable,
-                   count(*) OVER (PARTITION BY c.response_id) AS _answered
-            FROM coded_answers c JOIN items i USING (item_id) JOIN respondents r USING (response_id)
-            WHERE c.construct = ? AND {condition}
-        ) WHERE _answered >= ?
+        SELECT s.* EXCLUDE (score, answered, favourable), c.item_id, i.text, i.reverse,
+               c.value, c.midpoint, c.favourable
+        FROM ({rows}) s JOIN coded_answers c USING (response_id) JOIN items i USING (item_id)
+        WHERE c.construct = ?
     """
-    return base, [CONSTRUCTS[construct].code, *params, min_answered(construct)]
+    return base, [*params, CONSTRUCTS[construct].code]
 
 
 def _enps_sql(filters: Filters | None, waves: list[str] | None) -> tuple[str, list]:
