@@ -170,7 +170,9 @@ def _group_scores(
     ).df()
     frame = _t_interval(frame)[[*group_by, *GROUP_COLUMNS[:-1]]]
     unfiltered = _people(score_rows.score_rows_sql(score_rows.scores_source(con), construct, None, waves))
-    neighbours = _also_in(con, unfiltered) if "wave" in group_by else []
+    # (from every wave's rows: a figure of the post wave alone still stands beside the pre -> post change)
+    every_wave = _people(score_rows.score_rows_sql(score_rows.scores_source(con), construct, None, None))
+    neighbours = _also_in(con, every_wave) if "wave" in group_by else []
     return privacy.gate(
         con,
         unfiltered,

@@ -332,3 +332,13 @@ def test_score_rows_sql_is_construct_scores_rows_with_values_as_parameters(sampl
     sql, params = score_rows.score_rows_sql(source, "ps", {"department": hostile})
     assert hostile[0] not in sql and params == ["ps", 4, *hostile]  # 4 = half of the 7 items, rounded up
     assert sample_con.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0] == 0
+
+
+def test_a_programme_wave_alone_is_hidden_as_it_is_beside_the_other_waves(sample_con):
+    """The post wave on its own (equity gaps) and in the heatmap of every wave make the same decision:
+    its respondents still stand beside the pre -> post change of nearly the same people."""
+    alone = metrics.group_scores(sample_con, "ps", ["cohort", "wave"], None, ["post"]).set_index("cohort")
+    every = metrics.group_scores(sample_con, "ps", ["cohort", "wave"], None, ["pre", "mid", "post"])
+    post = every[every["wave"] == "post"].set_index("cohort")
+    assert alone["suppressed"].to_dict() == post["suppressed"].to_dict()
+    assert alone["suppressed"].any() and not alone["suppressed"].all()
