@@ -45,6 +45,14 @@ def _summary(tmp_path, **settings: str) -> dict:
     return json.loads(done.stdout)
 
 
+def _table_count(tmp_path, table: str) -> int:
+    con = duckdb.connect(str(tmp_path / "t.duckdb"), read_only=True)
+    try:
+        return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    finally:
+        con.close()
+
+
 def test_init_import_summary_undo(tmp_path, files):
     done = _run("init", "--db", "t.duckdb", cwd=tmp_path)
     assert done.returncode == 0 and (tmp_path / "t.duckdb").exists()
@@ -69,6 +77,9 @@ def test_init_import_summary_undo(tmp_path, files):
         "responses": None,
         "comments": None,
     }
+    # At k = 3 (the lowest allowed without MUTUAL_ALLOW_SMALL_GROUPS) the groups of 3 or more show.
+    small_k = _summary(tmp_path, MUTUAL_MIN_GROUP="3", MUTUAL_MIN_GROUP_COMMENTS="3")["counts"]
+    assert small_k == {"employees": 4, "participants": 4, "pairs": None, "responses": 3, "comments": None}
 
     again = _run("import", "survey.csv", "--db", "t.duckdb", cwd=tmp_path)
     assert again.returncode == 0
@@ -78,6 +89,7 @@ def test_init_import_summary_undo(tmp_path, files):
     assert done.returncode == 0, done.stderr
     assert "3 responses" in done.stdout and "10 answers" in done.stdout and "2 comments" in done.stdout
     assert _summary(tmp_path)["counts"]["responses"] is None
+    assert _table_count(tmp_path, "responses") == 0
 
 
 def test_bad_file_exits_1_with_row_and_column(tmp_path, files):
@@ -86,6 +98,8 @@ def test_bad_file_exits_1_with_row_and_column(tmp_path, files):
     assert done.returncode == 1
     assert "bad.csv, row 3, column 'hire_date': '2021-13-01' is not a date" in done.stderr
     assert "Traceback" not in done.stderr and done.stdout == ""
+    assert _summary(tmp_path)["counts"]["employees"] is None  # a count of nobody is not shown as 0
+    assert _table_count(tmp_path, "employees") == 0  # nothing imported
     assert bad.exists()
 
 
