@@ -23,22 +23,22 @@ except MutualError as error:
 
 pages = {
     "Programme": [
-        st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
-        st.Page("pages/pre_mid_post.py", title="Pre / mid / post", icon=":material/trending_up:"),
-        st.Page("pages/cohort_outcomes.py", title="Cohort outcomes", icon=":material/grid_on:"),
-        st.Page("pages/goals_participation.py", title="Goals and participation", icon=":material/flag:"),
-        st.Page("pages/retention.py", title="Retention", icon=":material/groups:"),
-        st.Page("pages/report.py", title="Report", icon=":material/description:"),
+        st.Page("views/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+        st.Page("views/pre_mid_post.py", title="Pre / mid / post", icon=":material/trending_up:"),
+        st.Page("views/cohort_outcomes.py", title="Cohort outcomes", icon=":material/grid_on:"),
+        st.Page("views/goals_participation.py", title="Goals and participation", icon=":material/flag:"),
+        st.Page("views/retention.py", title="Retention", icon=":material/groups:"),
+        st.Page("views/report.py", title="Report", icon=":material/description:"),
     ],
     "Organisation": [
-        st.Page("pages/psych_safety.py", title="Psychological safety", icon=":material/health_and_safety:"),
+        st.Page("views/psych_safety.py", title="Psychological safety", icon=":material/health_and_safety:"),
     ],
     "Voices": [
-        st.Page("pages/feedback.py", title="Feedback", icon=":material/forum:"),
-        st.Page("pages/stories.py", title="Stories", icon=":material/auto_stories:"),
+        st.Page("views/feedback.py", title="Feedback", icon=":material/forum:"),
+        st.Page("views/stories.py", title="Stories", icon=":material/auto_stories:"),
     ],
     "Data": [
-        st.Page("pages/upload.py", title="Upload", icon=":material/upload_file:"),
+        st.Page("views/upload.py", title="Upload", icon=":material/upload_file:"),
     ],
 }
 navigation = st.navigation(pages)

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import duckdb
 
-from analytics import db, privacy
+from analytics import privacy
 from analytics.errors import MutualError
+from analytics.store import db
 
 __all__ = ["main", "build_parser"]
 
@@ -91,7 +92,7 @@ def _load_mapping(path: Path | None) -> dict | None:
 
 
 def _import(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> None:
-    from analytics.ingest import import_files
+    from analytics.ingest.load import import_files
 
     missing = [str(f) for f in args.files if not f.is_file()]
     if missing:
@@ -115,9 +116,9 @@ def _run(args: argparse.Namespace) -> None:
         if args.command == "init":
             print(f"Database ready: {db.db_path(args.db)}")
         elif args.command == "load-sample":
-            from analytics import sample
+            from analytics.sample import programme
 
-            sample.load_sample(con)
+            programme.load_sample(con)
             counts = db.table_counts(con)
             print("Sample loaded: " + ", ".join(f"{n:,} {t}" for t, n in counts.items()))
         elif args.command == "import":
@@ -127,12 +128,12 @@ def _run(args: argparse.Namespace) -> None:
 
             print(json.dumps(summary(con), indent=2, default=str))
         elif args.command == "report":
-            from analytics.report import write_report
+            from analytics.report.writer import write_report
 
             for path in write_report(con, args.out, cohort=args.cohort, pdf=args.pdf):
                 print(f"Report written: {path}")
         elif args.command == "undo":
-            from analytics.ingest import undo_import
+            from analytics.ingest.load import undo_import
 
             removed = undo_import(con, args.import_id)
             rows = ", ".join(f"{n:,} {t}" for t, n in removed.items() if n)

@@ -52,7 +52,9 @@ Filters = Mapping[str, Sequence[str]]
 
 # Shown for respondents without a value of an attribute, so they still form a group.
 NOT_RECORDED = "Not recorded"
-NOT_IN_PROGRAMME = "Not in the programme"  # pulse respondents outside the programme have no cohort, role or focus
+NOT_IN_PROGRAMME = (
+    "Not in the programme"  # pulse respondents outside the programme have no cohort, role or focus
+)
 PROGRAMME_ATTRIBUTES = ("cohort", "role", "focus")
 
 

@@ -7,10 +7,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analytics import privacy, score_rows
-from analytics.filters import ATTRIBUTES, NOT_IN_PROGRAMME, NOT_RECORDED, Filters, missing_label
-from analytics.goals import gas_t_score, goal_attainment
+from analytics import privacy
+from analytics.filters import ATTRIBUTES, Filters, missing_label
 from analytics.instruments import CONSTRUCTS, items_of
+from analytics.store import score_rows
 
 __all__ = [
     "construct_scores",
@@ -22,11 +22,7 @@ __all__ = [
     "score_alerts",
     "last_two_pulses",
     "wave_names",
-    "gas_t_score",
-    "goal_attainment",
     "GROUP_COLUMNS",
-    "NOT_RECORDED",
-    "NOT_IN_PROGRAMME",
 ]
 
 GROUP_COLUMNS = ["n", "mean", "sd", "favourable_pct", "ci_low", "ci_high", "suppressed"]

@@ -9,7 +9,7 @@ from analytics import privacy
 from analytics.filters import Filters, selected, where_sql
 from analytics.privacy import SUPPRESSED_NOTE
 from analytics.privacy import min_group as default_min_group
-from analytics.score_rows import same_data
+from analytics.store.score_rows import same_data
 
 __all__ = [
     "programme_size",
@@ -227,7 +227,7 @@ def latest_vs_pre(
     too, so that an empty filter cannot be told from one that leaves a few people.
     """
     from analytics.metrics import group_scores
-    from analytics.score_rows import score_rows_sql, scores_source
+    from analytics.store.score_rows import score_rows_sql, scores_source
 
     k = min_group if min_group is not None else default_min_group()
     waves = list(_PROGRAMME_WAVES)
@@ -274,7 +274,7 @@ def next_steps(
 ) -> list[str]:
     """Plain sentences pointing at what deserves a look: a lagging cohort, quiet pairs, low response."""
     k = min_group if min_group is not None else default_min_group()
-    from analytics.compare import wave_change
+    from analytics.change import wave_change
     from analytics.filters import missing_label
     from analytics.goals import participation
 

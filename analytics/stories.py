@@ -19,7 +19,6 @@ from analytics.instruments import CONSTRUCTS
 from analytics.metrics import construct_scores
 
 __all__ = [
-    "GAS_RHO",
     "STORY_FILTERS",
     "consented_stories",
     "story",

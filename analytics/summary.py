@@ -14,10 +14,10 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from analytics import compare, metrics, overview, privacy, retention
+from analytics import change, goals, metrics, overview, privacy, retention
 from analytics.privacy import min_group as default_min_group
 from analytics.privacy import min_group_comments
-from analytics.sentiment import NEGATIVE, POSITIVE
+from analytics.text.sentiment import NEGATIVE, POSITIVE
 
 __all__ = ["CONSTRUCT_KEYS", "RECIPROCITY_CONSTRUCT", "summary", "counts", "json_ready"]
 
@@ -140,7 +140,7 @@ def _pre_post(con: duckdb.DuckDBPyConnection, k: int) -> dict:
     result = {}
     figures = ["mean_change", "ci_low", "ci_high", "cohen_dz", "t_p"]
     for code, key in CONSTRUCT_KEYS.items():
-        row = compare.wave_change(con, code, "pre", "post", min_group=k).iloc[0]
+        row = change.wave_change(con, code, "pre", "post", min_group=k).iloc[0]
         visible = not bool(row["suppressed"])
         shown = {name: (row[name] if visible else None) for name in figures}
         result[key] = {
@@ -152,7 +152,7 @@ def _pre_post(con: duckdb.DuckDBPyConnection, k: int) -> dict:
 
 
 def _reciprocity(con: duckdb.DuckDBPyConnection, k: int) -> dict:
-    found = compare.reciprocity(con, RECIPROCITY_CONSTRUCT, "pre", "post", min_group=k)
+    found = change.reciprocity(con, RECIPROCITY_CONSTRUCT, "pre", "post", min_group=k)
     visible = not bool(found["suppressed"])
     return {
         "construct": CONSTRUCT_KEYS[RECIPROCITY_CONSTRUCT],
@@ -165,7 +165,7 @@ def _reciprocity(con: duckdb.DuckDBPyConnection, k: int) -> dict:
 
 
 def _goal_attainment(con: duckdb.DuckDBPyConnection, k: int) -> dict:
-    frame = metrics.goal_attainment(con, min_group=k)
+    frame = goals.goal_attainment(con, min_group=k)
     visible = not frame.empty and not bool(frame["suppressed"].iloc[0])
     return {
         "participants": _count(frame["n"].iloc[0]) if visible else None,

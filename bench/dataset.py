@@ -8,8 +8,9 @@ from pathlib import Path
 
 import duckdb
 
-from analytics import db, sample
-from analytics.ingest import import_files
+from analytics.ingest.load import import_files
+from analytics.sample import programme
+from analytics.store import db
 
 __all__ = ["ENTERPRISE", "SCALES", "scale_files", "biggest_pulse", "pulse_files", "build_database"]
 
@@ -33,10 +34,10 @@ SCALES = ("small", "enterprise")
 def scale_files(scale: str, directory: Path) -> list[Path]:
     """The CSV files of one scale in import order: the shipped sample, or enterprise files written here."""
     if scale == "small":
-        return sample.sample_files()
+        return programme.sample_files()
     if scale == "enterprise":
-        sample.write_sample(directory, **ENTERPRISE)
-        files = sample.sample_files(directory)
+        programme.write_sample(directory, **ENTERPRISE)
+        files = programme.sample_files(directory)
         pulse, rows = biggest_pulse(files)
         if rows < ENTERPRISE["census"]:  # figures 1-3 are defined on a 50,000-response file
             raise AssertionError(f"{pulse.name} has {rows:,} responses, fewer than {ENTERPRISE['census']:,}")

@@ -14,10 +14,10 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from analytics import db
 from analytics.ingest.fast_checks import quote as _q
 from analytics.ingest.survey import COMMENT_PREFIX
 from analytics.instruments import ITEMS
+from analytics.store import db
 
 __all__ = ["STEPS", "floor_seconds", "fastest"]
 

@@ -11,9 +11,9 @@ import duckdb
 import pandas as pd
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from analytics import db
-from analytics.ingest import import_files
-from analytics.sentiment import score_import, score_texts
+from analytics.ingest.load import import_files
+from analytics.store import db
+from analytics.text.sentiment import score_import, score_texts
 from bench import floor
 
 __all__ = [

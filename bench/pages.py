@@ -16,7 +16,7 @@ _TIMEOUT = 900
 
 def page_paths() -> list[str]:
     """Every page of the app, as a path relative to the repository root."""
-    return sorted(f"pages/{p.name}" for p in (ROOT / "pages").glob("*.py"))
+    return sorted(f"views/{p.name}" for p in (ROOT / "views").glob("*.py"))
 
 
 def _env(database: Path) -> dict[str, str]:

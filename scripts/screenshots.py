@@ -7,18 +7,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from analytics import db, sample  # noqa: E402
+from analytics.sample import programme
+from analytics.store import db
 from tests.browser import browser_page, running_app, wait_for_app  # noqa: E402
 
 
 def main() -> None:
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "artifacts")
     out.mkdir(parents=True, exist_ok=True)
-    pages = [""] + sorted(p.stem for p in Path("pages").glob("*.py") if p.stem != "overview")
+    pages = [""] + sorted(p.stem for p in Path("views").glob("*.py") if p.stem != "overview")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "shots.duckdb"
         con = db.connect(path)
-        sample.load_sample(con)
+        programme.load_sample(con)
         con.close()
         with running_app(path) as url, browser_page(height=3000) as page:
             for name in pages:

@@ -11,7 +11,8 @@ from collections.abc import Mapping
 
 import duckdb
 
-from analytics import db, sentiment
+from analytics.store import db
+from analytics.text import sentiment
 
 __all__ = [
     "PS_ITEMS",

@@ -4,7 +4,7 @@ import shutil
 
 import pytest
 
-from analytics import db
+from analytics.store import db
 
 
 @pytest.fixture
@@ -18,11 +18,11 @@ def con(tmp_path):
 @pytest.fixture(scope="session")
 def sample_db_file(tmp_path_factory):
     """A database with data/sample/ imported, built once and copied by `sample_db`."""
-    from analytics import sample
+    from analytics.sample import programme
 
     path = tmp_path_factory.mktemp("sample") / "sample.duckdb"
     connection = db.connect(path)
-    sample.load_sample(connection)
+    programme.load_sample(connection)
     connection.close()
     return path
 

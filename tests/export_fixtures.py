@@ -293,6 +293,6 @@ def intended(items: list[str], ids: list[str] | None = None) -> dict[str, dict[s
 
 def import_employees(con, tmp_path: Path, with_email: bool = True) -> None:
     """Import the HRIS template of the three employees (with their e-mails, stored only as hashes)."""
-    from analytics.ingest import import_files
+    from analytics.ingest.load import import_files
 
     import_files(con, [write_rows(tmp_path / "employees.csv", employees_rows(with_email))])

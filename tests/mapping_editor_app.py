@@ -5,8 +5,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from analytics import db
-from analytics.ingest import inspect_file
+from analytics.ingest.inspection import inspect_file
+from analytics.store import db
 from ui.mapping_editor import mapping_editor
 
 con = db.connect()

@@ -22,8 +22,8 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from analytics import db
 from analytics.instruments import ITEMS
+from analytics.store import db
 from tests import builders as b
 
 __all__ = ["Org", "build", "ATTRIBUTES", "PULSES", "ANON_PULSES", "PROGRAMME_WAVES", "COHORT", "K", "K_TEXT"]

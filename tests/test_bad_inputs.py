@@ -23,9 +23,10 @@ from fixtures_ingest import EMPLOYEES, PARTICIPANTS, SURVEY, csv_bytes, snapshot
 from openpyxl import Workbook
 from streamlit.testing.v1 import AppTest
 
-from analytics import db
 from analytics.errors import MutualError, Problem
-from analytics.ingest import import_files, inspect_file
+from analytics.ingest.inspection import inspect_file
+from analytics.ingest.load import import_files
+from analytics.store import db
 
 ROOT = Path(__file__).resolve().parents[1]
 HEADER = ["response_id", "employee_id", "wave", "submitted_at", "ps_1", "comment_experience"]
@@ -531,7 +532,7 @@ def test_upload_page_shows_the_located_problem(bad, database, monkeypatch):
     for name, value in bad.env.items():
         monkeypatch.setenv(name, value)
     before = _rows(database)
-    at = AppTest.from_file(str(ROOT / "pages/upload.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "views/upload.py"), default_timeout=120)
     at.run()
     at.file_uploader(key="upload_files").set_value((bad.file_name, bad.make(), "text/csv")).run()
     assert not at.exception, at.exception

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from analytics import db, overview
+from analytics import overview
+from analytics.store import db
 from tests.browser import CHROMIUM, browser_page, running_app, wait_for_app
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"

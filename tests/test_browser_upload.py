@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from analytics import db
 from analytics.ingest import fast
-from analytics.ingest.inspection import _previous
+from analytics.ingest.inspection import earlier_import
+from analytics.store import db
 from tests.browser import CHROMIUM, browser_page, running_app, wait_for_app
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
@@ -52,7 +52,7 @@ def test_an_uploaded_pulse_is_imported_under_its_own_name(sample_db_file, tmp_pa
     copy = tmp_path / "copy.duckdb"
     shutil.copy(app_db, copy)
     check = db.connect(copy)
-    assert fast.screen(check, export, None, _previous) is not None
+    assert fast.screen(check, export, None, earlier_import) is not None
     check.close()
 
     ARTIFACTS.mkdir(exist_ok=True)

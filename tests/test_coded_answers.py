@@ -8,8 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics import db, metrics
+from analytics import metrics
 from analytics.instruments import ITEMS, is_favourable, min_answered, reverse_code
+from analytics.store import db
 from tests.builders import add_employee, add_response, add_wave, finish
 
 

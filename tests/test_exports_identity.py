@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from analytics.ingest import import_files
+from analytics.ingest.load import import_files
 from tests.export_fixtures import (
     IDS,
     PEOPLE,

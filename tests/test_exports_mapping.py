@@ -7,11 +7,13 @@ import json
 
 import pytest
 
-from analytics import db
 from analytics.__main__ import main
 from analytics.errors import MutualError
-from analytics.ingest import import_files, inspect_file
-from analytics.ingest.exports import find_profile, list_profiles, recognition_of, save_profile, signature
+from analytics.ingest.exports.mapping import find_profile, list_profiles, save_profile, signature
+from analytics.ingest.exports.register import recognition_of
+from analytics.ingest.inspection import inspect_file
+from analytics.ingest.load import import_files
+from analytics.store import db
 from tests.export_fixtures import AGREE5, import_employees, write_rows
 
 # A Microsoft Forms pulse with the organisation's own wording: nothing in it maps itself.

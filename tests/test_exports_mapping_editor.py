@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import db
-from analytics.ingest.exports import find_profile
+from analytics.ingest.exports.mapping import find_profile
+from analytics.store import db
 from tests.export_fixtures import PS, qualtrics_rows, write_rows
 
 SCRIPT = str(Path(__file__).parent / "mapping_editor_app.py")

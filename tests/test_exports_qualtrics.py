@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 
 from analytics.errors import MutualError
-from analytics.ingest import import_files, inspect_file
-from analytics.ingest.exports import recognition_of, translate_file
+from analytics.ingest.exports import translate_file
+from analytics.ingest.exports.register import recognition_of
+from analytics.ingest.inspection import inspect_file
+from analytics.ingest.load import import_files
 from tests.export_fixtures import (
     COMMENTS,
     PS,

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analytics.ingest.exports import Grid, detect_format
-from analytics.ingest.exports.reading import parse_datetimes
+from analytics.ingest.exports import detect_format
+from analytics.ingest.exports.reading import Grid, parse_datetimes
 from analytics.ingest.exports.recognise import answer_value, match_wording, recognise_column
 from analytics.instruments import ITEMS
 from tests.export_fixtures import (

@@ -16,9 +16,11 @@ from fixtures_ingest import EMPLOYEES, SURVEY, csv_bytes
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analytics import db, sample
 from analytics.errors import MutualError
-from analytics.ingest import fast, fast_checks, import_files, undo_import
+from analytics.ingest import fast, fast_checks
+from analytics.ingest.load import import_files, undo_import
+from analytics.sample import programme
+from analytics.store import db
 
 ITEMS = ["ps_1", "ps_2", "ps_4", "eng_1", "enps"]  # scales 1-7, 1-7, 1-7, 1-5, 0-10
 
@@ -111,7 +113,7 @@ def _write(folder: Path, name: str, data: bytes) -> Path:
 
 
 def test_every_shipped_survey_and_pulse_file_is_stored_identically(pair, tmp_path, monkeypatch):
-    files = sample.sample_files()
+    files = programme.sample_files()
     base = [f for f in files if f.name in ("employees.csv", "participants.csv")]
     surveys = [f for f in files if f.name.startswith(("survey_", "pulse_"))]
     assert len(surveys) >= 5

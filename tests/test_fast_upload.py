@@ -11,7 +11,7 @@ import pytest
 from fixtures_ingest import EMPLOYEES, SURVEY, csv_bytes
 from test_fast_import import _Pair
 
-from analytics import sample
+from analytics.sample import programme
 
 
 @pytest.fixture
@@ -22,7 +22,7 @@ def pair(tmp_path):
 
 
 def _sample(name: str) -> Path:
-    return next(p for p in sample.sample_files() if p.name == name)
+    return next(p for p in programme.sample_files() if p.name == name)
 
 
 def _leftover_copies() -> set[str]:

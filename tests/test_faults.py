@@ -16,11 +16,11 @@ import pytest
 from fixtures_ingest import EMPLOYEES, PARTICIPANTS, SURVEY, csv_bytes, snapshot
 from streamlit.testing.v1 import AppTest
 
-from analytics import db
-from analytics.ingest import import_files
+from analytics.ingest.load import import_files
+from analytics.store import db
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = sorted(f"pages/{p.name}" for p in (ROOT / "pages").glob("*.py"))
+PAGES = sorted(f"views/{p.name}" for p in (ROOT / "views").glob("*.py"))
 SURVEY_HEADER = [
     "response_id",
     "employee_id",
@@ -153,7 +153,7 @@ def test_upload_page_undo_restores_the_database_exactly(sample_db):
     con = db.connect(sample_db)
     before = snapshot(con)
     con.close()
-    at = AppTest.from_file(str(ROOT / "pages/upload.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "views/upload.py"), default_timeout=120)
     at.run()
     employees = b"employee_id,department,hire_date\nNEW-1,Sales,2020-01-06\nNEW-2,Sales,2019-03-04\n"
     at.file_uploader(key="upload_files").set_value(("staff.csv", employees, "text/csv")).run()
@@ -176,7 +176,7 @@ def test_upload_page_undo_restores_the_database_exactly(sample_db):
 
 def test_undo_while_another_session_writes_the_same_rows_is_a_message_not_a_crash(con):
     from analytics.errors import MutualError
-    from analytics.ingest import undo_import
+    from analytics.ingest.load import undo_import
 
     import_files(con, [("hris.csv", csv_bytes(EMPLOYEES))])
     (survey,) = import_files(con, [("pre.csv", csv_bytes(SURVEY))])
@@ -195,7 +195,7 @@ def test_undo_while_another_session_writes_the_same_rows_is_a_message_not_a_cras
 def test_two_sessions_undoing_the_same_import_at_once(con):
     """One undo removes the rows; the other gets a message (no import to undo, or a conflict), never a crash."""
     from analytics.errors import MutualError
-    from analytics.ingest import undo_import
+    from analytics.ingest.load import undo_import
 
     import_files(con, [("hris.csv", _many_employees(400))])
     (survey,) = import_files(con, [("big.csv", _survey("U", 3_000, "pulse-2025-02", employees=400))])
@@ -246,7 +246,8 @@ def test_undo_while_an_import_into_the_same_wave_is_uncommitted_leaves_the_wave(
     """Issue 6: the undo's snapshot misses the import's responses; without a conflict both commit
     and the wave row is gone while 7 responses of it remain (invisible on every page)."""
     from analytics.errors import MutualError
-    from analytics.ingest import load, undo_import
+    from analytics.ingest import load
+    from analytics.ingest.load import undo_import
 
     first, _, importer, inspection = _race_setup(con)
     before = snapshot(con)
@@ -272,7 +273,8 @@ def test_undo_committed_during_an_import_into_the_same_wave_makes_the_import_ret
     conflicts (import_files then inspects and loads again) instead of trusting its old snapshot."""
     import duckdb
 
-    from analytics.ingest import load, undo_import
+    from analytics.ingest import load
+    from analytics.ingest.load import undo_import
 
     first, files, importer, inspection = _race_setup(con)
     importer.execute("BEGIN TRANSACTION")

@@ -5,8 +5,9 @@ import math
 import pandas as pd
 import pytest
 
-from analytics import feedback, themes
-from analytics.sentiment import score_texts, shown_waves
+from analytics.text import comments, feedback, themes
+from analytics.text.comments import shown_waves
+from analytics.text.sentiment import score_texts
 
 # Twelve people in two departments (8 Sales, 4 Legal), a pre and a post survey, one comment each time.
 PRE = [
@@ -70,7 +71,7 @@ def _vader(text):
 
 def test_sentiment_by_wave_counts_and_means(con):
     _fill(con)
-    out = feedback.sentiment_by_group(con, ["wave"]).set_index("wave")
+    out = comments.sentiment_by_group(con, ["wave"]).set_index("wave")
     assert list(out.index) == ["pre", "post"]  # ordered by opened_on
     assert out.loc["pre", "n"] == 12 and out.loc["pre", "comments"] == 12
     expected = sum(_vader(t) for t in PRE) / 12  # mean of the stored VADER compounds
@@ -83,7 +84,7 @@ def test_sentiment_by_wave_counts_and_means(con):
 
 def test_sentiment_by_group_suppresses_groups_under_the_comment_threshold(con):
     _fill(con)
-    out = feedback.sentiment_by_group(con, ["department"], min_group=5).set_index("department")
+    out = comments.sentiment_by_group(con, ["department"], min_group=5).set_index("department")
     assert out.loc["Legal", "suppressed"] and math.isnan(out.loc["Legal", "mean_compound"])
     assert pd.isna(out.loc["Legal", "n"])  # 4 people < 5: no n either
     # Only one group hidden: Sales (8) is hidden too, or "everyone minus Sales" would reveal Legal.
@@ -92,7 +93,7 @@ def test_sentiment_by_group_suppresses_groups_under_the_comment_threshold(con):
 
 def test_sentiment_by_group_shows_groups_at_the_threshold(con):
     _fill(con)
-    out = feedback.sentiment_by_group(con, ["department"], min_group=4).set_index("department")
+    out = comments.sentiment_by_group(con, ["department"], min_group=4).set_index("department")
     assert not out["suppressed"].any()
     assert out.loc["Sales", "n"] == 8 and out.loc["Legal", "n"] == 4
     assert out.loc["Legal", "comments"] == 8  # 4 people x 2 waves
@@ -102,7 +103,7 @@ def test_sentiment_by_group_shows_groups_at_the_threshold(con):
 
 def test_sentiment_by_wave_and_department_suppresses_within_each_wave(con):
     _fill(con)
-    out = feedback.sentiment_by_group(con, ["wave", "department"], min_group=4)
+    out = comments.sentiment_by_group(con, ["wave", "department"], min_group=4)
     assert len(out) == 4 and not out["suppressed"].any()
     assert out.groupby("wave")["n"].sum().to_dict() == {"post": 12, "pre": 12}
 
@@ -110,15 +111,15 @@ def test_sentiment_by_wave_and_department_suppresses_within_each_wave(con):
 def test_sentiment_by_group_default_threshold_is_ten(con, monkeypatch):
     monkeypatch.delenv("MUTUAL_MIN_GROUP_COMMENTS", raising=False)
     _fill(con)
-    by_wave = feedback.sentiment_by_group(con, ["wave"])
+    by_wave = comments.sentiment_by_group(con, ["wave"])
     assert not by_wave["suppressed"].any()  # 12 people per wave >= 10
-    filtered = feedback.sentiment_by_group(con, ["wave"], filters={"department": ["Sales"]})
+    filtered = comments.sentiment_by_group(con, ["wave"], filters={"department": ["Sales"]})
     assert filtered["suppressed"].all()  # 8 people < 10
 
 
 def test_sentiment_by_group_rejects_unknown_groups(con):
     with pytest.raises(ValueError):
-        feedback.sentiment_by_group(con, ["employee_id"])
+        comments.sentiment_by_group(con, ["employee_id"])
 
 
 def test_search_finds_a_known_comment_case_insensitively(con):
@@ -235,7 +236,7 @@ def test_wellbeing_flags_list_distress_language_first(con):
 def test_sentiment_by_month_groups_waves_opened_in_the_same_month(con):
     _fill(con)
     con.execute("UPDATE waves SET opened_on = DATE '2025-01-20' WHERE wave = 'post'")  # same month as pre
-    out = feedback.sentiment_by_group(con, ["month"], min_group=10)
+    out = comments.sentiment_by_group(con, ["month"], min_group=10)
     assert out["month"].tolist() == ["2025-01"]
     assert out["comments"].tolist() == [24] and out["n"].tolist() == [12]  # 12 people, 2 comments each
 
@@ -298,7 +299,7 @@ def test_answers_that_are_not_comments_are_not_read_nor_counted(con):
     con.execute("UPDATE comments SET text = 'N/A' WHERE response_id IN ('pre-E01', 'pre-E02')")
     con.execute("UPDATE comments SET text = ' - ' WHERE response_id = 'pre-E03'")
     con.execute("UPDATE comments SET text = 'None.' WHERE response_id = 'post-E04'")
-    by_wave = feedback.sentiment_by_group(con, ["wave"], min_group=9).set_index("wave")
+    by_wave = comments.sentiment_by_group(con, ["wave"], min_group=9).set_index("wave")
     assert by_wave.loc["pre", "n"] == 9 and by_wave.loc["post", "n"] == 11
     assert not feedback.comments(con, min_group=10)["wave"].eq("pre").any()  # 9 real commenters < 10
     assert "N/A" not in feedback.comments(con, min_group=9)["text"].tolist()

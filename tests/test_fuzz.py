@@ -30,11 +30,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from analytics import db
 from analytics.errors import MutualError
-from analytics.ingest import import_files, inspect_file, undo_import
 from analytics.ingest.exports import translate_file
+from analytics.ingest.inspection import inspect_file
+from analytics.ingest.load import import_files, undo_import
 from analytics.ingest.source import Source, read_table
+from analytics.store import db
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"

@@ -8,7 +8,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from analytics import compare, goals, metrics, privacy
+from analytics import change, goals, metrics, privacy
 from tests import builders
 
 K = 5
@@ -57,7 +57,7 @@ MEN = {"gender": ["man"]}
 
 
 def test_unfiltered_paired_change_is_shown(ages):
-    overall = compare.wave_change(ages, "ps", min_group=K).iloc[0]
+    overall = change.wave_change(ages, "ps", min_group=K).iloc[0]
     assert not overall["suppressed"] and overall["n"] == 17
     assert overall["mean_change"] == pytest.approx((16 + 3) / 17)  # sixteen people +1, one +3
 
@@ -66,19 +66,19 @@ def test_unfiltered_paired_change_is_shown(ages):
 def test_a_filtered_paired_change_nearly_another_filters_people_is_hidden(ages, filters):
     # Shown together, 11 x mean(age 35-44) - 10 x mean(men) would be the lone woman's change (+3).
     # The old guard checked only the filtered attribute's cells (35-44: 11, 55+: 6; men 10, women 7).
-    frame = compare.wave_change(ages, "ps", filters=filters, min_group=K)
+    frame = change.wave_change(ages, "ps", filters=filters, min_group=K)
     assert frame["suppressed"].all() and frame["n"].isna().all()
     assert frame["mean_change"].isna().all() and frame["verdict"].isna().all()
     assert frame["suppressed_reason"].iloc[0] == NEARLY
 
 
 def test_women_against_55_plus_hidden_and_all_ages_shown(ages):
-    women = compare.wave_change(ages, "ps", filters={"gender": ["woman"]}, min_group=K).iloc[0]
+    women = change.wave_change(ages, "ps", filters={"gender": ["woman"]}, min_group=K).iloc[0]
     # 7 women: against everyone (17) they differ by 10, against 55+ (6) by 1 -- so they are hidden too.
     assert women["suppressed"] and pd.isna(women["n"])
-    older = compare.wave_change(ages, "ps", filters={"age_band": ["55+"]}, min_group=K).iloc[0]
+    older = change.wave_change(ages, "ps", filters={"age_band": ["55+"]}, min_group=K).iloc[0]
     assert older["suppressed"]  # 6 people aged 55+ and the 7 women differ by one: never shown together
-    both = compare.wave_change(ages, "ps", filters={"age_band": ["35-44", "55+"]}, min_group=K).iloc[0]
+    both = change.wave_change(ages, "ps", filters={"age_band": ["35-44", "55+"]}, min_group=K).iloc[0]
     assert not both["suppressed"] and both["n"] == 17  # the same people as no filter: nothing to learn
 
 
@@ -109,18 +109,18 @@ def skipper(con):
 def test_paired_changes_of_nearly_the_same_people_are_hidden(skipper):
     # pre -> mid (9 people) and pre -> post (8): their mean_before differ by the ninth person's pre score;
     # mid -> post (8) against pre -> mid gives the ninth's mid score. Each is hidden for its neighbour.
-    frame = compare.all_changes(skipper, "ps", min_group=K)
-    assert list(zip(frame["before"], frame["after"], strict=True)) == compare.WAVE_PAIRS
+    frame = change.all_changes(skipper, "ps", min_group=K)
+    assert list(zip(frame["before"], frame["after"], strict=True)) == change.WAVE_PAIRS
     assert frame["suppressed"].all() and frame["n"].isna().all() and frame["mean_before"].isna().all()
     assert set(frame["suppressed_reason"]) == {NEIGHBOUR}
-    alone = compare.wave_change(skipper, "ps", "pre", "mid", min_group=K).iloc[0]
+    alone = change.wave_change(skipper, "ps", "pre", "mid", min_group=K).iloc[0]
     assert alone["suppressed"] and alone["suppressed_reason"] == NEIGHBOUR
 
 
 def test_paired_changes_of_the_same_people_are_shown(skipper):
     answer(skipper, "e8", "post", 5)  # the ninth person answers post after all
     builders.finish(skipper)
-    frame = compare.all_changes(skipper, "ps", min_group=K)
+    frame = change.all_changes(skipper, "ps", min_group=K)
     assert not frame["suppressed"].any() and list(frame["n"]) == [9, 9, 9]
     assert frame["suppressed_reason"].isna().all()
     # pre 3 or 4 (four people 4), mid 4, post 5: pre -> post +1.5 for five people, +1 for four
@@ -130,8 +130,8 @@ def test_paired_changes_of_the_same_people_are_shown(skipper):
 def test_the_wave_mean_and_the_paired_change_are_never_both_shown(skipper):
     """Leak 3: the pre mean over 9 minus the paired pre mean over 8 gives the withdrawn person's score."""
     pre = metrics.group_scores(skipper, "ps", ["wave"], min_group=K).set_index("wave").loc["pre"]
-    change = compare.wave_change(skipper, "ps", "pre", "post", min_group=K).iloc[0]
-    assert bool(pre["suppressed"]) or bool(change["suppressed"])
+    paired = change.wave_change(skipper, "ps", "pre", "post", min_group=K).iloc[0]
+    assert bool(pre["suppressed"]) or bool(paired["suppressed"])
 
 
 def _pairs_org(con, mixed_department: bool):
@@ -191,7 +191,7 @@ def test_no_table_shows_the_n_of_a_hidden_group(ages):
     for frame in [
         goals.goal_attainment(ages, ["cohort", "role"], min_group=K),  # C2 mentor: 1 person
         goals.goal_attainment(ages, ["cohort"], min_group=K),
-        compare.wave_change(ages, "ps", group_by="cohort", min_group=K),
+        change.wave_change(ages, "ps", group_by="cohort", min_group=K),
         goals.participation_summary(ages, ["cohort"], min_group=K),  # C2: 1 pair
     ]:
         assert frame["suppressed"].any()

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from analytics import comparison_group, overview, retention
+from analytics import comparison, overview, retention
 from analytics.instruments import items_of, reverse_code
 from analytics.summary import summary
 
@@ -51,7 +51,7 @@ def test_comparison_group_under_a_filter_nearly_equal_to_a_department_is_hidden(
         if takes_part:
             participant(con, employee_id, f"pair{number // 2}")
         answer(con, f"r-{employee_id}", employee_id, "pulse-1", 2 + number % 5)
-    men = comparison_group.participants_vs_comparison(con, "ps", {"gender": ["Man"]}, min_group=K)
+    men = comparison.participants_vs_comparison(con, "ps", {"gender": ["Man"]}, min_group=K)
     # Without the gate's rule 4 both were shown (every gender cell has at least 5 people) and
     # men minus Engineering gave the one Ops man's score.
     assert men["suppressed"].all() and men["mean"].isna().all() and men["n"].isna().all()
@@ -60,13 +60,11 @@ def test_comparison_group_under_a_filter_nearly_equal_to_a_department_is_hidden(
     # the comparison group goes with it: the wave's two groups are one breakdown
     assert cell.loc["comparison", "suppressed_reason"].startswith("hidden so that a smaller group")
     # (the same holds the other way round: Engineering is the men but one, so it is hidden too)
-    whole = comparison_group.participants_vs_comparison(con, "ps", min_group=K).set_index("group")
+    whole = comparison.participants_vs_comparison(con, "ps", min_group=K).set_index("group")
     assert whole.loc["participants", "n"] == 17 and whole.loc["comparison", "n"] == 14
     # the precondition: with k = 1 the two views are shown and one person apart
-    open_men = comparison_group.participants_vs_comparison(con, "ps", {"gender": ["Man"]}, min_group=1)
-    open_eng = comparison_group.participants_vs_comparison(
-        con, "ps", {"department": ["Engineering"]}, min_group=1
-    )
+    open_men = comparison.participants_vs_comparison(con, "ps", {"gender": ["Man"]}, min_group=1)
+    open_eng = comparison.participants_vs_comparison(con, "ps", {"department": ["Engineering"]}, min_group=1)
     assert open_men.set_index("group").loc["participants", "n"] == 11
     assert open_eng.set_index("group").loc["participants", "n"] == 10
 

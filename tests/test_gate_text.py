@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from analytics import db, feedback, sentiment, themes
+from analytics.store import db
+from analytics.text import comments, feedback, themes
 from tests import privacy_org
 
 K_TEXT = privacy_org.K_TEXT
@@ -48,11 +49,11 @@ def test_a_wave_with_two_commenters_lists_flags_and_finds_none_of_its_comments(o
     for phrase in ["overwhelmed", "can't cope", "rota app", "pleasant surprise"]:
         assert feedback.comments(con, search=phrase).empty, phrase
     assert "mid" not in set(feedback.wellbeing_flags(con)["wave"])
-    assert "mid" not in sentiment.shown_waves(con)
+    assert "mid" not in comments.shown_waves(con)
 
 
 def test_the_tone_chart_and_the_listing_make_the_same_decision(org, con):
-    tone = sentiment.sentiment_by_group(con, ["kind", "wave"])
+    tone = comments.sentiment_by_group(con, ["kind", "wave"])
     shown = set(tone.loc[~tone["suppressed"], "wave"])
     assert "mid" not in shown and shown  # the hidden wave, and some that are shown
     assert set(feedback.comments(con)["wave"]) == shown  # every shown wave has comments listed
@@ -60,8 +61,8 @@ def test_the_tone_chart_and_the_listing_make_the_same_decision(org, con):
 
 
 def test_a_hidden_wave_s_tone_is_not_derivable_from_tone_by_location_minus_the_visible_waves(org, con):
-    by_location = sentiment.sentiment_by_group(con, ["location"])
-    by_wave = sentiment.sentiment_by_group(con, ["wave"])
+    by_location = comments.sentiment_by_group(con, ["location"])
+    by_wave = comments.sentiment_by_group(con, ["wave"])
     places = by_location[~by_location["suppressed"]]
     waves = by_wave[~by_wave["suppressed"]]
     # The attack: the comments of every location, less those of the visible waves, are the hidden ones.
@@ -74,9 +75,9 @@ def test_a_hidden_wave_s_tone_is_not_derivable_from_tone_by_location_minus_the_v
     # Directly: every location holding a mid commenter is hidden, and so is the month and kind of "mid".
     mid_places = {org.people[c["person"]]["location"] for c in org.comments if c["wave"] == "mid"}
     assert by_location.set_index("location").loc[sorted(mid_places), "suppressed"].all()
-    by_kind = sentiment.sentiment_by_group(con, ["kind"]).set_index("kind")
+    by_kind = comments.sentiment_by_group(con, ["kind"]).set_index("kind")
     assert by_kind.loc["mid", "suppressed"] and by_kind["n"].isna()["mid"]
-    by_month = sentiment.sentiment_by_group(con, ["month"]).set_index("month")
+    by_month = comments.sentiment_by_group(con, ["month"]).set_index("month")
     assert by_month.loc["2025-04", "suppressed"]  # mid and a pulse opened in April 2025
 
 
@@ -88,13 +89,13 @@ def test_an_anonymous_pulse_answered_by_the_same_four_people_in_three_waves_list
     assert feedback.comments(con, research).empty
     assert feedback.wellbeing_flags(con, research).empty
     assert themes.find_themes(con, research).themes.empty
-    tone = sentiment.sentiment_by_group(con, ["wave"], research)
+    tone = comments.sentiment_by_group(con, ["wave"], research)
     assert tone["suppressed"].all() and tone["n"].isna().all()
     # Counted once per wave: 4 people, never 12, so the kind "pulse" pooled over waves is hidden too.
-    by_kind = sentiment.sentiment_by_group(con, ["kind"], research)
+    by_kind = comments.sentiment_by_group(con, ["kind"], research)
     assert by_kind["suppressed"].all()
     for wave in privacy_org.ANON_PULSES:
-        assert wave not in sentiment.shown_waves(con)
+        assert wave not in comments.shown_waves(con)
 
 
 def test_setting_one_filter_against_another_lists_none_of_one_person_s_comments(org, con):
@@ -128,7 +129,7 @@ def test_comments_that_say_nothing_do_not_count_towards_the_threshold(org, con):
     )
     try:
         assert not set(org.secrets["mid_comments"]) & set(feedback.comments(con)["text"])
-        tone = sentiment.sentiment_by_group(con, ["wave"]).set_index("wave")
+        tone = comments.sentiment_by_group(con, ["wave"]).set_index("wave")
         assert tone.loc["mid", "suppressed"]
     finally:
         con.execute("DELETE FROM comments WHERE question = 'extra'")

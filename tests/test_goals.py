@@ -6,7 +6,7 @@ import math
 import pandas as pd
 import pytest
 
-from analytics import goals, metrics
+from analytics import goals
 
 
 def test_gas_t_score_weighted_known_answer():
@@ -24,11 +24,6 @@ def test_gas_t_score_unweighted_known_answers():
 
 def test_gas_t_score_rho_zero_is_plain_standardisation():
     assert goals.gas_t_score([1, -1, 1, 1], rho=0) == pytest.approx(50 + 10 * 2 / 2)
-
-
-def test_metrics_reexports_goal_attainment():
-    assert metrics.goal_attainment is goals.goal_attainment
-    assert metrics.gas_t_score is goals.gas_t_score
 
 
 def add_participant(con, employee_id, cohort, role, pair_id, start, end=None, department="Ops"):

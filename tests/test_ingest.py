@@ -20,8 +20,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analytics.errors import MutualError
-from analytics.ingest import import_files, import_history, inspect_file, undo_import
 from analytics.ingest.convert import Reporter, parse_dates
+from analytics.ingest.inspection import inspect_file
+from analytics.ingest.load import import_files, import_history, undo_import
 
 
 def _all(con, sql, params=None):

@@ -7,7 +7,9 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from analytics import metrics, score_rows
+from analytics import metrics
+from analytics.filters import NOT_IN_PROGRAMME, NOT_RECORDED
+from analytics.store import score_rows
 
 
 def add_wave(con, wave, kind, opened_on):
@@ -269,10 +271,10 @@ def test_missing_attribute_values_form_a_labelled_group(two_pulses, con):
     con.execute("INSERT INTO employees (employee_id) VALUES ('new')")
     add_response(con, "j-new", "new", "pulse-jan", eng(2, 2, 2, 2))
     by_cohort = metrics.group_scores(con, "eng", ["cohort"], waves=["pulse-jan"], min_group=1)
-    assert list(by_cohort["cohort"]) == [metrics.NOT_IN_PROGRAMME]
+    assert list(by_cohort["cohort"]) == [NOT_IN_PROGRAMME]
     by_department = metrics.group_scores(con, "eng", ["department"], waves=["pulse-jan"], min_group=1)
-    assert list(by_department["department"]) == ["HR", metrics.NOT_RECORDED, "Ops", "Sales"]  # by name
-    assert by_department.set_index("department").loc[metrics.NOT_RECORDED, "mean"] == 2.0
+    assert list(by_department["department"]) == ["HR", NOT_RECORDED, "Ops", "Sales"]  # by name
+    assert by_department.set_index("department").loc[NOT_RECORDED, "mean"] == 2.0
 
 
 def test_last_two_pulses_compare_a_series_with_itself():

@@ -5,10 +5,12 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import db, ingest, overview
+from analytics import overview
+from analytics.ingest import load
+from analytics.store import db
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = sorted(f"pages/{p.name}" for p in (ROOT / "pages").glob("*.py"))
+PAGES = sorted(f"views/{p.name}" for p in (ROOT / "views").glob("*.py"))
 
 
 def _run(script: str) -> AppTest:
@@ -39,7 +41,7 @@ def test_app_entry_point_renders_overview_and_filters(sample_db):
 
 def test_overview_tiles_match_analytics(sample_con):
     size = overview.programme_size(sample_con)
-    at = _run("pages/overview.py")
+    at = _run("views/overview.py")
     tiles = {m.label: m.value for m in at.metric}
     assert tiles["Participants"] == f"{size['participants']:,}"
     assert tiles["Active pairs"] == f"{size['active_pairs']:,}"
@@ -50,7 +52,7 @@ def test_overview_tiles_match_analytics(sample_con):
 
 def test_overview_respects_filters(sample_con):
     cohort = sample_con.execute("SELECT min(cohort) FROM participants").fetchone()[0]
-    at = AppTest.from_file(str(ROOT / "pages/overview.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "views/overview.py"), default_timeout=120)
     at.session_state["filters"] = {"cohort": [cohort]}
     at.run()
     size = overview.programme_size(sample_con, {"cohort": [cohort]})
@@ -67,7 +69,7 @@ def _employees_csv() -> bytes:
 
 
 def test_upload_page_imports_a_file_and_can_undo_it(sample_db):
-    at = _run("pages/upload.py")
+    at = _run("views/upload.py")
     at.file_uploader(key="upload_files").set_value(("new_staff.csv", _employees_csv(), "text/csv")).run()
     assert not at.exception, at.exception
     assert any("employees file" in m.value for m in at.markdown)
@@ -75,7 +77,7 @@ def test_upload_page_imports_a_file_and_can_undo_it(sample_db):
     assert any("Imported new_staff.csv: 2 employees rows" in s.value for s in at.success)
     con = db.connect(sample_db)
     assert con.execute("SELECT count(*) FROM employees WHERE employee_id LIKE 'NEW-%'").fetchone()[0] == 2
-    import_id = int(ingest.import_history(con)["import_id"].iloc[0])
+    import_id = int(load.import_history(con)["import_id"].iloc[0])
     con.close()
 
     at.selectbox(key="upload_undo_id").set_value(import_id).run()
@@ -88,7 +90,7 @@ def test_upload_page_imports_a_file_and_can_undo_it(sample_db):
 
 def test_upload_page_reports_row_and_column_of_a_bad_file(sample_db):
     bad = b"employee_id,department,grade,hire_date\nNEW-9,Sales,G2,not a date\n"
-    at = _run("pages/upload.py")
+    at = _run("views/upload.py")
     at.file_uploader(key="upload_files").set_value(("bad.csv", bad, "text/csv")).run()
     assert not at.exception, at.exception
     assert any("problem(s) to fix" in e.value for e in at.error)
@@ -98,7 +100,7 @@ def test_upload_page_reports_row_and_column_of_a_bad_file(sample_db):
 
 
 def test_upload_page_offers_template_downloads(sample_db):
-    at = _run("pages/upload.py")
+    at = _run("views/upload.py")
     labels = [b.label for b in at.get("download_button")]
     assert {"example_employees.csv", "example_survey.csv"} <= set(labels)
 
@@ -129,7 +131,7 @@ def test_upload_page_maps_and_imports_a_qualtrics_export(tmp_path, monkeypatch):
     con.close()
     export = fx.write_rows(tmp_path / "pulse.csv", fx.qualtrics_rows()).read_bytes()
 
-    at = _run("pages/upload.py")
+    at = _run("views/upload.py")
     at.text_input(key="upload_wave").set_value("pulse-2026-11")
     at.file_uploader(key="upload_files").set_value(("pulse.csv", export, "text/csv")).run()
     assert not at.exception, at.exception

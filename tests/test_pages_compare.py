@@ -5,11 +5,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import compare, comparison_group, retention
+from analytics import change, comparison, retention
 
 ROOT = Path(__file__).resolve().parent.parent
-PRE_MID_POST = str(ROOT / "pages" / "pre_mid_post.py")
-RETENTION = str(ROOT / "pages" / "retention.py")
+PRE_MID_POST = str(ROOT / "views" / "pre_mid_post.py")
+RETENTION = str(ROOT / "views" / "retention.py")
 
 
 def run(page: str, filters: dict | None = None) -> AppTest:
@@ -31,17 +31,17 @@ def p_text(p: float) -> str:
 
 def test_pre_mid_post_tiles_match_the_paired_change(sample_con):
     at = run(PRE_MID_POST)
-    expected = compare.wave_change(sample_con, "ps", "pre", "post").iloc[0]
+    expected = change.wave_change(sample_con, "ps", "pre", "post").iloc[0]
     shown = tiles(at)
     assert shown["People compared"] == str(expected["n"])
     assert shown["Mean change"] == f"{expected['mean_change']:+.2f}"
     assert shown["Effect size (Cohen's d_z)"] == f"{expected['cohen_dz']:.2f}"
     assert shown["p (paired t-test)"] == p_text(expected["t_p"])
     assert any(expected["verdict"] in m.value for m in at.markdown)
-    mutual = compare.reciprocity(sample_con, "ps")
+    mutual = change.reciprocity(sample_con, "ps")
     assert shown["Both partners improved"] == f"{mutual['both_improved_pct']:.0f} %"
     assert shown["Mentors' mean gain"] == f"{mutual['mentor_gain']:+.2f}"
-    did = comparison_group.difference_in_differences(sample_con, "ps")
+    did = comparison.difference_in_differences(sample_con, "ps")
     assert shown["Difference in differences"] == f"{did['did']:+.2f}"
     assert len(at.get("plotly_chart")) == 4  # waves, roles, reciprocity scatter, pulse comparison
     assert sum("How to read this" in c.value for c in at.caption) == 4
@@ -52,7 +52,7 @@ def test_pre_mid_post_construct_selector_changes_the_figures(sample_con):
     at = run(PRE_MID_POST)
     at.selectbox(key="pmp_construct").set_value("eng").run()
     assert not at.exception, at.exception
-    expected = compare.wave_change(sample_con, "eng", "pre", "post").iloc[0]
+    expected = change.wave_change(sample_con, "eng", "pre", "post").iloc[0]
     assert tiles(at)["Mean change"] == f"{expected['mean_change']:+.2f}"
     assert any(expected["verdict"] in m.value for m in at.markdown)
 
@@ -68,8 +68,8 @@ def test_pre_mid_post_without_pre_and_post_answers_explains_why(sample_db):
 def test_pre_mid_post_follows_the_sidebar_filters(sample_con):
     cohort = sample_con.execute("SELECT min(cohort) FROM participants").fetchone()[0]
     at = run(PRE_MID_POST, {"cohort": [cohort]})
-    expected = compare.wave_change(sample_con, "ps", "pre", "post", filters={"cohort": [cohort]}).iloc[0]
-    overall = compare.wave_change(sample_con, "ps", "pre", "post").iloc[0]
+    expected = change.wave_change(sample_con, "ps", "pre", "post", filters={"cohort": [cohort]}).iloc[0]
+    overall = change.wave_change(sample_con, "ps", "pre", "post").iloc[0]
     assert tiles(at)["People compared"] == str(expected["n"])
     assert expected["n"] < overall["n"]
 

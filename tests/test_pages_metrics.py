@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import db, goals, metrics
+from analytics import goals, metrics
+from analytics.store import db
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -61,7 +62,7 @@ def cell_texts(figure: dict) -> list[str]:
     reason="the gate now hides the sample's 2025-Autumn and 2025-Spring post cells (post respondents nearly the pre->post people); the cells this test reads must be re-chosen"
 )
 def test_cohort_outcomes_heatmap_shows_groups_by_wave(sample_db, sample_con):
-    at = run("pages/cohort_outcomes.py")
+    at = run("views/cohort_outcomes.py")
     assert at.title[0].value == "Cohort outcomes"
     figure = chart(at, "Psychological safety by cohort and wave")
     scores, grey = figure["data"]
@@ -79,7 +80,7 @@ def test_cohort_outcomes_heatmap_shows_groups_by_wave(sample_db, sample_con):
     reason="2025-Spring's post cell is now hidden by the gate's neighbour rule; the comparison must move to the mid wave"
 )
 def test_cohort_outcomes_worse_cohort_is_visibly_lower(sample_db):
-    at = run("pages/cohort_outcomes.py")
+    at = run("views/cohort_outcomes.py")
     scores = chart(at, "Psychological safety by cohort and wave")["data"][0]
     post = {cohort: row[2] for cohort, row in zip(scores["y"], scores["z"], strict=True)}
     # the sample's 2025-Spring cohort is the one whose programme went badly
@@ -94,7 +95,7 @@ def test_cohort_outcomes_worse_cohort_is_visibly_lower(sample_db):
 )
 def test_cohort_outcomes_greys_and_labels_small_groups(sample_db, monkeypatch):
     monkeypatch.setenv("MUTUAL_MIN_GROUP", "55")  # 2025-Spring has 50 people at post
-    at = run("pages/cohort_outcomes.py")
+    at = run("views/cohort_outcomes.py")
     figure = chart(at, "Psychological safety by cohort and wave")
     scores, grey = figure["data"]
     row = scores["y"].index("2025-Spring")
@@ -107,7 +108,7 @@ def test_cohort_outcomes_greys_and_labels_small_groups(sample_db, monkeypatch):
 
 
 def test_cohort_outcomes_breakdown_and_items_view(sample_db, sample_con):
-    at = run("pages/cohort_outcomes.py")
+    at = run("views/cohort_outcomes.py")
     at.selectbox(key="co_construct").set_value("eng")
     at.selectbox(key="co_group_by").set_value("role")
     at.radio(key="co_view").set_value("Groups x items (% favourable)")
@@ -125,7 +126,7 @@ def test_cohort_outcomes_breakdown_and_items_view(sample_db, sample_con):
 
 
 def test_cohort_outcomes_filter_leaving_too_few_shows_nothing(sample_db):
-    at = run("pages/cohort_outcomes.py", {"cohort": ["2025-Spring"], "department": ["Legal"]})
+    at = run("views/cohort_outcomes.py", {"cohort": ["2025-Spring"], "department": ["Legal"]})
     assert any("Nothing to show" in w.value for w in at.warning)
     assert not at.get("plotly_chart")
 
@@ -134,7 +135,7 @@ def test_cohort_outcomes_filter_leaving_too_few_shows_nothing(sample_db):
 
 
 def test_psych_safety_trend_items_and_alerts(sample_db, sample_con):
-    at = run("pages/psych_safety.py")
+    at = run("views/psych_safety.py")
     assert at.title[0].value == "Psychological safety"
     trend = chart(at, "Psychological safety across the organisation")["data"][0]
     expected = metrics.pulse_trend(sample_con, "ps")
@@ -151,7 +152,7 @@ def test_psych_safety_trend_items_and_alerts(sample_db, sample_con):
 
 
 def test_psych_safety_alerts_follow_the_slider(sample_db, sample_con):
-    at = run("pages/psych_safety.py")
+    at = run("views/psych_safety.py")
     at.radio(key="ps_breakdown").set_value("grade")
     at.slider(key="ps_alert_drop").set_value(1.0)
     at.run()
@@ -174,7 +175,7 @@ def test_psych_safety_alerts_follow_the_slider(sample_db, sample_con):
     reason="the goals page draws T-score bands (goals.gas_distribution), no per-person histogram; the band chart is checked in test_gate_compare_goals"
 )
 def test_goals_page_histogram_and_groups(sample_db, sample_con):
-    at = run("pages/goals_participation.py")
+    at = run("views/goals_participation.py")
     assert at.title[0].value == "Goals and participation"
     histogram = chart(at, "Goal Attainment T-scores at post")
     scores = goals.gas_scores(sample_con)
@@ -189,7 +190,7 @@ def test_goals_page_histogram_and_groups(sample_db, sample_con):
 
 
 def test_goals_page_participation_and_inactive_pairs(sample_db, sample_con):
-    at = run("pages/goals_participation.py")
+    at = run("views/goals_participation.py")
     summary = goals.participation_summary(sample_con).iloc[0]
     tiles = {m.label: m.value for m in at.metric}
     assert tiles["Inactive pairs"] == str(int(summary["inactive"]))
@@ -203,7 +204,7 @@ def test_goals_page_participation_and_inactive_pairs(sample_db, sample_con):
 
 
 def test_goals_page_mid_wave_and_filters(sample_db, sample_con):
-    at = run("pages/goals_participation.py", {"cohort": ["2025-Spring"]})
+    at = run("views/goals_participation.py", {"cohort": ["2025-Spring"]})
     at.radio(key="gp_wave").set_value("mid")
     at.run()
     assert not at.exception, at.exception
@@ -242,11 +243,11 @@ def tiny_db(tmp_path, monkeypatch):
     reason="the pages' messages for hidden data changed with the gate (suppressed_reason); expected texts to be updated"
 )
 def test_pages_with_too_little_data_explain_why(tiny_db):
-    at = run("pages/cohort_outcomes.py")
+    at = run("views/cohort_outcomes.py")
     assert any("fewer than 5 responses" in w.value for w in at.warning)
     assert not at.get("plotly_chart")
-    at = run("pages/psych_safety.py")
+    at = run("views/psych_safety.py")
     assert any("No pulse survey answers" in i.value for i in at.info)
-    at = run("pages/goals_participation.py")
+    at = run("views/goals_participation.py")
     assert any("No goal attainment to show" in i.value for i in at.info)
     assert any("No pairs to show" in i.value for i in at.info)

@@ -18,7 +18,7 @@ from tests.privacy_org import K, build
 from tests.test_privacy_leaks import _per_person_arrays
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = sorted(f"pages/{p.name}" for p in (ROOT / "pages").glob("*.py") if p.name != "upload.py")
+PAGES = sorted(f"views/{p.name}" for p in (ROOT / "views").glob("*.py") if p.name != "upload.py")
 
 # name -> sidebar filters; each leaves 1 to 4 people (checked against the organisation's rows)
 FILTERS = {
@@ -53,7 +53,7 @@ _COUNT_TEXT = re.compile(
 
 @pytest.fixture(scope="module")
 def org(tmp_path_factory):
-    return build(tmp_path_factory.mktemp("pages") / "org.duckdb")
+    return build(tmp_path_factory.mktemp("views") / "org.duckdb")
 
 
 def _people(org, filters: dict) -> set[str]:

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import feedback, stories, themes
+from analytics import stories
+from analytics.text import comments, feedback, themes
 from ui.state import clear_caches
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,7 +44,7 @@ def _has_table_with(at: AppTest, column: str) -> bool:
 def test_feedback_page_shows_the_themes(sample_db, sample_con):
     expected = themes.find_themes(sample_con).themes["name"].tolist()
     assert len(expected) >= 2
-    at = _run("pages/feedback.py")
+    at = _run("views/feedback.py")
     assert at.title[0].value == "Free-text feedback"
     assert _frame(at, "top_terms")["name"].tolist() == expected
     assert at.selectbox(key="fb_theme").options == ["All", *expected]
@@ -56,7 +57,7 @@ def test_feedback_page_shows_the_themes(sample_db, sample_con):
 def test_themes_over_time_show_theme_by_wave(sample_db, sample_con):
     by_wave = themes.theme_by_wave(sample_con)
     table = themes.find_themes(sample_con).themes
-    at = _run("pages/feedback.py")
+    at = _run("views/feedback.py")
     heat = _chart(at, "fb_theme_waves")["data"][0]
     waves = by_wave.drop_duplicates("wave")["wave"].tolist()
     assert heat["x"] == waves
@@ -85,8 +86,8 @@ def _chart(at: AppTest, key: str) -> dict:
 
 
 def test_tone_over_waves_and_pulse_months(sample_db, sample_con):
-    at = _run("pages/feedback.py")
-    months = feedback.sentiment_by_group(sample_con, ["kind", "month"])
+    at = _run("views/feedback.py")
+    months = comments.sentiment_by_group(sample_con, ["kind", "month"])
     pulse_months = months.loc[(months["kind"] == "pulse") & ~months["suppressed"], "month"].tolist()
     monthly = _chart(at, "fb_by_month")
     assert [trace["name"] for trace in monthly["data"]] == ["Negative", "Neutral", "Positive"]
@@ -102,7 +103,7 @@ def test_a_known_comment_can_be_found_by_search(sample_db, sample_con):
         "SELECT text, compound FROM comments WHERE question = 'experience' ORDER BY response_id LIMIT 1"
     ).fetchall()[0]
     phrase = text[3:28]
-    at = _run("pages/feedback.py")
+    at = _run("views/feedback.py")
     at.text_input(key="fb_search").set_value(phrase.upper()).run()
     assert not at.exception, at.exception
     found = _frame(at, "text")
@@ -113,7 +114,7 @@ def test_a_known_comment_can_be_found_by_search(sample_db, sample_con):
 
 
 def test_comments_filtered_by_tone_and_theme(sample_db, sample_con):
-    at = _run("pages/feedback.py")
+    at = _run("views/feedback.py")
     at.selectbox(key="fb_label").set_value("negative").run()
     listing = _frame(at, "text")
     assert (listing["label"] == "negative").all()
@@ -127,7 +128,7 @@ def test_comments_filtered_by_tone_and_theme(sample_db, sample_con):
 def test_wellbeing_list_is_present(sample_db, sample_con):
     flags = feedback.wellbeing_flags(sample_con)
     assert len(flags) > 0
-    at = _run("pages/feedback.py")
+    at = _run("views/feedback.py")
     expander = next(e for e in at.expander if e.label.startswith("Wellbeing"))
     assert f"({len(flags):,})" in expander.label
     shown = _frame(at, "reason")
@@ -137,10 +138,10 @@ def test_wellbeing_list_is_present(sample_db, sample_con):
 
 
 def test_group_breakdown_marks_groups_under_the_threshold(sample_db, sample_con):
-    at = _run("pages/feedback.py")
+    at = _run("views/feedback.py")
     at.selectbox(key="fb_group_by").set_value("department").run()
     assert not at.exception, at.exception
-    by_group = feedback.sentiment_by_group(sample_con, ["department"])
+    by_group = comments.sentiment_by_group(sample_con, ["department"])
     caption = next(c.value for c in at.caption if c.value.startswith("How to read this: bars"))
     assert f"{int(by_group['suppressed'].sum())} of {len(by_group)} here" in caption
 
@@ -154,7 +155,7 @@ def test_no_comments_are_shown_for_a_group_below_the_comment_threshold(sample_db
            WHERE r.cohort IS NOT NULL GROUP BY ALL HAVING people < 10 ORDER BY people DESC, 1, 2, 3 LIMIT 1"""
     ).fetchall()[0]
     assert 0 < people < 10
-    at = _run("pages/feedback.py", {"cohort": [cohort], "role": [role], "department": [department]})
+    at = _run("views/feedback.py", {"cohort": [cohort], "role": [role], "department": [department]})
     assert not _has_table_with(at, "text")  # no listing
     assert not _has_table_with(at, "reason")  # no wellbeing list
     assert not at.get("plotly_chart")  # no tone, no theme map: not even a breakdown of grey bars
@@ -163,7 +164,7 @@ def test_no_comments_are_shown_for_a_group_below_the_comment_threshold(sample_db
 
 def test_raising_the_threshold_hides_every_comment(sample_db, monkeypatch):
     monkeypatch.setenv("MUTUAL_MIN_GROUP_COMMENTS", "100000")
-    at = _run("pages/feedback.py")
+    at = _run("views/feedback.py")
     assert not at.dataframe  # no themes, no comments, no wellbeing list
     assert any("fewer than 100000" in i.value for i in at.info)
     assert any("at least 100000" in i.value for i in at.info)
@@ -172,7 +173,7 @@ def test_raising_the_threshold_hides_every_comment(sample_db, monkeypatch):
 def test_stories_page_shows_the_story_and_how_typical_it_is(sample_db, sample_con):
     listed = stories.consented_stories(sample_con)
     first = stories.story(sample_con, listed["story_key"].iloc[0])
-    at = _run("pages/stories.py")
+    at = _run("views/stories.py")
     assert "A story illustrates; the data decides." in at.caption[0].value
     assert at.subheader[0].value == first["pseudonym"]
     assert any(first["text"] in m.value for m in at.markdown)
@@ -184,7 +185,7 @@ def test_choosing_another_story(sample_db, sample_con):
     listed = stories.consented_stories(sample_con)
     key = listed["story_key"].iloc[3]
     expected = stories.story(sample_con, key, "eng")
-    at = _run("pages/stories.py")
+    at = _run("views/stories.py")
     at.selectbox(key="st_story").set_value(key)
     at.selectbox(key="st_construct").set_value("eng").run()
     assert not at.exception, at.exception
@@ -205,7 +206,7 @@ def test_a_participant_without_consent_has_no_story_option(sample_db, sample_con
     sample_con.commit()
     after = stories.consented_stories(sample_con)
     assert len(after) == len(listed) - 1 and withdrawn not in after["story_key"].tolist()
-    at = _run("pages/stories.py")
+    at = _run("views/stories.py")
     options = at.selectbox(key="st_story").options
     assert len(options) == len(listed) - 1
     assert options == after["pseudonym"].tolist()
@@ -227,7 +228,7 @@ def _stories_with_and_without_partner(con):
 def test_partner_trajectory_only_with_the_partners_consent(sample_db, sample_con):
     with_partner, without_partner = _stories_with_and_without_partner(sample_con)
     assert with_partner is not None and without_partner is not None
-    at = _run("pages/stories.py")
+    at = _run("views/stories.py")
     at.selectbox(key="st_story").set_value(with_partner["story_key"]).run()
     traces = _chart(at, "st_trajectory")["data"]
     assert len(traces) == 2 and traces[1]["name"].startswith(
@@ -248,7 +249,7 @@ def test_story_distribution_marks_the_participant(sample_db, sample_con):
         for t in (stories.story(sample_con, k) for k in stories.consented_stories(sample_con)["story_key"])
         if t["distribution"] is not None and t["change"] is not None
     )
-    at = _run("pages/stories.py")
+    at = _run("views/stories.py")
     at.selectbox(key="st_story").set_value(told["story_key"]).run()
     chart = _chart(at, "st_distribution")
     assert [t["type"] for t in chart["data"]] == ["box", "scatter"]

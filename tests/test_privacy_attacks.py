@@ -18,22 +18,12 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import (
-    compare,
-    comparison_group,
-    db,
-    feedback,
-    goals,
-    metrics,
-    overview,
-    retention,
-    sentiment,
-    stories,
-    themes,
-)
+from analytics import change, comparison, goals, metrics, overview, retention, stories
 from analytics.examples import example_files
 from analytics.filters import missing_label, where_sql
+from analytics.store import db
 from analytics.summary import summary
+from analytics.text import comments, feedback, themes
 
 ROOT = Path(__file__).resolve().parents[1]
 K = 5
@@ -111,18 +101,18 @@ ATTACKS = {
     "equity_gaps": lambda con, f: metrics.equity_gaps(con, "ps", "department", f),
     "pulse_trend": lambda con, f: metrics.pulse_trend(con, "ps", None, f),
     "score_alerts": lambda con, f: metrics.score_alerts(con, "ps", "department", 0.01, f),
-    "goal_attainment": lambda con, f: metrics.goal_attainment(con, None, f),
-    "wave_change": lambda con, f: compare.wave_change(con, "ps", filters=f),
-    "all_changes": lambda con, f: compare.all_changes(con, "ps", f),
-    "reciprocity": lambda con, f: compare.reciprocity(con, "ps", filters=f),
-    "participants_vs_comparison": lambda con, f: comparison_group.participants_vs_comparison(con, "ps", f),
-    "difference_in_differences": lambda con, f: comparison_group.difference_in_differences(con, "ps", f),
+    "goal_attainment": lambda con, f: goals.goal_attainment(con, None, f),
+    "wave_change": lambda con, f: change.wave_change(con, "ps", filters=f),
+    "all_changes": lambda con, f: change.all_changes(con, "ps", f),
+    "reciprocity": lambda con, f: change.reciprocity(con, "ps", filters=f),
+    "participants_vs_comparison": lambda con, f: comparison.participants_vs_comparison(con, "ps", f),
+    "difference_in_differences": lambda con, f: comparison.difference_in_differences(con, "ps", f),
     "latest_vs_pre": lambda con, f: overview.latest_vs_pre(con, "ps", f),
     "retention_summary": lambda con, f: retention.retention_summary(con, f),
     "retention_curves": lambda con, f: retention.retention_curves(con, f),
     "participation_summary": lambda con, f: goals.participation_summary(con, None, f),
     "sessions_by_month": lambda con, f: goals.sessions_by_month(con, f),
-    "sentiment_by_group": lambda con, f: sentiment.sentiment_by_group(con, ["wave"], f),
+    "sentiment_by_group": lambda con, f: comments.sentiment_by_group(con, ["wave"], f),
     "comments list": lambda con, f: feedback.comments(con, f),
     "wellbeing flags": lambda con, f: feedback.wellbeing_flags(con, f),
     "themes": lambda con, f: themes.find_themes(con, f),
@@ -207,7 +197,7 @@ def test_cross_breakdown_margins_reveal_no_small_cell(sample, k):
 
 
 def test_comment_tone_breakdown_reveals_no_small_group(sample):
-    tone = sentiment.sentiment_by_group(sample, ["wave", "department"])
+    tone = comments.sentiment_by_group(sample, ["wave", "department"])
     for wave, groups in tone.groupby("wave"):
         hidden = groups[groups["suppressed"]]
         assert hidden[["n", "mean_compound", "positive_pct"]].isna().all().all()
@@ -235,12 +225,12 @@ def test_differencing_two_visible_filter_results(sample):
 
 def test_comments_appear_only_for_k_text_commenters_and_name_no_one(sample):
     listing = feedback.comments(sample)
-    assert not listing.empty and sentiment.commenters(sample) >= K_TEXT
+    assert not listing.empty and comments.commenters(sample) >= K_TEXT
     assert not {"employee_id", "response_id", "respondent", *PERSON} & set(listing.columns)
     listed = []  # departments whose mentors' comments are listed somewhere
     for department in [r[0] for r in sample.execute("SELECT DISTINCT department FROM employees").fetchall()]:
         filters = {"department": [department], "role": ["mentor"]}
-        count = sentiment.commenters(sample, filters)
+        count = comments.commenters(sample, filters)
         shown = feedback.comments(sample, filters)
         assert not {"employee_id", "response_id", "respondent", *PERSON} & set(shown.columns)
         if not shown.empty:
@@ -250,14 +240,14 @@ def test_comments_appear_only_for_k_text_commenters_and_name_no_one(sample):
         if count < K_TEXT:
             assert shown.empty, (department, count)
         for wave in shown["wave"].unique():
-            in_wave = sentiment.sentiment_by_group(sample, ["wave"], filters).set_index("wave")
+            in_wave = comments.sentiment_by_group(sample, ["wave"], filters).set_index("wave")
             assert not in_wave.loc[wave, "suppressed"] and in_wave.loc[wave, "n"] >= K_TEXT
     assert listed, "no filtered listing shown: the check above is vacuous"
 
 
 def test_comments_threshold_follows_the_setting(sample, monkeypatch):
     # Comments are counted per wave: the largest wave's commenters decide what a threshold shows.
-    by_wave = sentiment.sentiment_by_group(sample, ["wave"], min_group=1)
+    by_wave = comments.sentiment_by_group(sample, ["wave"], min_group=1)
     largest = int(by_wave["n"].max())
     monkeypatch.setenv("MUTUAL_MIN_GROUP_COMMENTS", str(largest + 1))
     assert feedback.comments(sample).empty
@@ -345,13 +335,13 @@ def test_template_downloads_come_from_the_synthetic_sample_not_the_database():
     sample_text = "".join(p.read_text(encoding="utf-8") for p in (ROOT / "data" / "sample").glob("*.csv"))
     for line in text.splitlines()[1:]:
         assert line in sample_text
-    upload = (ROOT / "pages" / "upload.py").read_text()
+    upload = (ROOT / "views" / "upload.py").read_text()
     assert "neutralise_csv(data)" in upload and "example_files()" in upload
 
 
 # ---------------------------------------------------------------- the pages under narrowing filters
 
-PAGES = sorted(f"pages/{p.name}" for p in (ROOT / "pages").glob("*.py") if p.name != "upload.py")
+PAGES = sorted(f"views/{p.name}" for p in (ROOT / "views").glob("*.py") if p.name != "upload.py")
 COUNT_TILES = ("Participants", "Active pairs", "Pairs", "People compared", "Last import", "Response rate")
 
 
@@ -392,12 +382,12 @@ def _trace_types(at: AppTest) -> list[str]:
 
 
 def test_story_page_shows_the_cohort_distribution_only_for_k_or_more(sample_db, monkeypatch):
-    at = AppTest.from_file(str(ROOT / "pages/stories.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "views/stories.py"), default_timeout=120)
     at.run()
     assert not at.exception, at.exception
     assert "box" in _trace_types(at)  # the cohort's distribution beside the story
     monkeypatch.setenv("MUTUAL_MIN_GROUP", "1000")  # more than any cohort and role has
-    at = AppTest.from_file(str(ROOT / "pages/stories.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "views/stories.py"), default_timeout=120)
     at.run()
     assert not at.exception, at.exception
     # No cohort and role has 1000 people a story could be: no story is listed, so nothing is ranked.

@@ -19,10 +19,12 @@ import plotly.graph_objects as go
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import compare, report, report_charts, stories
+from analytics import change, stories
 from analytics.errors import MutualError
 from analytics.instruments import items_of
-from analytics.report_data import gather
+from analytics.report import charts as report_charts
+from analytics.report import writer
+from analytics.report.data import gather
 
 ROOT = Path(__file__).resolve().parent.parent
 K = 5
@@ -209,7 +211,7 @@ def _report_traces(html: str) -> list[dict]:
 
 @pytest.mark.parametrize("cohort", [None, COHORT])
 def test_report_html_holds_no_individual_value(built, cohort):
-    html = report.build_report(built, cohort, min_group=K)
+    html = writer.build_report(built, cohort, min_group=K)
     traces = _report_traces(html)
     assert {"box", "bar"} <= {t["type"] for t in traces}  # the story's box and the reciprocity bars
     # The tellers' own scores are in their stories (consented); nobody else's value is anywhere.
@@ -239,14 +241,14 @@ def db_file(built, tmp_path):
 
 
 def test_stories_page_sends_no_individual_value(db_file, monkeypatch):
-    at = _page("pages/stories.py", db_file, monkeypatch)
+    at = _page("views/stories.py", db_file, monkeypatch)
     traces = _chart_traces(at)
     assert "box" in [t["type"] for t in traces]
     assert_no_individual(traces, _individual_values(exclude={"M0", "M19"}))
 
 
 def test_pre_mid_post_page_sends_no_individual_value(db_file, monkeypatch):
-    at = _page("pages/pre_mid_post.py", db_file, monkeypatch)
+    at = _page("views/pre_mid_post.py", db_file, monkeypatch)
     traces = _chart_traces(at)
     assert traces and "bar" in [t["type"] for t in traces]
     assert_no_individual(traces, _individual_values(exclude=set()))
@@ -256,7 +258,7 @@ def test_pre_mid_post_page_sends_no_individual_value(db_file, monkeypatch):
 
 
 def test_reciprocity_is_quadrant_counts_with_the_hidden_one_and_its_neighbour(built):
-    found = compare.reciprocity(built, "ps", min_group=K)
+    found = change.reciprocity(built, "ps", min_group=K)
     assert "points" not in found and found["pairs"] == PAIRS and not found["suppressed"]
     quadrants = found["quadrants"].set_index("quadrant")
     assert quadrants.loc["both", "n"] == 8 and quadrants.loc["mentor_only", "n"] == 6
@@ -273,7 +275,7 @@ def test_reciprocity_is_quadrant_counts_with_the_hidden_one_and_its_neighbour(bu
 
 def test_share_both_improved_is_hidden_with_its_quadrant(built):
     """Eight pairs both improved: with k = 9 that quadrant is hidden, and so is the share that would give it."""
-    found = compare.reciprocity(built, "ps", min_group=9)
+    found = change.reciprocity(built, "ps", min_group=9)
     assert not found["suppressed"] and found["both_improved_pct"] is None
     assert found["quadrants"]["suppressed"].all()  # 8, 6, 5, 2: all under 9
 
@@ -341,7 +343,7 @@ def test_story_shows_no_attribute_of_its_teller_beyond_role_and_cohort(built):
 
 
 def test_stories_page_under_a_gender_filter_lists_nothing_and_says_why(db_file, monkeypatch):
-    at = _page("pages/stories.py", db_file, monkeypatch, {"gender": ["Non-binary"]})
+    at = _page("views/stories.py", db_file, monkeypatch, {"gender": ["Non-binary"]})
     assert not at.selectbox and not at.get("plotly_chart")
     assert any("not listed while a filter on gender" in i.value for i in at.info)
     shown = " ".join(str(e.value) for e in [*at.markdown, *at.info, *at.caption, *at.subheader])

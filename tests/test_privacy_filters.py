@@ -14,22 +14,11 @@ import random
 import pandas as pd
 import pytest
 
-from analytics import (
-    compare,
-    comparison_group,
-    db,
-    feedback,
-    goals,
-    metrics,
-    overview,
-    privacy,
-    retention,
-    sentiment,
-    stories,
-    themes,
-)
+from analytics import change, comparison, goals, metrics, overview, privacy, retention, stories
 from analytics.filters import where_sql
-from analytics.ingest import import_files
+from analytics.ingest.load import import_files
+from analytics.store import db
+from analytics.text import comments, feedback, themes
 from tests.fixtures_ingest import csv_bytes
 
 K = 5
@@ -264,12 +253,12 @@ def _n_shown(result) -> float | None:
 
 
 def _wave_change(con, filters):
-    frame = compare.wave_change(con, "ps", "pre", "post", filters=filters)
+    frame = change.wave_change(con, "ps", "pre", "post", filters=filters)
     return _n_shown(frame)
 
 
 def _reciprocity(con, filters):
-    found = compare.reciprocity(con, "ps", "pre", "post", filters=filters)
+    found = change.reciprocity(con, "ps", "pre", "post", filters=filters)
     return None if found["suppressed"] else float(found["pairs"])
 
 
@@ -309,7 +298,7 @@ def _curves(con, filters):
 
 
 def _tone(con, filters):
-    frame = sentiment.sentiment_by_group(con, ["wave"], filters)
+    frame = comments.sentiment_by_group(con, ["wave"], filters)
     frame = frame[frame["wave"] == PULSES[0]]
     return _n_shown(frame)
 
@@ -360,7 +349,7 @@ def _themes(con, filters):
 
 
 def _versus(con, filters):
-    frame = comparison_group.participants_vs_comparison(con, "ps", filters)
+    frame = comparison.participants_vs_comparison(con, "ps", filters)
     return _n_shown(frame[(frame["wave"] == PULSES[0]) & (frame["group"] == "participants")])
 
 
@@ -371,9 +360,9 @@ def _stories(con, filters):
 
 # name -> (the figure's n when shown, the true difference between ENG and ENG_BUT_NB it would reveal)
 FUNCTIONS = {
-    "compare.wave_change": (_wave_change, 2),
-    "compare.reciprocity": (_reciprocity, 1),
-    "comparison_group.participants_vs_comparison": (_versus, 2),
+    "change.wave_change": (_wave_change, 2),
+    "change.reciprocity": (_reciprocity, 1),
+    "comparison.participants_vs_comparison": (_versus, 2),
     "goals.goal_attainment": (_goals, 2),
     "goals.gas_scores": (_gas, 2),
     "goals.participation_summary": (_participation, 1),  # pairs, the unit of pair figures: 1 pair apart
@@ -381,7 +370,7 @@ FUNCTIONS = {
     "goals.sessions_by_month": (_sessions, None),
     "retention.retention_summary": (_retention, 2),
     "retention.retention_curves": (_curves, 2),
-    "sentiment.sentiment_by_group": (_tone, 2),
+    "comments.sentiment_by_group": (_tone, 2),
     "feedback.comments": (_comments, 2),
     "feedback.wellbeing_flags": (_flags, None),
     "overview.programme_size": (_programme, 2),
@@ -402,7 +391,7 @@ def test_department_minus_a_small_gender_is_hidden_in_every_function(org, name):
     whole, part = figure(org, ENG), figure(org, ENG_BUT_NB)
     if name == "stories.consented_stories":
         assert whole is None  # a department filter never narrows the stories (it would say whose they are)
-    elif name != "comparison_group.participants_vs_comparison":
+    elif name != "comparison.participants_vs_comparison":
         # Engineering on its own is shown (the guard is not hiding everything). Not so against the
         # comparison group: Engineering's non-participants (14) are the next-smallest cell after Tiny's 3
         # in pulse 1, so they are protected, and the wave's two groups go together.
@@ -418,15 +407,15 @@ def test_department_minus_a_small_gender_is_hidden_in_every_function(org, name):
 def _open(name: str, con, filters) -> float:
     """The n a function reports with min_group = 1 (min_group_comments for text), for the precondition."""
     calls = {
-        "compare.wave_change": lambda: compare.wave_change(
+        "change.wave_change": lambda: change.wave_change(
             con, "ps", "pre", "post", filters=filters, min_group=1
         ),
-        "compare.reciprocity": lambda: compare.reciprocity(con, "ps", "pre", "post", filters, min_group=1)[
+        "change.reciprocity": lambda: change.reciprocity(con, "ps", "pre", "post", filters, min_group=1)[
             "pairs"
         ],
-        "comparison_group.participants_vs_comparison": lambda: (
+        "comparison.participants_vs_comparison": lambda: (
             lambda f: f[(f["wave"] == PULSES[0]) & (f["group"] == "participants")]
-        )(comparison_group.participants_vs_comparison(con, "ps", filters, min_group=1)),
+        )(comparison.participants_vs_comparison(con, "ps", filters, min_group=1)),
         "goals.goal_attainment": lambda: goals.goal_attainment(con, None, filters, min_group=1),
         "goals.gas_scores": lambda: len(goals.gas_scores(con, filters, min_group=1)),
         "goals.participation_summary": lambda: goals.participation_summary(con, None, filters, min_group=1),
@@ -437,8 +426,8 @@ def _open(name: str, con, filters) -> float:
         "retention.retention_curves": lambda: retention.retention_summary(con, filters, min_group=1)[
             "n_participants"
         ],
-        "sentiment.sentiment_by_group": lambda: (lambda f: f[f["wave"] == PULSES[0]])(
-            sentiment.sentiment_by_group(con, ["wave"], filters, min_group=1)
+        "comments.sentiment_by_group": lambda: (lambda f: f[f["wave"] == PULSES[0]])(
+            comments.sentiment_by_group(con, ["wave"], filters, min_group=1)
         ),
         "feedback.comments": lambda: (lambda f: len(f[f["wave"] == PULSES[0]]))(
             feedback.comments(con, filters, min_group=1)
@@ -462,17 +451,17 @@ def _open(name: str, con, filters) -> float:
 
 def test_comment_tone_by_wave_cannot_be_differenced_at_the_text_threshold(org):
     """k = 10 for text: Engineering (34 commenters) and Engineering without 2 (32) are both >= 10."""
-    whole = sentiment.sentiment_by_group(org, ["wave"], ENG).set_index("wave")
-    part = sentiment.sentiment_by_group(org, ["wave"], ENG_BUT_NB).set_index("wave")
+    whole = comments.sentiment_by_group(org, ["wave"], ENG).set_index("wave")
+    part = comments.sentiment_by_group(org, ["wave"], ENG_BUT_NB).set_index("wave")
     # Engineering itself is hidden as nearly its 25-34 band; Operations (its 45-54 band exactly) is shown.
     assert "nearly the same people" in whole.loc[PULSES[0], "suppressed_reason"]
-    ops = sentiment.sentiment_by_group(org, ["wave"], OPS).set_index("wave")
+    ops = comments.sentiment_by_group(org, ["wave"], OPS).set_index("wave")
     assert not ops.loc[PULSES[0], "suppressed"] and ops.loc[PULSES[0], "n"] >= K_TEXT
     assert part.loc[PULSES[0], "suppressed"] and math.isnan(part.loc[PULSES[0], "mean_compound"])
     assert pd.isna(part.loc[PULSES[0], "n"])  # text groups hide their n too
     listing = feedback.comments(org, ENG_BUT_NB)
     assert listing.empty and "smaller group" in listing.attrs["message"]
-    assert sentiment.commenters(org, ENG_BUT_NB) >= K_TEXT  # hidden by the guard, not the threshold
+    assert comments.commenters(org, ENG_BUT_NB) >= K_TEXT  # hidden by the guard, not the threshold
 
 
 # ---------------------------------------------------------------- nothing changes without filters
@@ -516,7 +505,7 @@ def test_a_filter_over_groups_all_at_least_k_still_shows_its_figures(org):
     shown = metrics.group_scores(org, "ps", ["wave"], women).set_index("wave")
     assert not shown.loc[PULSES[0], "suppressed"] and shown.loc[PULSES[0], "n"] == 52
     assert _people(org, women, PULSES[0]) == 52
-    sales = compare.wave_change(org, "ps", "pre", "post", filters={"department": ["Sales"]})
+    sales = change.wave_change(org, "ps", "pre", "post", filters={"department": ["Sales"]})
     assert not sales["suppressed"].iloc[0] and sales["n"].iloc[0] == 10  # 5 women + 5 men
     assert overview.programme_size(org, {"department": ["Operations"]})["participants"] == 10
     assert goals.goal_attainment(org, None, {"department": ["Sales"]})["n"].iloc[0] == 10

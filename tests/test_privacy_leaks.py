@@ -20,7 +20,10 @@ import pytest
 from scipy import stats as scipy_stats
 from streamlit.testing.v1 import AppTest
 
-from analytics import compare, db, feedback, goals, metrics, report, sentiment, stories, summary
+from analytics import change, goals, metrics, stories, summary
+from analytics.report import writer
+from analytics.store import db
+from analytics.text import comments, feedback
 from tests.privacy_org import COHORT, PULSES, K, build
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -224,7 +227,7 @@ def test_a_story_carries_no_per_person_distribution(org, con):
 def test_the_stories_page_chart_carries_no_per_person_array(org, monkeypatch):
     """Cause 1: the box plot's trace data holds each member's change (hidden points are still sent)."""
     monkeypatch.setenv("MUTUAL_DB", str(org.path))
-    at = AppTest.from_file(str(ROOT / "pages/stories.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "views/stories.py"), default_timeout=120)
     at.run()
     assert not at.exception, at.exception
     specs = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
@@ -235,7 +238,7 @@ def test_the_stories_page_chart_carries_no_per_person_array(org, monkeypatch):
 
 def test_the_cohort_report_holds_no_per_person_array(org, con):
     """Cause 1 (and 2): the report's HTML embeds the story histogram's and reciprocity scatter's arrays."""
-    html = report.build_report(con, COHORT)
+    html = writer.build_report(con, COHORT)
     individual = _participant_values(org)
     individual += [c for pair in _pair_changes(org).values() for c in pair.values()]
     leaks = _per_person_arrays(html, individual, at_least=4)
@@ -248,7 +251,7 @@ def test_the_cohort_report_holds_no_per_person_array(org, con):
 def test_reciprocity_points_do_not_map_back_to_pairs(org, con):
     """Cause 2: undo `sample(frac=1, random_state=0)` over the sorted pair ids: each dot is a known pair."""
     truth = _pair_changes(org)
-    found = compare.reciprocity(con, "ps", before="pre", after="post")
+    found = change.reciprocity(con, "ps", before="pre", after="post")
     points = found.get("points") if isinstance(found, dict) else None
     recovered = {}
     if isinstance(points, pd.DataFrame) and len(points) == len(truth) and "mentor_change" in points:
@@ -287,9 +290,9 @@ def test_pre_wave_mean_against_the_paired_change_hides_the_withdrawn(org, con):
     """Cause 3: the pre bar (n = 16) against 'People compared 15' gives the withdrawn mentor's pre score."""
     waves = metrics.group_scores(con, "ps", group_by=["wave"], waves=["pre", "mid", "post"])
     pre, post = _one(waves, wave="pre"), _one(waves, wave="post")
-    change = compare.wave_change(con, "ps", before="pre", after="post").iloc[0]
-    n_pre, n_change, mean_pre = _n_of(pre), _n_of(change, "mean_change"), _shown(pre, "mean")
-    before = _before_of(change, post)
+    paired = change.wave_change(con, "ps", before="pre", after="post").iloc[0]
+    n_pre, n_change, mean_pre = _n_of(pre), _n_of(paired, "mean_change"), _shown(pre, "mean")
+    before = _before_of(paired, post)
     recovered = None
     if None not in (n_pre, n_change, mean_pre, before) and n_pre > n_change:
         recovered = (n_pre * mean_pre - n_change * before) / (n_pre - n_change)
@@ -300,7 +303,7 @@ def test_pre_wave_mean_against_the_paired_change_hides_the_withdrawn(org, con):
 
 def test_the_all_changes_table_hides_the_withdrawn(org, con):
     """Cause 3: the pre -> mid row of all_changes (15 people) against the pre wave (16)."""
-    table = compare.all_changes(con, "ps")
+    table = change.all_changes(con, "ps")
     pre = _pre_wave(con)
     recovered = []
     for row in _rows(table, before="pre"):
@@ -392,8 +395,8 @@ def test_age_band_against_gender_does_not_list_one_persons_comments(org, con):
 
 def test_age_band_against_gender_tone_does_not_give_one_persons_tone(org, con):
     """Cause 4: the tone by wave under the two filters, differenced, is X's comment's compound."""
-    a = sentiment.sentiment_by_group(con, ["wave"], AGE)
-    b = sentiment.sentiment_by_group(con, ["wave"], MEN)
+    a = comments.sentiment_by_group(con, ["wave"], AGE)
+    b = comments.sentiment_by_group(con, ["wave"], MEN)
     compounds = {c["wave"]: c["compound"] for c in org.comments if c["person"] == org.secrets["x"]}
     exact = {}
     for wave in PULSES:
@@ -415,7 +418,7 @@ def test_age_band_against_gender_tone_does_not_give_one_persons_tone(org, con):
 
 def test_a_hidden_waves_comments_are_not_listed(org, con):
     """Cause 5: the tone chart hides 'mid' (2 commenters), but the listing shows both comments."""
-    tone = sentiment.sentiment_by_group(con, ["wave"])
+    tone = comments.sentiment_by_group(con, ["wave"])
     assert _one(tone, wave="mid") is None or _shown(_one(tone, wave="mid"), "mean_compound") is None
     listed = set(feedback.comments(con).get("text", pd.Series(dtype=str)))
     shown = listed & set(org.secrets["mid_comments"])
@@ -431,8 +434,8 @@ def test_a_hidden_waves_comments_are_not_flagged(org, con):
 
 def test_tone_by_location_minus_the_visible_kinds_does_not_give_the_hidden_wave(org, con):
     """Cause 5: all comments' tone (by location, every group shown) minus pre, post and pulse is mid's mean."""
-    by_location = sentiment.sentiment_by_group(con, ["location"])
-    by_kind = sentiment.sentiment_by_group(con, ["kind"])
+    by_location = comments.sentiment_by_group(con, ["location"])
+    by_kind = comments.sentiment_by_group(con, ["kind"])
     recovered = None
     locations = [(_shown(r, "comments"), _shown(r, "mean_compound")) for r in _rows(by_location)]
     kinds = {r["kind"]: (_shown(r, "comments"), _shown(r, "mean_compound")) for r in _rows(by_kind)}
@@ -510,7 +513,7 @@ def test_anonymous_comments_are_not_listed_for_four_people(org, con):
     """Cause 7: the 4 people's 12 comments pass the comment threshold of 10."""
     listed = set(feedback.comments(con, RESEARCH).get("text", pd.Series(dtype=str)))
     shown = listed & set(org.secrets["anonymous_comments"])
-    tone = _one(sentiment.sentiment_by_group(con, ["department"]), department="Research")
+    tone = _one(comments.sentiment_by_group(con, ["department"]), department="Research")
     assert not shown, f"{len(shown)} comments of 4 anonymous people listed"
     assert tone is None or _shown(tone, "mean_compound") is None, "their tone is shown"
 
@@ -534,7 +537,7 @@ def test_one_pulse_against_two_does_not_give_a_three_person_group(org, con):
 def test_the_pre_mid_post_page_shows_no_count_under_k(org, monkeypatch):
     """'People compared 1' and a lone role bar: the filter leaves one non-binary participant."""
     monkeypatch.setenv("MUTUAL_DB", str(org.path))
-    at = AppTest.from_file(str(ROOT / "pages/pre_mid_post.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "views/pre_mid_post.py"), default_timeout=120)
     at.session_state["filters"] = {"gender": ["Non-binary"]}
     at.run()
     assert not at.exception, at.exception

@@ -20,7 +20,9 @@ from itertools import combinations
 import pandas as pd
 import pytest
 
-from analytics import compare, db, metrics
+from analytics import change, metrics
+from analytics.filters import NOT_IN_PROGRAMME, NOT_RECORDED
+from analytics.store import db
 from tests.privacy_org import ANON_PULSES, PULSES, K, build
 
 PERSON = ("department", "grade", "location", "gender", "ethnicity", "age_band", "disability", "role")
@@ -31,7 +33,7 @@ TWO_ANONYMOUS = ANON_PULSES[:2]
 
 def _label(attribute: str, value) -> str:
     if value is None:
-        return metrics.NOT_IN_PROGRAMME if attribute in PROGRAMME else metrics.NOT_RECORDED
+        return NOT_IN_PROGRAMME if attribute in PROGRAMME else NOT_RECORDED
     return str(value)
 
 
@@ -132,7 +134,7 @@ class Search:
             self.add("score", mask, self.truth.people(mask), what)
 
     def change(self, con, filters: dict, breakdown: str | None) -> None:
-        frame = compare.wave_change(
+        frame = change.wave_change(
             con, "ps", before="pre", after="post", group_by=breakdown, filters=filters or None
         )
         for row in _visible_rows(frame, "mean_change"):

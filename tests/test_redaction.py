@@ -2,7 +2,7 @@
 
 import pytest
 
-from analytics.ingest import import_files
+from analytics.ingest.load import import_files
 from analytics.ingest.redact import REDACTED_EMAIL, REDACTED_PHONE, REDACTED_URL, redact
 
 PHONE = REDACTED_PHONE

@@ -15,12 +15,13 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import db, ingest, sample
-from analytics.report_html import chart_text
-from ui.format import plain
+from analytics.ingest import load
+from analytics.sample import programme
+from analytics.store import db
+from ui.format import chart_text, plain
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = sorted(f"pages/{p.name}" for p in (ROOT / "pages").glob("*.py"))
+PAGES = sorted(f"views/{p.name}" for p in (ROOT / "views").glob("*.py"))
 
 DEPARTMENT = "![x](http://other.invalid/x.png)"
 COMMENT = "<img src=//other.invalid/y.png> [link](http://other.invalid) I learnt a lot from my mentor"
@@ -43,9 +44,9 @@ def hostile_database(directory: Path) -> Path:
     """The sample programme imported with hostile values in its data (see the module docstring)."""
     files = directory / "files"
     files.mkdir(parents=True)
-    roster = pd.read_csv(sample.SAMPLE_DIR / "participants.csv", dtype=str)
+    roster = pd.read_csv(programme.SAMPLE_DIR / "participants.csv", dtype=str)
     storytellers = set(roster.loc[roster["story_consent"] == "yes", "employee_id"])
-    for path in sample.sample_files():
+    for path in programme.sample_files():
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
         for column, (old, new) in REPLACED.items():
             if column in frame.columns:
@@ -59,7 +60,7 @@ def hostile_database(directory: Path) -> Path:
         frame.to_csv(files / path.name, index=False)
     path = directory / "hostile.duckdb"
     con = db.connect(path)
-    ingest.import_files(con, sample.sample_files(files))
+    load.import_files(con, programme.sample_files(files))
     con.close()
     return path
 
@@ -112,9 +113,9 @@ def chart_specs(at: AppTest) -> list[str]:
 
 # The pages and the widget values that bring the hostile values on screen.
 SCENES = {
-    "pages/cohort_outcomes.py": [{}, {"co_group_by": "department"}],
-    "pages/psych_safety.py": [{"ps_breakdown": "department"}],
-    "pages/feedback.py": [{"fb_group_by": "department"}, {"fb_group_by": "cohort"}],
+    "views/cohort_outcomes.py": [{}, {"co_group_by": "department"}],
+    "views/psych_safety.py": [{"ps_breakdown": "department"}],
+    "views/feedback.py": [{"fb_group_by": "department"}, {"fb_group_by": "cohort"}],
 }
 
 
@@ -150,11 +151,11 @@ def test_no_markup_from_the_data_in_charts(hostile_db, page, widgets):
 
 def test_hostile_values_reach_the_screen_escaped(hostile_db):
     """The checks above see the hostile values: they are drawn, as text."""
-    at = _run("pages/psych_safety.py", {"ps_breakdown": "department"})
+    at = _run("views/psych_safety.py", {"ps_breakdown": "department"})
     labels = [m.label for m in at.metric]
     assert f"Latest pulse, {plain(WAVE)}" in labels
     names = [trace.get("name") for spec in chart_specs(at) for trace in json.loads(spec)["data"]]
     assert chart_text(DEPARTMENT) in names  # the department's line in the legend
-    at = _run("pages/cohort_outcomes.py")
+    at = _run("views/cohort_outcomes.py")
     heatmap = json.loads(chart_specs(at)[0])
     assert chart_text(COHORT) in heatmap["data"][0]["y"]  # the cohort's row, its tags as entities

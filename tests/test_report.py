@@ -16,8 +16,9 @@ import plotly.offline
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import compare, report
+from analytics import change
 from analytics.errors import MutualError
+from analytics.report import writer
 from analytics.stories import consented_stories
 from analytics.summary import summary
 
@@ -122,13 +123,13 @@ def plotly_traces(html: str) -> list[dict]:
 
 @pytest.fixture
 def programme_html(sample_con) -> str:
-    return report.build_report(sample_con)
+    return writer.build_report(sample_con)
 
 
 def test_every_section_in_order(programme_html):
     found = parse(programme_html)
-    assert found.sections == list(report.SECTIONS)
-    for title in report.SECTIONS.values():
+    assert found.sections == list(writer.SECTIONS)
+    for title in writer.SECTIONS.values():
         assert f"<h2>{escape(title)}</h2>" in programme_html
 
 
@@ -210,11 +211,11 @@ def test_no_request_to_another_host(programme_html):
 
 def test_suppressed_cohort_is_absent(sample_con):
     """With k above every figure of cohort 2025-Spring, none of its figures appears, and it is listed."""
-    changes = compare.wave_change(sample_con, "ps", "pre", "post", "cohort", min_group=1)
+    changes = change.wave_change(sample_con, "ps", "pre", "post", "cohort", min_group=1)
     spring = int(changes.loc[changes["cohort"] == "2025-Spring", "n"].iloc[0])
     assert spring == 42  # the sample's 2025-Spring: 42 people with pre and post answers
     k = 65  # 2025-Spring has 64 participants with goals scored at post, 42 with pre and post scores
-    html = report.build_report(sample_con, min_group=k)
+    html = writer.build_report(sample_con, min_group=k)
     found = parse(html)
     spring_figures = [(key, text) for key, text, _ in found.figures if "2025-Spring" in key]
     assert spring_figures  # its rows are there, marked...
@@ -242,16 +243,16 @@ def test_stories_only_with_consent(sample_con, programme_html):
     assert 2 <= len(titles) <= 3
     assert set(titles) <= consented
     sample_con.execute("UPDATE participants SET story_consent = false")
-    html = report.build_report(sample_con)
+    html = writer.build_report(sample_con)
     assert parse(html).story_titles == []
     assert "No participant in this scope has consented" in html
     assert "<blockquote>" not in html
 
 
 def test_cohort_report_has_the_cohorts_figures(sample_con, programme_html):
-    html = report.build_report(sample_con, cohort="2025-Spring")
+    html = writer.build_report(sample_con, cohort="2025-Spring")
     figures = shown(parse(html))
-    cohort = compare.wave_change(sample_con, "ps", filters={"cohort": ["2025-Spring"]}).iloc[0]
+    cohort = change.wave_change(sample_con, "ps", filters={"cohort": ["2025-Spring"]}).iloc[0]
     assert cohort["n"] == 42 and round(cohort["mean_change"], 2) == 0.01  # as in test_compare's sample
     assert figures["pre_post.psych_safety.mean_change"][0][0] == "+0.01"
     assert figures["pre_post.psych_safety.n"][0][0] == "42"
@@ -263,12 +264,12 @@ def test_cohort_report_has_the_cohorts_figures(sample_con, programme_html):
 
 def test_unknown_cohort_is_an_error(sample_con):
     with pytest.raises(MutualError, match="no cohort 'Nope'"):
-        report.build_report(sample_con, cohort="Nope")
+        writer.build_report(sample_con, cohort="Nope")
 
 
 def test_empty_database_reports_nothing_to_show(con):
-    html = report.build_report(con)
-    assert parse(html).sections == list(report.SECTIONS)
+    html = writer.build_report(con)
+    assert parse(html).sections == list(writer.SECTIONS)
     assert "fewer than 5 participants answered both the pre and the post survey" in html
     assert "No participant in this scope has consented" in html
 
@@ -282,7 +283,7 @@ def test_command_line_writes_the_report(sample_db, tmp_path):
     assert done.returncode == 0, done.stderr
     assert f"Report written: {out}" in done.stdout
     html = out.read_text(encoding="utf-8")
-    assert parse(html).sections == list(report.SECTIONS)
+    assert parse(html).sections == list(writer.SECTIONS)
     assert "Cohort 2024-Autumn" in html
 
 
@@ -297,12 +298,12 @@ def test_command_line_unknown_cohort_exits_1(sample_db, tmp_path):
 
 
 def test_page_previews_and_offers_downloads(sample_db):
-    at = AppTest.from_file(str(ROOT / "pages" / "report.py"), default_timeout=120).run()
+    at = AppTest.from_file(str(ROOT / "views" / "report.py"), default_timeout=120).run()
     assert not at.exception
     assert at.title[0].value == "Report for sponsors"
     buttons = {b.proto.id.rsplit("-", 1)[-1]: b.proto for b in at.get("download_button")}
     assert "report_html" in buttons
-    assert ("report_pdf" in buttons) == (report.chromium_path() is not None)
+    assert ("report_pdf" in buttons) == (writer.chromium_path() is not None)
     preview = at.get("iframe")[0].proto.srcdoc
     assert "Whole programme" in preview and "Cohort 2025-Spring" not in preview
     at.selectbox(key="report_cohort").select("2025-Spring").run()

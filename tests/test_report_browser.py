@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from analytics import report
+from analytics.report import writer
 from tests.browser import CHROMIUM, browser_page
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def report_file(sample_con, tmp_path) -> Path:
     path = tmp_path / "report.html"
-    report.write_report(sample_con, path)
+    writer.write_report(sample_con, path)
     return path
 
 
@@ -49,11 +49,11 @@ def test_report_opens_offline_with_every_chart_drawn(report_file):
 
 
 def test_pdf_printed_through_chromium(report_file, tmp_path):
-    if report.chromium_path() is None:
+    if writer.chromium_path() is None:
         pytest.skip("Chromium is not installed")
     pdf = tmp_path / "report.pdf"
-    report.print_pdf(report_file, pdf)
+    writer.print_pdf(report_file, pdf)
     content = pdf.read_bytes()
     assert content.startswith(b"%PDF")
     assert len(content) > 50_000
-    assert content.count(b"/Type /Page") - content.count(b"/Type /Pages") >= len(report.SECTIONS)
+    assert content.count(b"/Type /Page") - content.count(b"/Type /Pages") >= len(writer.SECTIONS)

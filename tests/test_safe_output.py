@@ -105,7 +105,7 @@ def test_streamlit_dataframe_export_is_disabled():
 
 
 def test_every_csv_or_xlsx_download_in_pages_goes_through_safe_output():
-    for page in sorted((ROOT / "pages").glob("*.py")):
+    for page in sorted((ROOT / "views").glob("*.py")):
         source = page.read_text()
         calls = [source[m.start() : m.start() + 400] for m in re.finditer(r"download_button\(", source)]
         if any(re.search(r"csv|xlsx|spreadsheetml", call, re.IGNORECASE) for call in calls):

@@ -9,15 +9,17 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from analytics import db, sample
 from analytics.instruments import ITEMS, items_of
+from analytics.sample import programme
+from analytics.sample.org import DATA_DATE
+from analytics.store import db
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "docs" / "templates.md"
 
 
 @pytest.fixture(scope="module")
 def frames():
-    return sample.generate()
+    return programme.generate()
 
 
 def _score(frame: pd.DataFrame, construct: str) -> pd.Series:
@@ -64,20 +66,20 @@ def _documented_columns() -> dict[str, tuple[set[str], set[str]]]:
 
 
 def test_generate_is_deterministic(frames):
-    again = sample.generate()
+    again = programme.generate()
     assert list(again) == list(frames)
     for name, frame in frames.items():
         pd.testing.assert_frame_equal(again[name], frame, check_exact=True)
 
 
 def test_other_seed_gives_other_data(frames):
-    other = sample.generate(seed=7)
+    other = programme.generate(seed=7)
     assert not other["employees.csv"].equals(frames["employees.csv"])
 
 
 def test_committed_sample_is_byte_identical_to_a_fresh_write(tmp_path):
-    written = sample.write_sample(tmp_path)
-    committed = sample.sample_files()
+    written = programme.write_sample(tmp_path)
+    committed = programme.sample_files()
     assert [p.name for p in written] == [p.name for p in committed]
     for fresh, shipped in zip(written, committed, strict=True):
         assert fresh.read_bytes() == shipped.read_bytes(), shipped.name
@@ -85,14 +87,14 @@ def test_committed_sample_is_byte_identical_to_a_fresh_write(tmp_path):
 
 def test_sample_dir_does_not_depend_on_the_working_directory(monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
-    expected = Path(sample.__file__).resolve().parent.parent / "data" / "sample"
-    assert expected == sample.SAMPLE_DIR
+    expected = Path(programme.__file__).resolve().parents[2] / "data" / "sample"
+    assert expected == programme.SAMPLE_DIR
     # 2 rosters + 3 surveys + 6 pulses + 1 anonymous pulse + goals + sessions
-    assert len(sample.sample_files()) == 14
+    assert len(programme.sample_files()) == 14
 
 
 def test_sample_files_in_import_order():
-    names = [p.name for p in sample.sample_files()]
+    names = [p.name for p in programme.sample_files()]
     assert names == [
         "employees.csv",
         "participants.csv",
@@ -147,7 +149,7 @@ def test_employees_shape(frames):
     assert set(left["exit_type"]) == {"voluntary", "involuntary"}
     assert (left["exit_type"] == "voluntary").mean() > 0.6
     assert (pd.to_datetime(left["exit_date"]) > pd.to_datetime(left["hire_date"])).all()
-    assert (pd.to_datetime(left["exit_date"]) <= pd.Timestamp(sample.DATA_DATE)).all()
+    assert (pd.to_datetime(left["exit_date"]) <= pd.Timestamp(DATA_DATE)).all()
     assert set(employees.loc[employees["exit_date"] == "", "exit_type"]) == {""}
 
 
@@ -321,7 +323,7 @@ def test_comments_vary_and_include_contact_details_and_distress(frames):
 
 
 def test_comment_tone_follows_scores(frames):
-    from analytics.sentiment import score_texts
+    from analytics.text.sentiment import score_texts
 
     pulse = pd.concat([frames[f"pulse_2026-0{m}.csv"] for m in (5, 6, 7)], ignore_index=True)
     written = pulse[pulse["comment_pulse"] != ""].reset_index(drop=True)
@@ -357,9 +359,9 @@ def test_sessions(frames):
     assert set(sessions["kind"]) == {"meeting", "check-in", "shadowing"}
     date = pd.to_datetime(sessions["date"])
     start = pd.to_datetime(sessions["pair_id"].map(pairs["start_date"]))
-    assert (date > start).all() and (date <= pd.Timestamp(sample.DATA_DATE)).all()
+    assert (date > start).all() and (date <= pd.Timestamp(DATA_DATE)).all()
     last = date.groupby(sessions["pair_id"]).max()
-    end = pd.to_datetime(pairs["end_date"].replace("", None)).fillna(pd.Timestamp(sample.DATA_DATE))
+    end = pd.to_datetime(pairs["end_date"].replace("", None)).fillna(pd.Timestamp(DATA_DATE))
     quiet = ((end - last.reindex(pairs.index)).dt.days >= 60).mean()
     assert 0.08 <= quiet <= 0.35  # ~15 % go quiet, plus the withdrawn pairs
     gaps = date.groupby(sessions["pair_id"]).diff().dt.days.dropna()
@@ -368,7 +370,7 @@ def test_sessions(frames):
 
 def test_enterprise_size_scales(frames):
     began = time.perf_counter()
-    big = sample.generate(employees=5000, cohorts=5, pairs_per_cohort=50, pulses=12, comment_rate=0.3)
+    big = programme.generate(employees=5000, cohorts=5, pairs_per_cohort=50, pulses=12, comment_rate=0.3)
     elapsed = time.perf_counter() - began
     assert elapsed < 20
     assert len(big["employees.csv"]) == 5000
@@ -383,43 +385,45 @@ def test_enterprise_size_scales(frames):
 
 
 def test_custom_pulse_items():
-    frames = sample.generate(
+    frames = programme.generate(
         employees=400, cohorts=1, pairs_per_cohort=10, pulses=1, pulse_items=["bel_1", "enps"]
     )
     pulse = frames["pulse_2026-10.csv"]
     assert [c for c in pulse.columns if c in ITEMS] == ["bel_1", "enps"]
     assert "pulse_anonymous_2026-10.csv" in frames
     with pytest.raises(ValueError, match="xyz"):
-        sample.generate(pulse_items=["xyz"])
+        programme.generate(pulse_items=["xyz"])
 
 
 def test_no_anonymous_pulse_when_not_asked():
-    frames = sample.generate(employees=400, cohorts=1, pairs_per_cohort=10, pulses=2, anonymous_pulse=False)
+    frames = programme.generate(
+        employees=400, cohorts=1, pairs_per_cohort=10, pulses=2, anonymous_pulse=False
+    )
     assert not any(name.startswith("pulse_anonymous") for name in frames)
 
 
 def test_database_is_empty(con):
-    assert sample.database_is_empty(con)
+    assert programme.database_is_empty(con)
     con.execute("INSERT INTO employees (employee_id, hire_date) VALUES (?, ?)", ["E1", "2020-01-01"])
-    assert not sample.database_is_empty(con)
+    assert not programme.database_is_empty(con)
 
 
 def test_load_sample_fills_the_database(con):
-    results = sample.load_sample(con)
+    results = programme.load_sample(con)
     assert len(results) == 14
     counts = db.table_counts(con)
     assert counts["employees"] == 1200
     assert counts["participants"] == 240
     shipped = sum(
-        len(pd.read_csv(p)) for p in sample.sample_files() if p.name.startswith(("survey", "pulse"))
+        len(pd.read_csv(p)) for p in programme.sample_files() if p.name.startswith(("survey", "pulse"))
     )
     assert counts["responses"] == shipped
     assert counts["comments"] > 1000
     assert counts["goals"] > 0 and counts["sessions"] > 0
     redacted = con.execute("SELECT count(*) FROM comments WHERE text LIKE '%@%'").fetchone()[0]
     assert redacted == 0
-    assert not sample.database_is_empty(con)
+    assert not programme.database_is_empty(con)
     assert np.isclose(
         con.execute("SELECT avg(story_consent::INTEGER) FROM participants").fetchone()[0],
-        (pd.read_csv(sample.SAMPLE_DIR / "participants.csv")["story_consent"] == "yes").mean(),
+        (pd.read_csv(programme.SAMPLE_DIR / "participants.csv")["story_consent"] == "yes").mean(),
     )

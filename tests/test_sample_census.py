@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics import sample
+from analytics.sample import programme
 from bench import dataset
 
 # The enterprise benchmark's keywords at a small size: 2,000 employed, census answered by 1,900.
@@ -20,7 +20,7 @@ SMALL_ENTERPRISE = dataset.ENTERPRISE | {
 
 @pytest.fixture(scope="module")
 def frames() -> dict[str, pd.DataFrame]:
-    return sample.generate(**SMALL_ENTERPRISE)
+    return programme.generate(**SMALL_ENTERPRISE)
 
 
 def _employed(employees: pd.DataFrame, day: str) -> int:
@@ -51,7 +51,7 @@ def test_census_pulse_has_exactly_the_requested_responses(frames):
 def test_census_pulse_has_the_same_columns_and_a_comment_from_30_percent(frames):
     census, earlier = frames["pulse_2026-10.csv"], frames["pulse_2026-09.csv"]
     assert list(census.columns) == list(earlier.columns)
-    assert [c for c in census.columns if c in sample.DEFAULT_PULSE_ITEMS] == sample.DEFAULT_PULSE_ITEMS
+    assert [c for c in census.columns if c in programme.DEFAULT_PULSE_ITEMS] == programme.DEFAULT_PULSE_ITEMS
     share = (census["comment_pulse"] != "").mean()
     # Binomial(1,900, 0.3): sd = sqrt(0.3 * 0.7 / 1900) = 0.0105; allow 4 sd.
     assert abs(share - 0.30) < 4 * np.sqrt(0.3 * 0.7 / 1_900)
@@ -81,7 +81,7 @@ def test_monthly_pulses_keep_the_response_rate(frames):
 
 
 def test_response_rate_keyword_changes_the_monthly_share():
-    frames = sample.generate(headcount=2_000, cohorts=1, pairs_per_cohort=10, pulses=2, response_rate=0.4)
+    frames = programme.generate(headcount=2_000, cohorts=1, pairs_per_cohort=10, pulses=2, response_rate=0.4)
     answered = len(frames["pulse_2026-09.csv"])
     employed = _employed(frames["employees.csv"], "2026-09-05")
     assert abs(answered / employed - 0.4) < 4 * np.sqrt(0.4 * 0.6 / employed)
@@ -89,22 +89,22 @@ def test_response_rate_keyword_changes_the_monthly_share():
 
 def test_census_larger_than_the_organisation_is_refused():
     with pytest.raises(ValueError, match="census of 2,500"):
-        sample.generate(headcount=2_000, cohorts=1, pairs_per_cohort=10, pulses=1, census=2_500)
+        programme.generate(headcount=2_000, cohorts=1, pairs_per_cohort=10, pulses=1, census=2_500)
     with pytest.raises(ValueError, match="response_rate"):
-        sample.generate(response_rate=0)
+        programme.generate(response_rate=0)
 
 
 def test_default_keywords_leave_the_sample_unchanged():
     # The defaults are the shipped sample's: an explicit 0.65 and no census give the same frames.
-    default = sample.generate()
-    explicit = sample.generate(response_rate=0.65, census=None, headcount=None)
+    default = programme.generate()
+    explicit = programme.generate(response_rate=0.65, census=None, headcount=None)
     assert default.keys() == explicit.keys()
     for name in default:
         pd.testing.assert_frame_equal(default[name], explicit[name])
 
 
 def test_benchmark_measures_the_census_file(tmp_path):
-    files = sample.write_sample(tmp_path, **SMALL_ENTERPRISE)
+    files = programme.write_sample(tmp_path, **SMALL_ENTERPRISE)
     pulse, rows = dataset.biggest_pulse(files)
     # The census (1,900) outnumbers every 65 % monthly pulse (~0.65 x 2,000 = 1,300).
     assert (pulse.name, rows) == ("pulse_2026-10.csv", 1_900)

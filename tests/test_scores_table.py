@@ -3,16 +3,18 @@
 import pandas as pd
 import pytest
 
-from analytics import db, metrics, sample
-from analytics.ingest import import_files, undo_import
+from analytics import metrics
 from analytics.ingest.inspection import recognise
+from analytics.ingest.load import import_files, undo_import
 from analytics.ingest.source import open_source
-from analytics.sentiment import score_import, score_texts
+from analytics.sample import programme
+from analytics.store import db
+from analytics.text.sentiment import score_import, score_texts
 
 
 def _files(*names):
     """Sample files by name stem, e.g. "employees", "survey_pre"."""
-    by_stem = {p.stem: p for p in sample.sample_files()}
+    by_stem = {p.stem: p for p in programme.sample_files()}
     return [by_stem[n] for n in names]
 
 
@@ -58,7 +60,7 @@ def _assert_in_step(con):
 
 
 def test_scores_match_a_from_scratch_computation_after_import(con):
-    import_files(con, sample.sample_files())
+    import_files(con, programme.sample_files())
     _assert_in_step(con)
     # ps_1 reverse-coded by hand for one response: score = mean of its coded items.
     rid = con.execute("SELECT response_id FROM answers WHERE item_id = 'ps_1' LIMIT 1").fetchone()[0]

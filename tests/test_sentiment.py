@@ -3,8 +3,8 @@
 import pytest
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from analytics import sentiment
-from analytics.ingest import import_files
+from analytics.ingest.load import import_files
+from analytics.text import comments, sentiment
 
 # The examples in VADER's README (Hutto & Gilbert 2014), with their published compound scores.
 PUBLISHED = {
@@ -92,14 +92,14 @@ def test_sentiment_by_group_reads_the_stored_scores(con, tmp_path):
         'R3,pre,Sales,5,"VADER is not smart, handsome, nor funny."\n'
     )
     import_files(con, [survey])
-    out = sentiment.sentiment_by_group(con, ["wave"], min_group=3)
+    out = comments.sentiment_by_group(con, ["wave"], min_group=3)
     assert out["n"].tolist() == [3]
     assert out["mean_compound"].iloc[0] == pytest.approx((0.4404 + 0.8316 - 0.7424) / 3, abs=1e-4)
     assert out["positive_pct"].iloc[0] == pytest.approx(200 / 3)
-    hidden = sentiment.sentiment_by_group(con, ["wave"], min_group=4)  # through privacy.gate
+    hidden = comments.sentiment_by_group(con, ["wave"], min_group=4)  # through privacy.gate
     assert hidden["suppressed"].all() and hidden["n"].isna().all() and hidden["comments"].isna().all()
     assert hidden["suppressed_reason"].tolist() == ["fewer than 4 responses"]
-    by_grade = sentiment.sentiment_by_group(con, ["grade"], min_group=3)
+    by_grade = comments.sentiment_by_group(con, ["grade"], min_group=3)
     assert by_grade["grade"].tolist() == ["Not recorded"]  # a missing attribute is labelled, not NULL
 
 

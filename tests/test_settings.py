@@ -5,8 +5,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import db, feedback
 from analytics.__main__ import main
+from analytics.store import db
+from analytics.text import comments
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -58,7 +59,7 @@ def _feedback_by_location(monkeypatch, k: str | None) -> AppTest:
         monkeypatch.delenv("MUTUAL_MIN_GROUP", raising=False)
     else:
         monkeypatch.setenv("MUTUAL_MIN_GROUP", k)
-    at = AppTest.from_file(str(ROOT / "pages/feedback.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "views/feedback.py"), default_timeout=120)
     at.run()
     at.selectbox(key="fb_group_by").set_value("location").run()
     assert not at.exception, at.exception
@@ -72,8 +73,8 @@ def _hidden_groups_caption(at: AppTest) -> str:
 def test_feedback_page_uses_min_group_for_comments_when_it_is_larger(sample_db, monkeypatch):
     monkeypatch.delenv("MUTUAL_MIN_GROUP_COMMENTS", raising=False)
     con = db.connect(sample_db)
-    at_ten = feedback.sentiment_by_group(con, ["location"], min_group=10)
-    at_twenty = feedback.sentiment_by_group(con, ["location"], min_group=20)
+    at_ten = comments.sentiment_by_group(con, ["location"], min_group=10)
+    at_twenty = comments.sentiment_by_group(con, ["location"], min_group=20)
     con.close()
     ten, twenty = int(at_ten["suppressed"].sum()), int(at_twenty["suppressed"].sum())
     assert ten < twenty < len(at_twenty)  # the sample separates the two thresholds (2 and 4 of 5)

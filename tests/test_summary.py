@@ -5,7 +5,8 @@ import json
 import pytest
 from scipy import stats
 
-from analytics import compare, metrics, retention
+from analytics import change, metrics, retention
+from analytics.goals import goal_attainment
 from analytics.instruments import items_of, reverse_code
 from analytics.summary import CONSTRUCT_KEYS, json_ready, summary
 
@@ -126,20 +127,20 @@ def test_values_match_the_underlying_functions(programme):
     assert ps["n"] == 12
     assert ps["mean_change"] == pytest.approx((sum(post) - sum(pre)) / 12)
     assert ps["p_value"] == pytest.approx(stats.ttest_rel(post, pre).pvalue)
-    assert ps["cohen_dz"] == pytest.approx(compare.paired_change(pre, post)["cohen_dz"])
+    assert ps["cohen_dz"] == pytest.approx(change.paired_change(pre, post)["cohen_dz"])
     scores = metrics.group_scores(programme, "ps", ["wave"], min_group=5).set_index("wave")
     assert result["constructs"]["psych_safety"]["post"]["mean"] == pytest.approx(sum(post) / 12)
     assert result["constructs"]["psych_safety"]["pre"]["favourable_pct"] == pytest.approx(
         scores.loc["pre", "favourable_pct"]
     )
     assert result["enps"] == {"pre": pytest.approx(50.0 - 50.0)}  # 6 promoters, 6 detractors of 12
-    found = compare.reciprocity(programme, "ps", min_group=5)
+    found = change.reciprocity(programme, "ps", min_group=5)
     # both improved: pairs 0, 2, 4 (pair 1: mentee 4 -> 4; pair 3: mentor 5 -> 5; pair 5: mentor 6 -> 6);
     # 3 pairs each way are too few at k = 5, so the share is read at k = 3
     assert result["reciprocity"]["pairs"] == 6 and result["reciprocity"]["both_improved_pct"] is None
     assert summary(programme, min_group=3)["reciprocity"]["both_improved_pct"] == pytest.approx(50.0)
     assert result["reciprocity"]["mentor_gain"] == pytest.approx(found["mentor_gain"])
-    goals = metrics.goal_attainment(programme, min_group=5)
+    goals = goal_attainment(programme, min_group=5)
     assert result["goal_attainment"]["mean_t"] == pytest.approx(goals["mean_t"].iloc[0])
     assert result["goal_attainment"]["met_pct"] == pytest.approx(100 * 8 / 12)  # levels 0 and +1 met
     kept = retention.retention_summary(programme, min_group=5)

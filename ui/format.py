@@ -1,17 +1,22 @@
-"""Text from the data as text, and hidden rows as a reason: how values reach the screen."""
+"""How values reach the screen and the report: text from the data as text, numbers in one format each
+(p-values, signed changes, confidence intervals), hidden rows as a reason. No Streamlit here, so the
+sponsor report and `analytics.change` format with the same functions as the pages."""
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 
 import pandas as pd
 
-from analytics.report_html import chart_text  # one definition for the pages and the report
-
 __all__ = [
     "plain",
     "chart_text",
+    "is_missing",
+    "p_text",
+    "signed",
+    "ci_text",
     "chart_frame",
     "hidden_mask",
     "shown",
@@ -48,6 +53,50 @@ def plain(value: object) -> str:
     return _BLOCK_START.sub(
         lambda m: m.group(1) + "".join("\\" + c if not c.isdigit() else c for c in m.group(2)), text
     )
+
+
+def is_missing(value: object) -> bool:
+    """None, NaN, NA or infinite: a figure the gate blanked or that cannot be computed."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    try:
+        return not math.isfinite(float(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def chart_text(value: object) -> str:
+    """A value from the data, safe in plotly text (titles, ticks, legends, hovers): no tag becomes markup.
+
+    Plotly renders <a href>, <b>, <br>, <i>, <span style> and entities in every text it draws; escaping
+    "&", "<" and ">" makes it draw them as typed. Missing values are "".
+    """
+    if is_missing(value):
+        return ""
+    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def p_text(p: object, label: bool = True) -> str:
+    """A p-value as people read it: "p = 0.034", "p < 0.001", "n/a" when there is none; without
+    the "p" (`label=False`: "0.034", "< 0.001") where a column or tile is already called p."""
+    if is_missing(p):
+        return "n/a"
+    text = "< 0.001" if float(p) < 0.001 else f"{float(p):.3f}"
+    if not label:
+        return text
+    return f"p {text}" if text.startswith("<") else f"p = {text}"
+
+
+def signed(value: object, digits: int = 2) -> str:
+    """A change with its sign, "+0.25" or "-0.10"; "n/a" when there is none."""
+    return "n/a" if is_missing(value) else f"{float(value):+.{digits}f}"
+
+
+def ci_text(low: object, high: object, digits: int = 2, level: int = 95) -> str:
+    """A confidence interval of a change, "95 % CI -0.10 to +0.40"; "" when either end is missing."""
+    if is_missing(low) or is_missing(high):
+        return ""
+    return f"{level} % CI {signed(low, digits)} to {signed(high, digits)}"
 
 
 def chart_frame(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:

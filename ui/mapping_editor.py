@@ -9,9 +9,9 @@ import pandas as pd
 import streamlit as st
 
 from analytics.errors import MutualError
-from analytics.ingest.exports import allowed_targets, recognition_of, save_profile
-from analytics.ingest.exports.mapping import mapping_problems
-from analytics.ingest.exports.recognise import IGNORE, is_comment_target
+from analytics.ingest.exports.mapping import mapping_problems, save_profile
+from analytics.ingest.exports.recognise import IGNORE, allowed_targets, is_comment_target
+from analytics.ingest.exports.register import recognition_of
 from analytics.instruments import ITEMS, items_of
 from ui.errors import message
 from ui.format import plain

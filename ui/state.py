@@ -9,7 +9,8 @@ from typing import Any
 import duckdb
 import streamlit as st
 
-from analytics import db, privacy
+from analytics import privacy
+from analytics.store import db
 
 __all__ = [
     "connection",
@@ -26,11 +27,11 @@ FILTERS_KEY = "filters"
 
 @st.cache_resource(show_spinner=False)
 def _connection(path: str) -> duckdb.DuckDBPyConnection:
-    from analytics import sample
+    from analytics.sample import programme
 
     con = db.open_database(path, hint=", or set MUTUAL_DB to use another file")
-    if sample.database_is_empty(con) and os.environ.get("MUTUAL_NO_SAMPLE") != "1":  # 1: keep it empty
-        sample.load_sample(con)
+    if programme.database_is_empty(con) and os.environ.get("MUTUAL_NO_SAMPLE") != "1":  # 1: keep it empty
+        programme.load_sample(con)
         st.session_state["sample_loaded_now"] = True
     return con
 

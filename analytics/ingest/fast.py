@@ -25,11 +25,11 @@ from analytics.ingest.fast_checks import ROWS, WAVE, clean, plain_csv, template_
 from analytics.ingest.fast_checks import quote as _q
 from analytics.ingest.formats import TEMPLATE, detect_format
 from analytics.ingest.kinds import ATTRIBUTE_COLUMNS
+from analytics.ingest.redact import redact
 from analytics.ingest.source import RawTable, Source, open_source
 from analytics.ingest.survey import COMMENT_PREFIX
 from analytics.instruments import ITEMS
-from analytics.ingest.redact import redact
-from analytics.sentiment import score_texts
+from analytics.text.sentiment import score_texts
 
 __all__ = ["Screened", "enabled", "screen", "comment_texts", "load", "claim_waves", "drop", "taken"]
 

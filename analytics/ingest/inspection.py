@@ -16,7 +16,7 @@ from analytics.ingest.kinds import KINDS, detect_kind
 from analytics.ingest.source import RawTable, Source, open_source, read_table
 from analytics.ingest.validate import validate
 
-__all__ = ["Inspection", "inspect_file", "PREVIEW_ROWS"]
+__all__ = ["Inspection", "inspect_file", "check", "recognise", "earlier_import", "PREVIEW_ROWS"]
 
 PREVIEW_ROWS = 10
 _KIND_PHRASES = {
@@ -77,7 +77,7 @@ def _unique_columns(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _previous(con: duckdb.DuckDBPyConnection, sha256: str) -> tuple | None:
+def earlier_import(con: duckdb.DuckDBPyConnection, sha256: str) -> tuple | None:
     """The earliest import of a file with this SHA-256: id, when, format, kind, waves, rows."""
     row = con.execute(
         "SELECT import_id, strftime(imported_at, '%Y-%m-%d %H:%M'), format, kind, wave, rows FROM imports "
@@ -120,7 +120,7 @@ def recognise(
     """
     report = Reporter(source.name)
     sha256 = source.sha256
-    previous = _previous(con, sha256)
+    previous = earlier_import(con, sha256)
     if previous is not None and skip_known:
         return _known(source, sha256, previous)
     table, problems = read_table(source)

@@ -12,16 +12,16 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from analytics.db import mark_scores, refresh_scores, scores_fresh
 from analytics.errors import MutualError, Problem
 from analytics.ingest import fast
 from analytics.ingest.checks import Known, relation
-from analytics.ingest.inspection import Inspection, _previous, check, recognise
+from analytics.ingest.inspection import Inspection, check, earlier_import, recognise
 from analytics.ingest.kinds import LOAD_ORDER
+from analytics.ingest.redact import redact
 from analytics.ingest.source import max_file_bytes, open_source
 from analytics.ingest.validate import remember
-from analytics.ingest.redact import redact
-from analytics.sentiment import score_texts
+from analytics.store.db import mark_scores, refresh_scores, scores_fresh
+from analytics.text.sentiment import score_texts
 
 __all__ = ["ImportResult", "import_files", "import_history", "undo_import"]
 
@@ -272,7 +272,7 @@ def _import_once(
 ) -> list[ImportResult]:
     if len(files) == 1 and kind in (None, "survey") and not mapping:
         with _on_disk(files[0]) as (path, name):
-            screened = fast.screen(con, path, wave, _previous, name) if path is not None else None
+            screened = fast.screen(con, path, wave, earlier_import, name) if path is not None else None
             if screened is not None:
                 return [_load_screened(con, screened, score_sentiment)]
     inspections = _inspect_batch(con, files, kind, wave, mapping)

@@ -9,21 +9,10 @@ from typing import Any
 import duckdb
 
 from analytics.ingest.exports.layout import Export
-from analytics.ingest.exports.mapping import (
-    check_mapping,
-    delete_profile,
-    find_profile,
-    list_profiles,
-    load_mapping,
-    save_profile,
-    signature,
-)
 from analytics.ingest.exports.reading import Grid, read_grid
-from analytics.ingest.exports.recognise import allowed_targets
-from analytics.ingest.exports.register import VENDORS, as_profile, recognition_of, register_exports
+from analytics.ingest.exports.register import VENDORS, as_profile, register_exports
 from analytics.ingest.exports.translate import (
     Translation,
-    email_hash,
     recognise_export,
     translate_export,
     translated,
@@ -31,25 +20,10 @@ from analytics.ingest.exports.translate import (
 
 __all__ = [
     "VENDOR_FORMATS",
-    "recognition_of",
-    "as_profile",
-    "translated",
-    "Export",
-    "Grid",
-    "Translation",
     "detect_format",
     "read_export",
     "translate_file",
     "recognise_file",
-    "allowed_targets",
-    "email_hash",
-    "signature",
-    "check_mapping",
-    "load_mapping",
-    "save_profile",
-    "find_profile",
-    "list_profiles",
-    "delete_profile",
 ]
 
 # Checked in order: the most specific layouts first.

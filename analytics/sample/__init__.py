@@ -1,0 +1,1 @@
+"""The deterministic synthetic organisation and programme that ship as data/sample/."""

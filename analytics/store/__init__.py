@@ -1,0 +1,1 @@
+"""DuckDB: connect, the schema and its migrations, and the derived score cache."""

@@ -1,0 +1,2 @@
+"""Free text: VADER sentiment scored at import, the comments and their tone per group, themes, and the
+comment listings behind them."""

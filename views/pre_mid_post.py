@@ -1,0 +1,321 @@
+"""Pre / mid / post: does the programme work? Change, effect size, reciprocity and a comparison group."""
+
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+import streamlit as st
+
+from analytics import change, comparison, metrics
+from analytics.instruments import CONSTRUCTS, LIKERT_CONSTRUCTS
+from analytics.privacy import suppressed_note
+from analytics.report import charts as report_charts
+from ui.figures import GROUP_COLOURS, ROLE_COLOURS, WAVE_COLOURS, style
+from ui.format import all_hidden, chart_frame, count, hidden_mask, plain, shown, value_table
+from ui.state import current_filters, query, thresholds
+
+PROGRAMME_WAVES = ["pre", "mid", "post"]
+
+
+def p_text(p: float | None) -> str:
+    """A p-value as people read it."""
+    if p is None or pd.isna(p):
+        return "n/a"
+    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def error_bars(frame: pd.DataFrame, value: str = "mean") -> dict:
+    """Asymmetric error bars from ci_low/ci_high around `value`."""
+    return {
+        "type": "data",
+        "symmetric": False,
+        "array": (frame["ci_high"] - frame[value]).tolist(),
+        "arrayminus": (frame[value] - frame["ci_low"]).tolist(),
+    }
+
+
+st.title("Pre / mid / post: does the programme work?")
+filters = current_filters()
+k, _ = thresholds()
+note = suppressed_note(k, filters)
+
+construct = st.selectbox(
+    "Outcome",
+    LIKERT_CONSTRUCTS,
+    format_func=lambda code: CONSTRUCTS[code].name,
+    key="pmp_construct",
+)
+spec = CONSTRUCTS[construct]
+scale = f"points on the {spec.scale_min}-{spec.scale_max} scale"
+st.caption(
+    f"{spec.description}. Figures use everyone matching the sidebar filters; any group of fewer than "
+    f"{k} people is hidden."
+)
+
+# The headline: within-person change pre -> post.
+headline = query(change.wave_change, construct, "pre", "post", None, filters).iloc[0]
+st.subheader("Change from pre to post, for the same people")
+tiles = st.columns(4)
+people = count(headline["n"])  # None when the gate blanks it
+answered = set(query(metrics.group_scores, construct, ["wave"], filters, PROGRAMME_WAVES)["wave"])
+if people is None and not {"pre", "post"} <= answered:  # a blank n, but truly no one to compare
+    people = 0
+if bool(headline["suppressed"]) and people != 0:  # hidden: not even how many people
+    tiles[0].metric("People compared", "hidden", help=f"hidden: {note}")
+    st.info(f"The change cannot be shown: {note}. The table at the bottom has pre to mid and mid to post.")
+elif people == 0:
+    tiles[0].metric("People compared", "0")
+    st.info("The change cannot be shown: no one answered both the pre and the post survey.")
+else:
+    tiles[0].metric("People compared", f"{int(headline['n'])}")
+    ci = (
+        f"95 % CI {headline['ci_low']:+.2f} to {headline['ci_high']:+.2f}"
+        if pd.notna(headline["ci_low"])
+        else "no CI with so few people"
+    )
+    tiles[1].metric(
+        "Mean change",
+        f"{headline['mean_change']:+.2f}",
+        help=f"On the {spec.scale_min}-{spec.scale_max} scale, {headline['mean_before']:.2f} -> "
+        f"{headline['mean_after']:.2f}; {ci}",
+    )
+    tiles[2].metric(
+        "Effect size (Cohen's d_z)",
+        "n/a" if pd.isna(headline["cohen_dz"]) else f"{headline['cohen_dz']:.2f}",
+        help="Mean change divided by the SD of the changes: 0.2 small, 0.5 medium, 0.8 large",
+    )
+    tiles[3].metric(
+        "p (paired t-test)",
+        p_text(headline["t_p"]),
+        help=f"Wilcoxon signed-rank p = {p_text(headline['wilcoxon_p'])}; "
+        f"{headline['improved_pct']:.0f} % of people improved",
+    )
+    st.markdown(f"**In plain words:** {spec.name} shows {headline['verdict']}.")
+    st.caption(f"{ci}; {headline['improved_pct']:.0f} % of people improved.")
+
+left, right = st.columns(2)
+with left:
+    waves = query(metrics.group_scores, construct, ["wave"], filters, PROGRAMME_WAVES)
+    if waves.empty:
+        st.info(f"No {spec.name.lower()} results at the pre, mid or post survey yet.")
+    elif all_hidden(waves):
+        st.info(f"No {spec.name.lower()} results at the pre, mid or post survey are shown: {note}.")
+    else:
+        hidden = waves[hidden_mask(waves)]
+        waves = shown(waves)
+        waves = waves.assign(
+            plus=waves["ci_high"] - waves["mean"],
+            minus=waves["mean"] - waves["ci_low"],
+            n=waves["n"].astype(int),
+        )
+        fig = px.bar(
+            waves,
+            x="wave",
+            y="mean",
+            color="wave",
+            color_discrete_map=WAVE_COLOURS,
+            error_y="plus",
+            error_y_minus="minus",
+            custom_data=["n", "ci_low", "ci_high"],
+            category_orders={"wave": PROGRAMME_WAVES},
+        )
+        fig.update_traces(
+            hovertemplate="%{x}: mean %{y:.2f}<br>95 % CI %{customdata[1]:.2f} to %{customdata[2]:.2f}"
+            "<br>n = %{customdata[0]}<extra></extra>"
+        )
+        if not hidden.empty:  # the wave is named (pre, mid, post are the programme's), its n is not
+            fig.add_scatter(
+                x=hidden["wave"],
+                y=[(spec.scale_min + spec.scale_max) / 2] * len(hidden),
+                mode="text",
+                text=[note] * len(hidden),
+                hovertemplate="%{x}: " + note + "<extra></extra>",
+                showlegend=False,
+            )
+        fig.update_yaxes(range=[spec.scale_min, spec.scale_max])
+        style(
+            fig,
+            f"{spec.name} at each survey",
+            "Survey wave",
+            f"Mean score ({spec.scale_min}-{spec.scale_max})",
+        )
+        fig.update_layout(showlegend=False)
+        st.plotly_chart(fig, width="stretch", key="pmp_waves")
+        st.caption(
+            "How to read this: each bar is the mean of everyone who answered that survey; the whisker is "
+            "its 95 % confidence interval. Different people may answer each wave, so the tiles above, "
+            "which follow the same people, are the fairer test of change."
+        )
+
+with right:
+    roles = query(change.wave_change, construct, "pre", "post", "role", filters)
+    roles = roles[roles["role"].isin(list(ROLE_COLOURS))]
+    if roles.empty or all(count(n) == 0 for n in roles["n"]):
+        st.info("No mentors or mentees answered both the pre and the post survey.")
+    elif hidden_mask(roles).any():
+        # with two roles, one hidden hides both; a lone bar would tell whose role the few people have
+        st.info(f"The change by role is not shown: {note}, or to protect a smaller group.")
+    else:
+        roles = chart_frame(shown(roles), ["role"])
+        roles = roles.assign(
+            change=roles["mean_change"].fillna(0),
+            plus=roles["ci_high"] - roles["mean_change"],
+            minus=roles["mean_change"] - roles["ci_low"],
+            label=roles["mean_change"].map(lambda v: note if pd.isna(v) else ""),
+            change_text=roles["mean_change"].map(lambda v: note if pd.isna(v) else f"{v:+.2f}"),
+            p=roles["t_p"].map(p_text),
+            n=roles["n"].astype(int),
+        )
+        fig = px.bar(
+            roles,
+            x="role",
+            y="change",
+            color="role",
+            color_discrete_map=ROLE_COLOURS,
+            error_y="plus",
+            error_y_minus="minus",
+            text="label",
+            custom_data=["n", "cohen_dz", "p", "change_text"],
+        )
+        fig.update_traces(
+            hovertemplate="%{x}: change %{customdata[3]}<br>d_z %{customdata[1]:.2f}, p %{customdata[2]}"
+            "<br>n = %{customdata[0]}<extra></extra>"
+        )
+        fig.add_hline(y=0, line_color="#666", line_width=1)
+        style(fig, "Who gained: mentors vs mentees", "Role", f"Mean change, pre to post ({scale})")
+        fig.update_layout(showlegend=False)
+        st.plotly_chart(fig, width="stretch", key="pmp_roles")
+        st.caption(
+            "How to read this: each bar is the average within-person change from pre to post (mentors "
+            "are the junior partners, mentees the senior leaders); whiskers are 95 % confidence "
+            "intervals. A whisker crossing zero means the change could be chance."
+        )
+
+st.subheader("Reciprocity: did both partners benefit?")
+mutual = query(change.reciprocity, construct, "pre", "post", filters)
+left, right = st.columns([1, 2])
+with left:
+    if mutual["suppressed"]:
+        left.metric("Both partners improved", note if mutual["pairs"] else "no pairs")
+        st.caption(f"Shown for at least {k} pairs where both partners answered the pre and post surveys.")
+    else:
+        left.metric(
+            "Both partners improved",
+            note if mutual["both_improved_pct"] is None else f"{mutual['both_improved_pct']:.0f} %",
+            help=f"Of {mutual['pairs']} pairs where mentor and mentee answered both surveys",
+        )
+        left.metric("Mentors' mean gain", f"{mutual['mentor_gain']:+.2f}")
+        left.metric("Mentees' mean gain", f"{mutual['mentee_gain']:+.2f}")
+with right:
+    if not mutual["suppressed"]:
+        quadrants = mutual["quadrants"]
+        fig = go.Figure(report_charts.quadrant_bars(quadrants, note))
+        fig.update_yaxes(categoryorder="array", categoryarray=quadrants["label"].tolist()[::-1])
+        fig.update_xaxes(range=[0, 100])
+        style(fig, f"Pairs by who improved, of {mutual['pairs']} pairs", "% of pairs", None)
+        st.plotly_chart(fig, width="stretch", key="pmp_reciprocity")
+        st.caption(
+            "How to read this: each bar is the share of pairs where both partners improved, only one of "
+            f"them did, or neither did, pre to post. A group of fewer than {k} pairs is not shown, and "
+            "nor is the next smallest, so it cannot be worked out from the total."
+        )
+
+st.subheader("Participants vs everyone else, in the pulse surveys")
+trend = query(comparison.participants_vs_comparison, construct, filters)
+did = comparison.did_of(trend)  # the same cells: no second query
+if trend.empty:
+    st.info(f"No pulse survey measures {spec.name.lower()} for employees we can link to the roster.")
+else:
+    left, right = st.columns([3, 1])
+    with left:
+        fig = go.Figure()
+        drawn = chart_frame(shown(trend), ["wave"])
+        for group, label in [("participants", "Programme participants"), ("comparison", "Everyone else")]:
+            part = drawn[drawn["group"] == group]
+            fig.add_scatter(
+                x=part["opened_on"],
+                y=part["mean"],
+                name=label,
+                mode="lines+markers",
+                line_color=GROUP_COLOURS[group],
+                error_y=error_bars(part),
+                customdata=part[["wave", "n"]].astype(str).to_numpy(),
+                hovertemplate="%{customdata[0]}: mean %{y:.2f}<br>n = %{customdata[1]}<extra>"
+                + label
+                + "</extra>",
+            )
+        hidden = trend[hidden_mask(trend)]
+        if not hidden.empty:
+            st.caption(f"{hidden['wave'].nunique()} pulse(s) not shown: {note} in a group.")
+        fig.update_yaxes(range=[spec.scale_min, spec.scale_max])
+        style(
+            fig,
+            f"{spec.name} by pulse month",
+            "Pulse survey (month opened)",
+            f"Mean score ({spec.scale_min}-{spec.scale_max})",
+        )
+        st.plotly_chart(fig, width="stretch", key="pmp_comparison")
+        st.caption(
+            "How to read this: monthly pulse means with 95 % confidence intervals for people on the "
+            "programme roster and for everyone else who answered. Parallel lines mean no programme "
+            "effect on this measure; the gap opening up is what the programme may add."
+        )
+    with right:
+        if did["did"] is None:
+            st.metric("Difference in differences", note if did["first_wave"] else "n/a")
+        else:
+            st.metric(
+                "Difference in differences",
+                f"{did['did']:+.2f}",
+                help=f"Participants {did['participants_change']:+.2f}, everyone else "
+                f"{did['comparison_change']:+.2f}, from {plain(did['first_wave'])} to {plain(did['last_wave'])}",
+            )
+            if did["ci_low"] is not None:
+                st.caption(
+                    f"95 % CI {did['ci_low']:+.2f} to {did['ci_high']:+.2f}, p = {p_text(did['p_value'])}. "
+                    f"n = {did['n_participants_first']} / {did['n_participants_last']} participants and "
+                    f"{did['n_comparison_first']} / {did['n_comparison_last']} others (first / last pulse)."
+                )
+        st.caption(
+            "Participants' change between the first and the last pulse minus everyone else's. "
+            "Participants chose to join, so this is a comparison, not proof of cause."
+        )
+
+with st.expander("All three comparisons: pre to mid, mid to post, pre to post"):
+    table = query(change.all_changes, construct, filters)
+    figures = {
+        "verdict": "",
+        "n": ",.0f",
+        "mean_change": "+.2f",
+        "ci_low": "+.2f",
+        "ci_high": "+.2f",
+        "cohen_dz": ".2f",
+        "t_p": ".4f",
+        "wilcoxon_p": ".4f",
+    }
+    view = value_table(table, figures, note)
+    st.dataframe(
+        view[
+            [
+                "before",
+                "after",
+                "n",
+                "mean_change",
+                "ci_low",
+                "ci_high",
+                "cohen_dz",
+                "t_p",
+                "wilcoxon_p",
+                "verdict",
+            ]
+        ],
+        hide_index=True,
+        key="pmp_all_changes",
+        column_config={
+            "mean_change": "Mean change",
+            "ci_low": "CI low",
+            "ci_high": "CI high",
+            "cohen_dz": "d_z",
+            "t_p": "p (t)",
+            "wilcoxon_p": "p (Wilcoxon)",
+        },
+    )

@@ -1,0 +1,155 @@
+"""Upload: recognise, validate and import survey and HR exports; see and undo past imports."""
+
+import pandas as pd
+import streamlit as st
+
+from analytics.errors import MutualError
+from analytics.examples import example_files
+from analytics.ingest import inspection, load
+from analytics.safe_output import neutralise_csv
+from ui.errors import message
+from ui.format import plain
+from ui.mapping_editor import mapping_editor
+from ui.state import clear_caches, cursor
+
+KINDS = ["detect automatically", "employees", "participants", "survey", "goals", "sessions"]
+
+st.title("Upload data")
+st.caption(
+    "Bring in exports from your HR system, the programme roster, goals, session logs and surveys "
+    "(our template, Qualtrics, SurveyMonkey, Microsoft Forms, Google Forms or Viva Glint; CSV or XLSX). "
+    "Nothing is written until you press Import, and every import can be undone."
+)
+
+con = cursor()
+uploaded = st.file_uploader(
+    "Export files", type=["csv", "xlsx", "tsv", "txt"], accept_multiple_files=True, key="upload_files"
+)
+options = st.columns(2)
+kind_choice = options[0].selectbox("Kind of file", KINDS, key="upload_kind")
+wave = (
+    options[1]
+    .text_input(
+        "Survey wave (for exports without a wave column)",
+        key="upload_wave",
+        placeholder="pre, mid, post or e.g. pulse-2026-11",
+    )
+    .strip()
+)
+kind = None if kind_choice == KINDS[0] else kind_choice
+
+mapping = None
+if uploaded:
+    files = [(f.name, f.getvalue()) for f in uploaded]
+    inspections = []
+    for name, data in files:
+        try:
+            inspection = inspection.inspect_file(con, (name, data), kind=kind, wave=wave or None)
+        except MutualError as error:
+            st.error(message(error), icon=":material/error:")
+            continue
+        if inspection.format != "template":
+            with st.container(border=True):
+                st.markdown(f"**Column mapping for {plain(inspection.file_name)}**")
+                if len(files) > 1:
+                    st.caption(
+                        "Columns were mapped automatically. To change the mapping of an export, "
+                        "upload it on its own."
+                    )
+                else:
+                    st.caption(
+                        "Check what each column was recognised as; change any row, and save the "
+                        "mapping as a profile to apply it to the next export with the same columns."
+                    )
+                    mapping = mapping_editor(con, inspection)
+                    if mapping is not None:
+                        inspection = inspection.inspect_file(
+                            con, (name, data), kind=kind, wave=wave or None, mapping=mapping
+                        )
+        inspections.append(inspection)
+        errors = [p for p in inspection.problems if p.severity == "error"]
+        warnings = [p for p in inspection.problems if p.severity != "error"]
+        with st.container(border=True):
+            st.markdown(
+                f"**{plain(inspection.file_name)}**: {plain(inspection.kind)} file, "
+                f"{plain(inspection.format)} format"
+            )
+            st.caption(f"{plain(inspection.reason)} {inspection.rows:,} data rows.")
+            if inspection.waves:
+                st.caption("Waves: " + ", ".join(plain(w) for w in inspection.waves))
+            if inspection.already_imported:
+                st.info("This exact file has been imported before; importing it again adds nothing.")
+            if errors:
+                st.error(f"{len(errors)} problem(s) to fix before this file can be imported.")
+            elif not inspection.already_imported:
+                st.success("Ready to import.")
+            if inspection.problems:
+                report = pd.DataFrame(
+                    [
+                        {"severity": p.severity, "row": p.row, "column": p.column, "problem": p.message}
+                        for p in [*errors, *warnings]
+                    ]
+                )
+                st.dataframe(report, hide_index=True, width="stretch", key=f"report_{name}")
+            with st.expander("Preview"):
+                st.dataframe(inspection.preview, hide_index=True)
+
+    ready = bool(inspections) and len(inspections) == len(files) and all(i.ok for i in inspections)
+    if st.button("Import", type="primary", disabled=not ready, key="upload_import"):
+        try:
+            results = load.import_files(con, files, kind=kind, wave=wave or None, mapping=mapping)
+        except MutualError as error:
+            st.error(message(error), icon=":material/error:")
+        else:
+            clear_caches()
+            for result in results:
+                if result.status == "imported":
+                    waves = f" ({', '.join(plain(w) for w in result.waves)})" if result.waves else ""
+                    st.success(
+                        f"Imported {plain(result.file_name)}: {result.rows:,} {plain(result.kind)} rows{waves}, "
+                        f"import #{result.import_id}."
+                    )
+                else:
+                    st.info(f"{plain(result.file_name)}: {plain(result.status)}.")
+
+st.subheader("Import history")
+history = load.import_history(con)
+if history.empty:
+    st.caption("Nothing imported yet.")
+else:
+    st.dataframe(
+        history[["import_id", "file_name", "format", "kind", "wave", "rows", "status", "imported_at"]],
+        hide_index=True,
+        width="stretch",
+        key="upload_history",
+    )
+    undo_cols = st.columns([2, 1])
+    undo_id = undo_cols[0].selectbox(
+        "Undo an import (removes exactly the rows it added)",
+        history["import_id"].tolist(),
+        format_func=lambda i: f"#{i} {history.set_index('import_id').loc[i, 'file_name']}",
+        index=None,
+        key="upload_undo_id",
+    )
+    if undo_cols[1].button("Undo import", disabled=undo_id is None, key="upload_undo"):
+        try:
+            removed = load.undo_import(con, int(undo_id))
+        except MutualError as error:
+            st.error(message(error))
+        else:
+            clear_caches()
+            st.success(
+                f"Undid import #{undo_id}: removed "
+                + ", ".join(f"{n:,} {table}" for table, n in removed.items() if n)
+                + "."
+            )
+
+st.subheader("Templates")
+st.caption(
+    "Small example files of each kind, cut from the sample programme. The columns are described in docs/templates.md."
+)
+download_cols = st.columns(5)
+for column, (name, data) in zip(download_cols, example_files().items(), strict=False):
+    column.download_button(
+        name, neutralise_csv(data), file_name=name, mime="text/csv", key=f"download_{name}"
+    )
