@@ -7,6 +7,8 @@ import pytest
 from scipy import stats
 
 from analytics import change, comparison
+from tests import builders
+from tests.builders import add_wave
 
 PRE = [3, 4, 2, 5, 3, 4]
 POST = [4, 5, 4, 5, 4, 6]
@@ -15,33 +17,24 @@ POST = [4, 5, 4, 5, 4, 6]
 def add_people(con, people):
     """people: (employee_id, role or None, pair_id or None, cohort)."""
     for employee_id, role, pair_id, cohort in people:
-        con.execute(
-            "INSERT INTO employees (employee_id, department, hire_date) VALUES (?, 'Ops', DATE '2020-01-01')",
-            [employee_id],
-        )
+        builders.add_employee(con, employee_id, hire_date="2020-01-01", department="Ops")
         if role:
-            con.execute(
-                "INSERT INTO participants (employee_id, cohort, role, pair_id, start_date) "
-                "VALUES (?, ?, ?, ?, DATE '2025-01-01')",
-                [employee_id, cohort, role, pair_id],
+            builders.add_participant(
+                con,
+                employee_id,
+                cohort=cohort,
+                role=role,
+                pair_id=pair_id,
+                start_date="2025-01-01",
+                status=None,
             )
-
-
-def add_wave(con, wave, kind, opened_on):
-    con.execute("INSERT INTO waves VALUES (?, ?, ?) ON CONFLICT DO NOTHING", [wave, kind, opened_on])
 
 
 def add_score(con, employee_id, wave, score, construct="eng", items=4):
     """One response whose every item of the construct is `score`, so its construct score is `score`."""
     response_id = f"{employee_id}-{wave}-{con.execute('SELECT count(*) FROM responses').fetchone()[0]}"
-    con.execute(
-        "INSERT INTO responses (response_id, employee_id, wave) VALUES (?, ?, ?)",
-        [response_id, employee_id, wave],
-    )
-    con.executemany(
-        "INSERT INTO answers (response_id, item_id, value) VALUES (?, ?, ?)",
-        [[response_id, f"{construct}_{i}", float(score)] for i in range(1, items + 1)],
-    )
+    answers = {f"{construct}_{i}": score for i in range(1, items + 1)}
+    builders.add_response(con, response_id, wave, answers, employee_id=employee_id)
 
 
 def programme(con, mentor_pre, mentor_post, mentee_pre, mentee_post):
@@ -223,16 +216,46 @@ def test_participants_vs_comparison_and_difference_in_differences(con):
     assert did["participants_change"] == pytest.approx(1.2)
     assert did["comparison_change"] == pytest.approx(1 / 3)
     assert did["did"] == pytest.approx(1.2 - 1 / 3)
-    variances = [np.var(v, ddof=1) / len(v) for d in (participants, others) for v in d.values()]
-    se = math.sqrt(sum(variances))
-    df = sum(variances) ** 2 / sum(
-        v**2 / (len(x) - 1)
-        for v, x in zip(variances, [*participants.values(), *others.values()], strict=True)
-    )
-    half = stats.t.ppf(0.975, df) * se
-    assert did["ci_low"] == pytest.approx(did["did"] - half)
-    assert did["ci_high"] == pytest.approx(did["did"] + half)
     assert did["n_participants_first"] == 5 and did["n_comparison_last"] == 6
+
+
+def test_difference_in_differences_ci_and_p_worked_by_hand(con):
+    # Four cells of 5 people, each with mean +- the same spread: deviations -1, 0, 0, 0, 1, so every
+    # cell's sample variance is (1 + 0 + 0 + 0 + 1) / (5 - 1) = 0.5.
+    #   participants: pulse-1 mean 2, pulse-2 mean 4 -> change 2
+    #   comparison:   pulse-1 mean 3, pulse-2 mean 4 -> change 1;  DiD = 2 - 1 = 1
+    # The docstring's estimator: four independent means, SE = sqrt(sum s^2 / n) = sqrt(4 * 0.5 / 5)
+    # = sqrt(0.4) = 0.632456. Welch-Satterthwaite df = (4 * 0.1)^2 / (4 * 0.1^2 / 4) = 0.16 / 0.01 = 16
+    # (equal cells make it the pooled 16 too; the Welch test below tells the two apart).
+    # t(0.975, 16) = 2.119905 (t table), so the half-width is 2.119905 * 0.632456 = 1.340746:
+    # CI = 1 -+ 1.340746 = (-0.340746, 2.340746). t = 1 / 0.632456 = 1.581139; two-sided
+    # p = 2 * P(T16 > 1.581139) = 0.1334 (t table: between 1.337 at p = 0.20 and 1.746 at p = 0.10).
+    spread = [-1, 0, 0, 0, 1]
+    pulse_data(
+        con,
+        {"pulse-1": [2 + d for d in spread], "pulse-2": [4 + d for d in spread]},
+        {"pulse-1": [3 + d for d in spread], "pulse-2": [4 + d for d in spread]},
+    )
+    did = comparison.difference_in_differences(con, "eng", min_group=5)
+    assert did["did"] == pytest.approx(1.0)
+    assert did["ci_low"] == pytest.approx(-0.340746, abs=1e-6)
+    assert did["ci_high"] == pytest.approx(2.340746, abs=1e-6)
+    assert did["p_value"] == pytest.approx(0.1334, abs=1e-4)
+
+
+def test_difference_in_differences_with_a_constant_comparison_is_welchs_t_test(con):
+    # When the comparison group scores the same in each pulse, its means carry no variance and the
+    # DiD reduces to Welch's two-sample t-test of participants' pulse-2 (less the comparison's change
+    # of 1) against their pulse-1; scipy's ttest_ind(equal_var=False) is the reference.
+    first, last = [3, 3, 4, 2, 3], [4, 4, 5, 3, 5, 5, 4]
+    pulse_data(con, {"pulse-1": first, "pulse-2": last}, {"pulse-1": [3] * 6, "pulse-2": [4] * 6})
+    did = comparison.difference_in_differences(con, "eng", min_group=5)
+    welch = stats.ttest_ind([x - 1 for x in last], first, equal_var=False)
+    ci = welch.confidence_interval()
+    assert did["did"] == pytest.approx(np.mean(last) - 1 - np.mean(first))
+    assert did["ci_low"] == pytest.approx(ci.low)
+    assert did["ci_high"] == pytest.approx(ci.high)
+    assert did["p_value"] == pytest.approx(welch.pvalue)
 
 
 def test_difference_in_differences_suppressed_when_a_group_is_small(con):
@@ -287,15 +310,14 @@ def test_participants_vs_comparison_in_sql_matches_the_pandas_formula_on_the_sam
     opened = frame["opened_on"].tolist()
     assert opened == sorted(opened) and frame["group"].iloc[0] == "participants"
     did = comparison.difference_in_differences(sample_con, "ps", filters, min_group=1)
-    again = comparison.did_of(frame)  # DuckDB's parallel sums may differ in the last bits
-    assert did.keys() == again.keys()
-    for key, value in did.items():
-        assert value == (pytest.approx(again[key], rel=1e-12) if isinstance(value, float) else again[key]), (
-            key
-        )
     first, last = frame["wave"].iloc[0], frame["wave"].iloc[-1]
     change = {
         g: expected.loc[(last, g), "mean"] - expected.loc[(first, g), "mean"]
         for g in ["participants", "comparison"]
     }
+    assert did["participants_change"] == pytest.approx(change["participants"], rel=1e-12)
+    assert did["comparison_change"] == pytest.approx(change["comparison"], rel=1e-12)
     assert did["did"] == pytest.approx(change["participants"] - change["comparison"], rel=1e-12)
+    for group in ["participants", "comparison"]:
+        assert did[f"n_{group}_first"] == expected.loc[(first, group), "n"]
+        assert did[f"n_{group}_last"] == expected.loc[(last, group), "n"]
