@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from analytics import goals
+from tests import builders
 
 
 def test_gas_t_score_weighted_known_answer():
@@ -27,20 +28,25 @@ def test_gas_t_score_rho_zero_is_plain_standardisation():
 
 
 def add_participant(con, employee_id, cohort, role, pair_id, start, end=None, department="Ops"):
-    con.execute("INSERT INTO employees (employee_id, department) VALUES (?, ?)", [employee_id, department])
-    con.execute(
-        """INSERT INTO participants (employee_id, cohort, role, pair_id, focus, start_date, end_date, status)
-           VALUES (?, ?, ?, ?, 'technology', ?, ?, 'active')""",
-        [employee_id, cohort, role, pair_id, start, end],
+    """An active participant focused on technology, with an employee row that has only a department."""
+    builders.add_employee(con, employee_id, hire_date=None, department=department)
+    builders.add_participant(
+        con,
+        employee_id,
+        cohort=cohort,
+        role=role,
+        pair_id=pair_id,
+        focus="technology",
+        start_date=start,
+        end_date=end,
     )
 
 
 def add_goals(con, employee_id, levels, weights=None, column="level_post"):
+    """Goals g0, g1, ... with these levels in one column (level_mid or level_post)."""
     weights = weights or [1] * len(levels)
-    con.executemany(
-        f"INSERT INTO goals (employee_id, goal_id, weight, {column}) VALUES (?, ?, ?, ?)",
-        [[employee_id, f"g{i}", w, x] for i, (w, x) in enumerate(zip(weights, levels, strict=True))],
-    )
+    for i, (weight, level) in enumerate(zip(weights, levels, strict=True)):
+        builders.add_goal(con, employee_id, f"g{i}", weight=weight, **{column: level})
 
 
 @pytest.fixture
@@ -58,7 +64,8 @@ def programme(con):
     add_goals(con, "s2", [1, 1], column="level_mid")  # no post levels yet
     log = [("P1", f"2025-0{month}-10") for month in range(1, 7)]
     log += [("P2", "2025-01-15"), ("P2", "2025-02-20"), ("P2", "2025-08-01")]
-    con.executemany("INSERT INTO sessions (pair_id, date, minutes) VALUES (?, ?, 60)", log)
+    for pair_id, date in log:
+        builders.add_session(con, pair_id, date, minutes=60)
 
 
 def test_gas_scores_computed_in_sql(programme, con):

@@ -10,27 +10,18 @@ from scipy import stats
 from analytics import metrics
 from analytics.filters import NOT_IN_PROGRAMME, NOT_RECORDED
 from analytics.store import score_rows
-
-
-def add_wave(con, wave, kind, opened_on):
-    con.execute("INSERT INTO waves VALUES (?, ?, ?)", [wave, kind, opened_on])
+from tests import builders
+from tests.builders import add_wave
 
 
 def add_employee(con, employee_id, department="Sales", grade="G1", gender=None):
-    con.execute(
-        "INSERT INTO employees (employee_id, department, grade, gender) VALUES (?, ?, ?, ?)",
-        [employee_id, department, grade, gender],
-    )
+    """An employee with no hire date (metrics read none), in Sales at G1 unless said otherwise."""
+    builders.add_employee(con, employee_id, hire_date=None, department=department, grade=grade, gender=gender)
 
 
 def add_response(con, response_id, employee_id, wave, answers):
-    con.execute(
-        "INSERT INTO responses (response_id, employee_id, wave, submitted_at) VALUES (?, ?, ?, ?)",
-        [response_id, employee_id, wave, "2025-01-15 10:00:00"],
-    )
-    con.executemany(
-        "INSERT INTO answers (response_id, item_id, value) VALUES (?, ?, ?)",
-        [[response_id, item, value] for item, value in answers.items()],
+    builders.add_response(
+        con, response_id, wave, answers, employee_id=employee_id, submitted_at="2025-01-15 10:00:00"
     )
 
 
@@ -239,14 +230,7 @@ def test_unknown_group_by_is_refused(con):
 def test_anonymous_pulse_in_the_same_month_is_its_own_point(two_pulses, con):
     add_wave(con, "pulse-feb-anon", "pulse", "2025-02-20")
     for number in range(5):
-        con.execute(
-            "INSERT INTO responses (response_id, wave, department) VALUES (?, 'pulse-feb-anon', 'Ops')",
-            [f"anon{number}"],
-        )
-        con.executemany(
-            "INSERT INTO answers (response_id, item_id, value) VALUES (?, ?, 2)",
-            [[f"anon{number}", f"eng_{i}"] for i in range(1, 5)],
-        )
+        builders.add_response(con, f"anon{number}", "pulse-feb-anon", eng(2, 2, 2, 2), department="Ops")
     trend = metrics.pulse_trend(con, "eng", min_group=5)
     assert list(trend["wave"]) == ["pulse-jan", "pulse-feb", "pulse-feb-anon"]
     assert list(trend["anonymous"]) == [False, False, True]
@@ -268,7 +252,7 @@ def test_wave_names_in_order_by_kind(two_pulses, con):
 
 def test_missing_attribute_values_form_a_labelled_group(two_pulses, con):
     # pulse respondents are not on the roster: no cohort; department missing for one new person
-    con.execute("INSERT INTO employees (employee_id) VALUES ('new')")
+    builders.add_employee(con, "new", hire_date=None)
     add_response(con, "j-new", "new", "pulse-jan", eng(2, 2, 2, 2))
     by_cohort = metrics.group_scores(con, "eng", ["cohort"], waves=["pulse-jan"], min_group=1)
     assert list(by_cohort["cohort"]) == [NOT_IN_PROGRAMME]
