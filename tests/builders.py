@@ -20,6 +20,7 @@ __all__ = [
     "add_employee",
     "add_participant",
     "add_response",
+    "add_answers",
     "add_comment",
     "add_goal",
     "add_session",
@@ -97,6 +98,13 @@ def add_response(
     con.execute(
         f"INSERT INTO responses ({', '.join(columns)}) VALUES ({', '.join('?' for _ in values)})", values
     )
+    add_answers(con, response_id, answers)
+    for question, text in (comments or {}).items():
+        add_comment(con, response_id, question, text)
+
+
+def add_answers(con: duckdb.DuckDBPyConnection, response_id: str, answers: Mapping[str, float]) -> None:
+    """More answers (item_id -> value) to a response already added."""
     if answers:
         rows = [[response_id, item, float(value)] for item, value in answers.items()]
         con.execute(
@@ -104,8 +112,6 @@ def add_response(
             + ", ".join("(?, ?, ?)" for _ in rows),
             [v for row in rows for v in row],
         )
-    for question, text in (comments or {}).items():
-        add_comment(con, response_id, question, text)
 
 
 def add_comment(con: duckdb.DuckDBPyConnection, response_id: str, question: str, text: str) -> None:

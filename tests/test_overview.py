@@ -5,38 +5,45 @@ import datetime as dt
 import pytest
 
 from analytics import overview
+from tests import builders
 
 
 @pytest.fixture
 def programme(con):
     """Two cohorts, three pairs (one withdrawn), a pre and a post wave, ten employees."""
-    con.execute(
-        """INSERT INTO employees (employee_id, department, grade, hire_date) VALUES
-           ('e1','Eng','G1','2020-01-01'), ('e2','Eng','G6','2015-01-01'), ('e3','Ops','G2','2021-01-01'),
-           ('e4','Ops','G7','2010-01-01'), ('e5','Eng','G2','2022-01-01'), ('e6','Ops','G6','2012-01-01'),
-           ('e7','Eng','G3','2019-01-01'), ('e8','Ops','G3','2019-01-01'), ('e9','Eng','G4','2019-01-01'),
-           ('e10','Ops','G4','2019-01-01')"""
-    )
-    con.execute(
-        """INSERT INTO participants (employee_id, cohort, role, pair_id, focus, start_date, end_date, status) VALUES
-           ('e1','A','mentor','P1','technology','2025-01-06','2025-07-06','active'),
-           ('e2','A','mentee','P1','technology','2025-01-06','2025-07-06','active'),
-           ('e3','A','mentor','P2','inclusion','2025-01-06','2025-07-06','withdrawn'),
-           ('e4','A','mentee','P2','inclusion','2025-01-06','2025-07-06','active'),
-           ('e5','B','mentor','P3','technology','2025-06-02','2025-12-01','completed'),
-           ('e6','B','mentee','P3','technology','2025-06-02','2025-12-01','completed')"""
-    )
-    con.execute("INSERT INTO waves VALUES ('pre','pre','2025-01-10'), ('post','post','2025-07-01')")
-    con.execute("INSERT INTO waves VALUES ('pulse-2025-07','pulse','2025-07-01')")
+    employees = [
+        ("e1", "Eng", "G1", "2020-01-01"), ("e2", "Eng", "G6", "2015-01-01"), ("e3", "Ops", "G2", "2021-01-01"),
+        ("e4", "Ops", "G7", "2010-01-01"), ("e5", "Eng", "G2", "2022-01-01"), ("e6", "Ops", "G6", "2012-01-01"),
+        ("e7", "Eng", "G3", "2019-01-01"), ("e8", "Ops", "G3", "2019-01-01"), ("e9", "Eng", "G4", "2019-01-01"),
+        ("e10", "Ops", "G4", "2019-01-01"),
+    ]  # fmt: skip
+    for employee_id, department, grade, hired in employees:
+        builders.add_employee(con, employee_id, hire_date=hired, department=department, grade=grade)
+    participants = [
+        ("e1", "A", "mentor", "P1", "technology", "2025-01-06", "2025-07-06", "active"),
+        ("e2", "A", "mentee", "P1", "technology", "2025-01-06", "2025-07-06", "active"),
+        ("e3", "A", "mentor", "P2", "inclusion", "2025-01-06", "2025-07-06", "withdrawn"),
+        ("e4", "A", "mentee", "P2", "inclusion", "2025-01-06", "2025-07-06", "active"),
+        ("e5", "B", "mentor", "P3", "technology", "2025-06-02", "2025-12-01", "completed"),
+        ("e6", "B", "mentee", "P3", "technology", "2025-06-02", "2025-12-01", "completed"),
+    ]
+    for employee_id, cohort, role, pair_id, focus, start, end, status in participants:
+        builders.add_participant(
+            con, employee_id, cohort=cohort, role=role, pair_id=pair_id, focus=focus,
+            start_date=start, end_date=end, status=status,
+        )  # fmt: skip
+    builders.add_wave(con, "pre", "pre", "2025-01-10")
+    builders.add_wave(con, "post", "post", "2025-07-01")
+    builders.add_wave(con, "pulse-2025-07", "pulse", "2025-07-01")
     responses = [
         ("r1", "e1", "pre"), ("r2", "e2", "pre"), ("r3", "e3", "pre"), ("r4", "e4", "pre"),
         ("r5", "e5", "pre"), ("r7", "e1", "post"), ("r8", "e2", "post"), ("r9", "e4", "post"),
         ("q1", "e7", "pulse-2025-07"), ("q2", "e8", "pulse-2025-07"), ("q3", "e9", "pulse-2025-07"),
     ]  # fmt: skip
-    con.executemany(
-        "INSERT INTO responses (response_id, employee_id, wave, submitted_at) VALUES (?, ?, ?, ?)",
-        [(r, e, w, dt.datetime(2025, 7, 1)) for r, e, w in responses],
-    )
+    for response_id, employee_id, wave in responses:
+        builders.add_response(
+            con, response_id, wave, {}, employee_id=employee_id, submitted_at=dt.datetime(2025, 7, 1)
+        )
     con.execute(
         "INSERT INTO imports VALUES (1, 'roster.csv', 'x', 'template', 'participants', NULL, 6, 'imported', NULL, '2025-07-02 10:00')"
     )
@@ -75,11 +82,10 @@ def test_response_rates_use_the_roster_for_programme_waves(programme):
 
 
 def test_latest_vs_pre_is_suppressed_below_threshold(programme):
-    programme.executemany(
-        "INSERT INTO answers (response_id, item_id, value) VALUES (?, 'bel_1', ?), (?, 'bel_2', ?)",
-        [("r1", 2, "r1", 4), ("r2", 3, "r2", 3), ("r3", 4, "r3", 4), ("r4", 1, "r4", 3), ("r5", 5, "r5", 5),
-         ("r7", 4, "r7", 4), ("r8", 5, "r8", 5), ("r9", 3, "r9", 5)],
-    )  # fmt: skip
+    belonging = {"r1": (2, 4), "r2": (3, 3), "r3": (4, 4), "r4": (1, 3), "r5": (5, 5), "r7": (4, 4), "r8": (5, 5),
+                 "r9": (3, 5)}  # fmt: skip
+    for response_id, (first, second) in belonging.items():
+        builders.add_answers(programme, response_id, {"bel_1": first, "bel_2": second})
     result = overview.latest_vs_pre(programme, "bel", min_group=2)
     # pre means: 3, 3, 4, 2, 5 -> 3.4; post: 4, 5, 4 -> 13/3
     assert result["pre"] == pytest.approx(3.4) and result["pre_n"] == 5
@@ -101,9 +107,8 @@ def test_freshness_reports_the_last_import(programme):
 
 
 def test_next_steps_flags_quiet_pairs_and_low_response(programme):
-    programme.execute(
-        "INSERT INTO sessions VALUES ('P1', '2025-01-20', 60, 'meeting', NULL), ('P3', '2025-11-20', 60, 'meeting', NULL)"
-    )
+    builders.add_session(programme, "P1", "2025-01-20", minutes=60, kind="meeting")
+    builders.add_session(programme, "P3", "2025-11-20", minutes=60, kind="meeting")
     steps = overview.next_steps(programme, min_group=1)
     # P1 is the only active pair; its last session is 10 months before the latest session date
     assert any(s.startswith("1 active pair has not met") for s in steps)

@@ -8,6 +8,7 @@ import pytest
 from scipy import stats
 
 from analytics import retention
+from tests import builders
 
 TIMES = [1, 2, 2, 3, 4, 5, 6]
 EVENTS = [1, 1, 0, 1, 0, 1, 0]
@@ -54,16 +55,16 @@ def test_survival_at_steps_and_horizon():
 
 
 def employee(con, employee_id, hired, exit_date=None, exit_type=None, department="Ops"):
-    con.execute(
-        "INSERT INTO employees (employee_id, department, hire_date, exit_date, exit_type) VALUES (?, ?, ?, ?, ?)",
-        [employee_id, department, hired, exit_date, exit_type],
+    builders.add_employee(
+        con, employee_id, hire_date=hired, exit_date=exit_date, exit_type=exit_type, department=department
     )
 
 
 def participant(con, employee_id, cohort, start, role="mentor"):
-    con.execute(
-        "INSERT INTO participants (employee_id, cohort, role, pair_id, start_date) VALUES (?, ?, ?, ?, ?)",
-        [employee_id, cohort, role, f"{cohort}-{employee_id}", start],
+    """A participant in a pair of their own, with no status."""
+    pair_id = f"{cohort}-{employee_id}"
+    builders.add_participant(
+        con, employee_id, cohort=cohort, role=role, pair_id=pair_id, start_date=start, status=None
     )
 
 
@@ -84,9 +85,7 @@ def workforce(con):
     employee(con, "c3", "2024-09-01")  # hired after every cohort started: not comparable
     employee(con, "c4", "2019-01-01", "2023-12-01", "voluntary")  # left before any cohort
     employee(con, "c5", "2019-01-01", "2024-10-01", "involuntary")
-    con.execute(
-        "INSERT INTO responses (response_id, wave, submitted_at) VALUES ('r', 'pulse', TIMESTAMP '2025-01-01 10:00')"
-    )
+    builders.add_response(con, "r", "pulse", {}, submitted_at="2025-01-01 10:00")
     return con  # the data date is the latest submission, 2025-01-01
 
 
@@ -125,7 +124,7 @@ def synthetic(con, n, exit_every, group):
 def test_retention_summary_against_scipy(con):
     synthetic(con, 12, 4, "p")
     synthetic(con, 15, 2, "c")
-    con.execute("INSERT INTO responses (response_id, wave, submitted_at) VALUES ('r', 'pulse', '2025-06-01')")
+    builders.add_response(con, "r", "pulse", {}, submitted_at="2025-06-01")
     result = retention.retention_summary(con, min_group=5)
     data = retention.retention_data(con)
     assert result["n_participants"] == 12 and result["n_comparison"] == 15
@@ -180,7 +179,7 @@ def test_kaplan_meier_of_nobody_is_empty():
 def test_summary_and_curves_from_data_already_computed_are_the_same(con):
     synthetic(con, 12, 4, "p")
     synthetic(con, 15, 2, "c")
-    con.execute("INSERT INTO responses (response_id, wave, submitted_at) VALUES ('r', 'pulse', '2025-06-01')")
+    builders.add_response(con, "r", "pulse", {}, submitted_at="2025-06-01")
     data = retention.retention_data(con)
     assert retention.retention_summary(con, min_group=5, data=data) == retention.retention_summary(
         con, min_group=5
