@@ -361,7 +361,7 @@ REVIEWED = {
         "dropped",
         "source",
     },
-    "analytics/text/sentiment.py": {
+    "analytics/text/comments.py": {
         "base",
         "columns",
         "condition",

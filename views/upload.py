@@ -5,7 +5,8 @@ import streamlit as st
 
 from analytics.errors import MutualError
 from analytics.examples import example_files
-from analytics.ingest import inspection, load
+from analytics.ingest.inspection import inspect_file
+from analytics.ingest.load import import_files, import_history, undo_import
 from analytics.safe_output import neutralise_csv
 from ui.errors import message
 from ui.format import plain
@@ -44,7 +45,7 @@ if uploaded:
     inspections = []
     for name, data in files:
         try:
-            inspection = inspection.inspect_file(con, (name, data), kind=kind, wave=wave or None)
+            inspection = inspect_file(con, (name, data), kind=kind, wave=wave or None)
         except MutualError as error:
             st.error(message(error), icon=":material/error:")
             continue
@@ -63,7 +64,7 @@ if uploaded:
                     )
                     mapping = mapping_editor(con, inspection)
                     if mapping is not None:
-                        inspection = inspection.inspect_file(
+                        inspection = inspect_file(
                             con, (name, data), kind=kind, wave=wave or None, mapping=mapping
                         )
         inspections.append(inspection)
@@ -97,7 +98,7 @@ if uploaded:
     ready = bool(inspections) and len(inspections) == len(files) and all(i.ok for i in inspections)
     if st.button("Import", type="primary", disabled=not ready, key="upload_import"):
         try:
-            results = load.import_files(con, files, kind=kind, wave=wave or None, mapping=mapping)
+            results = import_files(con, files, kind=kind, wave=wave or None, mapping=mapping)
         except MutualError as error:
             st.error(message(error), icon=":material/error:")
         else:
@@ -113,7 +114,7 @@ if uploaded:
                     st.info(f"{plain(result.file_name)}: {plain(result.status)}.")
 
 st.subheader("Import history")
-history = load.import_history(con)
+history = import_history(con)
 if history.empty:
     st.caption("Nothing imported yet.")
 else:
@@ -133,7 +134,7 @@ else:
     )
     if undo_cols[1].button("Undo import", disabled=undo_id is None, key="upload_undo"):
         try:
-            removed = load.undo_import(con, int(undo_id))
+            removed = undo_import(con, int(undo_id))
         except MutualError as error:
             st.error(message(error))
         else:
