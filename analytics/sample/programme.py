@@ -368,7 +368,3 @@ def main() -> None:
     """Regenerate data/sample/."""
     for path in write_sample():
         print(path)
-
-
-if __name__ == "__main__":
-    main()
