@@ -114,10 +114,19 @@ def add_answers(con: duckdb.DuckDBPyConnection, response_id: str, answers: Mappi
         )
 
 
-def add_comment(con: duckdb.DuckDBPyConnection, response_id: str, question: str, text: str) -> None:
-    """A free-text answer, scored for sentiment by `finish`."""
+def add_comment(
+    con: duckdb.DuckDBPyConnection,
+    response_id: str,
+    question: str,
+    text: str,
+    *,
+    compound: float | None = None,
+    label: str | None = None,
+) -> None:
+    """A free-text answer, scored for sentiment by `finish` unless a compound score is given."""
     con.execute(
-        "INSERT INTO comments (response_id, question, text) VALUES (?, ?, ?)", [response_id, question, text]
+        "INSERT INTO comments (response_id, question, text, compound, label) VALUES (?, ?, ?, ?, ?)",
+        [response_id, question, text, compound, label],
     )
 
 

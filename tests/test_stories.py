@@ -8,6 +8,8 @@ from scipy.stats.mstats import hdquantiles
 from analytics import stories
 from analytics.errors import MutualError
 from analytics.instruments import items_of
+from tests import builders
+from tests.builders import add_wave
 
 # Cohort 2025-A: six pairs. Psychological-safety score of each person at pre, mid and post.
 MENTEES = {  # employee: (pre, mid, post)
@@ -46,10 +48,9 @@ def _key(cohort, employee):
 
 
 def _fill(con):
-    con.execute(
-        "INSERT INTO waves VALUES ('pre', 'pre', DATE '2025-01-06'), ('mid', 'mid', DATE '2025-03-31'), "
-        "('post', 'post', DATE '2025-06-30')"
-    )
+    add_wave(con, "pre", "pre", "2025-01-06")
+    add_wave(con, "mid", "mid", "2025-03-31")
+    add_wave(con, "post", "post", "2025-06-30")
     people = []
     for role, group in (("mentee", MENTEES), ("mentor", MENTORS)):
         for person, waves in group.items():
@@ -62,32 +63,27 @@ def _fill(con):
     # (so it is listed), but only B1 has a change to rank.
     people += [(f"B{i}", "2025-B", "mentee", f"Q{i}", "technology", (3.0, None, None)) for i in range(3, 7)]
     for person, cohort, role, pair, focus, waves in people:
-        con.execute("INSERT INTO employees (employee_id, hire_date) VALUES (?, DATE '2020-01-01')", [person])
-        con.execute(
-            "INSERT INTO participants (employee_id, cohort, role, pair_id, focus, start_date, story_consent) "
-            "VALUES (?, ?, ?, ?, ?, DATE '2025-01-01', ?)",
-            [person, cohort, role, pair, focus, person in CONSENT],
-        )
+        builders.add_employee(con, person, hire_date="2020-01-01")
+        builders.add_participant(
+            con, person, cohort=cohort, role=role, pair_id=pair, focus=focus, start_date="2025-01-01",
+            status=None, story_consent=person in CONSENT,
+        )  # fmt: skip
         for wave, score in zip(("pre", "mid", "post"), waves, strict=True):
             if score is None:
                 continue
-            rid = f"{wave}-{person}"
-            con.execute(
-                "INSERT INTO responses (response_id, employee_id, wave) VALUES (?, ?, ?)", [rid, person, wave]
-            )
             # Every item answered so that the construct score is exactly `score` after reverse coding.
-            con.executemany(
-                "INSERT INTO answers (response_id, item_id, value) VALUES (?, ?, ?)",
-                [[rid, i.code, 8 - score if i.reverse else score] for i in items_of("ps")],
-            )
+            answers = {i.code: 8 - score if i.reverse else score for i in items_of("ps")}
+            builders.add_response(con, f"{wave}-{person}", wave, answers, employee_id=person)
     compounds = {("M1", "post"): 0.8, ("M4", "post"): 0.1, ("R1", "post"): -0.6, ("M2", "post"): 0.2}
     for (person, wave), text in COMMENTS.items():
-        con.execute(
-            "INSERT INTO comments (response_id, question, text, compound, label) VALUES (?, 'experience', ?, ?, ?)",
-            [f"{wave}-{person}", text, compounds.get((person, wave), 0.0), "neutral"],
-        )
-    con.execute("INSERT INTO goals VALUES ('M4', 'g1', 'x', 2, 0, 2, NULL), ('M4', 'g2', 'y', 1, 0, 1, NULL)")
-    con.execute("INSERT INTO goals VALUES ('M4', 'g3', 'z', 1, -1, 0, NULL)")
+        compound = compounds.get((person, wave), 0.0)
+        builders.add_comment(con, f"{wave}-{person}", "experience", text, compound=compound, label="neutral")
+    for goal_id, title, weight, mid, post in [
+        ("g1", "x", 2, 0, 2),
+        ("g2", "y", 1, 0, 1),
+        ("g3", "z", 1, -1, 0),
+    ]:
+        builders.add_goal(con, "M4", goal_id, title=title, weight=weight, level_mid=mid, level_post=post)
 
 
 def _story_key(con, cohort, employee):
@@ -228,12 +224,8 @@ def test_story_keys_depend_on_a_secret_salt_not_only_the_employee_id(con):
 
 def test_pulses_stay_out_of_the_trajectory_and_a_silent_consenting_partner_is_shown(con):
     _fill(con)
-    con.execute("INSERT INTO waves VALUES ('pulse-1', 'pulse', DATE '2025-02-01')")
-    con.execute("INSERT INTO responses (response_id, employee_id, wave) VALUES ('pulse-M2', 'M2', 'pulse-1')")
-    con.executemany(
-        "INSERT INTO answers (response_id, item_id, value) VALUES (?, ?, ?)",
-        [["pulse-M2", i.code, 1] for i in items_of("ps")],
-    )
+    add_wave(con, "pulse-1", "pulse", "2025-02-01")
+    builders.add_response(con, "pulse-M2", "pulse-1", {i.code: 1 for i in items_of("ps")}, employee_id="M2")
     # M2 tells a story; their partner R2 consented but wrote no comment.
     con.execute("UPDATE participants SET story_consent = TRUE WHERE employee_id IN ('M2', 'R2')")
     told = stories.story(con, _story_key(con, "2025-A", "M2"))
