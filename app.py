@@ -1,4 +1,4 @@
-"""Mutual: the entry point. Page config, navigation over pages/, and the shared sidebar filters."""
+"""Mutual: the entry point. Page config, navigation over views/, and the shared sidebar filters."""
 
 from pathlib import Path
 

@@ -205,7 +205,7 @@ def items_of(construct_code: str) -> list[Item]:
 
 
 # The one definition of coding an answer. SQL reads answers through the `coded_answers` view
-# (analytics/db.py), which applies the same rule to the `items` table mirrored from ITEMS;
+# (analytics/store/db.py), which applies the same rule to the `items` table mirrored from ITEMS;
 # tests/test_coded_answers.py checks that the two agree for every item and scale point.
 
 

@@ -37,7 +37,7 @@ COPIES = ("pre_import.duckdb", "import_run.duckdb", "floor_run.duckdb")
 @dataclass
 class ImportTimings:
     """Seconds for one file: the first import (without sentiment; the fastest run), scoring and storing
-    its comments' sentiment (`analytics.sentiment.score_import`), the re-import, and their sizes."""
+    its comments' sentiment (`analytics.text.sentiment.score_import`), the re-import, and their sizes."""
 
     import_seconds: float
     sentiment_seconds: float
@@ -144,7 +144,7 @@ def read_csv_seconds(con: duckdb.DuckDBPyConnection, path: Path, repeat: int = 3
 
 
 def sentiment_seconds(con: duckdb.DuckDBPyConnection, texts: list[str], workers: int | None = None) -> float:
-    """Time to score the texts with analytics.sentiment and store the scores in a (temporary) table."""
+    """Time to score the texts with analytics.text.sentiment and store the scores in a (temporary) table."""
 
     def score_and_store() -> None:
         scores = score_texts(texts, workers=workers)

@@ -1,6 +1,6 @@
 """Run one page once with AppTest in this (fresh) process and print its timing as one JSON line.
 
-    python -m bench.page_run pages/overview.py [--profile FILE]
+    python -m bench.page_run views/overview.py [--profile FILE]
 
 MUTUAL_DB names the database. Streamlit, plotly and the analytics package are imported before the
 clock starts, so the time is the page's own first run (connection, queries, charts) with cold caches.

@@ -1,4 +1,4 @@
-"""What comparison_group, retention, overview and summary show once privacy.gate decides: attacks that
+"""What comparison, retention, overview and summary show once privacy.gate decides: attacks that
 worked when each module had its own guard, and the counts that must never fall under k."""
 
 import datetime as dt

@@ -308,7 +308,7 @@ def import_files(
     """Validate all files and load them in one transaction, or raise MutualError and change nothing.
 
     Comments are scored for sentiment as they are stored; with score_sentiment=False their scores are
-    left NULL, for `analytics.sentiment.score_import` to fill in later.
+    left NULL, for `analytics.text.sentiment.score_import` to fill in later.
 
     When another session's import or undo changes the same rows first (two uploads adding the same
     new wave at once, or an undo removing the wave this import adds to), the whole batch is inspected
