@@ -159,7 +159,7 @@ def run(scale: str, work: Path, repeat: int = 3, profile: Path | None = None) ->
     )
     _say(f"Peak memory rendering the heaviest page, {heaviest} ...")
     figures["peak_rss_mb"] = pages.peak_rss_mb(heaviest, large_db)
-    extra |= {"worst_page": worst, "heaviest_page": heaviest, "views": per_page}
+    extra |= {"worst_page": worst, "heaviest_page": heaviest, "pages": per_page}
     if profile is not None:
         profile.mkdir(parents=True, exist_ok=True)
         for page in sorted(ratios, key=lambda p: -ratios[p] if not math.isnan(ratios[p]) else 0)[:3]:
@@ -197,7 +197,7 @@ def main(argv: list[str] | None = None) -> None:
     else:
         with tempfile.TemporaryDirectory(prefix="mutual-bench-") as work:
             result = run(args.scale, Path(work), args.repeat, args.profile)
-    _say("\n" + report.table(result) + "\n\n" + report.page_table(result["views"]) + "\n")
+    _say("\n" + report.table(result) + "\n\n" + report.page_table(result["pages"]) + "\n")
     text = json.dumps(result, indent=2, default=float)
     print(text)
     if args.json:
