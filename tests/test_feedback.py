@@ -8,6 +8,8 @@ import pytest
 from analytics.text import comments, feedback, themes
 from analytics.text.comments import shown_waves
 from analytics.text.sentiment import score_texts
+from tests import builders
+from tests.builders import add_wave
 
 # Twelve people in two departments (8 Sales, 4 Legal), a pre and a post survey, one comment each time.
 PRE = [
@@ -42,27 +44,17 @@ POST = [
 
 def _fill(con, pre=PRE, post=POST):
     """Employees E01..E12, waves pre and post, one response and one scored comment per person per wave."""
-    con.execute(
-        "INSERT INTO waves VALUES ('pre', 'pre', DATE '2025-01-06'), ('post', 'post', DATE '2025-06-30')"
-    )
+    add_wave(con, "pre", "pre", "2025-01-06")
+    add_wave(con, "post", "post", "2025-06-30")
     people = [f"E{i:02d}" for i in range(1, len(pre) + 1)]
-    con.executemany(
-        "INSERT INTO employees (employee_id, department, hire_date) VALUES (?, ?, DATE '2020-01-01')",
-        [[p, "Sales" if i < 8 else "Legal"] for i, p in enumerate(people)],
-    )
-    rows = []
+    for i, person in enumerate(people):
+        builders.add_employee(con, person, hire_date="2020-01-01", department="Sales" if i < 8 else "Legal")
     for wave, texts in (("pre", pre), ("post", post)):
-        scores = score_texts(texts)
-        for person, text, (_, s) in zip(people, texts, scores.iterrows(), strict=True):
-            rid = f"{wave}-{person}"
-            con.execute(
-                "INSERT INTO responses (response_id, employee_id, wave) VALUES (?, ?, ?)", [rid, person, wave]
+        for person, text in zip(people, texts, strict=True):
+            builders.add_response(
+                con, f"{wave}-{person}", wave, {}, employee_id=person, comments={"experience": text}
             )
-            rows.append([rid, "experience", text, s.compound, s.pos, s.neu, s.neg, s.label])
-    con.executemany(
-        "INSERT INTO comments (response_id, question, text, compound, pos, neu, neg, label) VALUES (?,?,?,?,?,?,?,?)",
-        rows,
-    )
+    builders.finish(con)  # VADER scores every comment, as the importer does
 
 
 def _vader(text):

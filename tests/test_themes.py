@@ -6,6 +6,8 @@ import pytest
 from analytics.text import feedback, themes
 from analytics.text.comments import comments_sql, shown_waves
 from analytics.text.sentiment import score_texts
+from tests import builders
+from tests.builders import add_wave
 
 SCHEDULING = [
     "Our meetings kept getting cancelled because of calendar clashes",
@@ -72,27 +74,20 @@ def test_default_number_of_themes(comments, expected):
 
 def _fill(con, people=20):
     """`people` employees; at pre each writes a scheduling or a learning comment, at post the other."""
-    con.execute(
-        "INSERT INTO waves VALUES ('pre', 'pre', DATE '2025-01-06'), ('post', 'post', DATE '2025-06-30')"
-    )
+    add_wave(con, "pre", "pre", "2025-01-06")
+    add_wave(con, "post", "post", "2025-06-30")
     ids = [f"E{i:02d}" for i in range(people)]
-    con.executemany(
-        "INSERT INTO employees (employee_id, department, hire_date) VALUES (?, ?, DATE '2020-01-01')",
-        [[p, "Sales" if i % 4 else "Legal"] for i, p in enumerate(ids)],
-    )
-    rows = []
+    for i, person in enumerate(ids):
+        builders.add_employee(con, person, hire_date="2020-01-01", department="Sales" if i % 4 else "Legal")
     for w, wave in enumerate(["pre", "post"]):
         texts = [(SCHEDULING if (i + w) % 2 else LEARNING)[i % 10] for i in range(people)]
         scores = score_texts(texts)
         for i, person in enumerate(ids):
             rid = f"{wave}-{person}"
-            con.execute(
-                "INSERT INTO responses (response_id, employee_id, wave) VALUES (?, ?, ?)", [rid, person, wave]
+            builders.add_response(con, rid, wave, {}, employee_id=person)
+            builders.add_comment(
+                con, rid, "experience", texts[i], compound=scores["compound"][i], label=scores["label"][i]
             )
-            rows.append([rid, "experience", texts[i], scores["compound"][i], scores["label"][i]])
-    con.executemany(
-        "INSERT INTO comments (response_id, question, text, compound, label) VALUES (?,?,?,?,?)", rows
-    )
 
 
 def test_find_themes_on_the_database(con):
