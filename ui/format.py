@@ -17,6 +17,7 @@ __all__ = [
     "p_text",
     "signed",
     "ci_text",
+    "percent",
     "chart_frame",
     "hidden_mask",
     "shown",
@@ -97,6 +98,11 @@ def ci_text(low: object, high: object, digits: int = 2, level: int = 95) -> str:
     if is_missing(low) or is_missing(high):
         return ""
     return f"{level} % CI {signed(low, digits)} to {signed(high, digits)}"
+
+
+def percent(value: object, digits: int = 0) -> str:
+    """A share in per cent, "42 %"; "n/a" when there is none."""
+    return "n/a" if is_missing(value) else f"{float(value):.{digits}f} %"
 
 
 def chart_frame(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
