@@ -9,6 +9,7 @@ from analytics import change, metrics, retention
 from analytics.goals import goal_attainment
 from analytics.instruments import items_of, reverse_code
 from analytics.summary import CONSTRUCT_KEYS, json_ready, summary
+from tests import builders
 
 PS_PRE = {"mentor": [4, 5, 3, 5, 4, 6], "mentee": [3, 4, 4, 5, 3, 4]}
 PS_POST = {"mentor": [5, 6, 5, 5, 5, 6], "mentee": [4, 4, 5, 6, 4, 5]}
@@ -18,15 +19,8 @@ COMPOUND = [0.6, 0.3, 0.05, 0.0, -0.2, 0.8, 0.4, -0.05, 0.1, 0.5]  # 6 positive 
 def respond(con, employee_id, wave, construct, score):
     """A response scoring `score` on the construct (reverse-scored items answered so they code to it)."""
     response_id = f"{employee_id}-{wave}-{construct}"
-    con.execute(
-        "INSERT INTO responses (response_id, employee_id, wave, submitted_at) VALUES (?, ?, ?, TIMESTAMP '2025-06-30')"
-        " ON CONFLICT DO NOTHING",
-        [response_id, employee_id, wave],
-    )
-    con.executemany(
-        "INSERT INTO answers (response_id, item_id, value) VALUES (?, ?, ?)",
-        [[response_id, i.code, reverse_code(i.code, score)] for i in items_of(construct)],
-    )
+    answers = {i.code: reverse_code(i.code, score) for i in items_of(construct)}
+    builders.add_response(con, response_id, wave, answers, employee_id=employee_id, submitted_at="2025-06-30")
     return response_id
 
 
@@ -37,38 +31,36 @@ def programme(con):
         ("mid", "mid", "2024-04-01"),
         ("post", "post", "2024-07-01"),
     ]:
-        con.execute("INSERT INTO waves VALUES (?, ?, ?)", [wave, kind, opened])
+        builders.add_wave(con, wave, kind, opened)
     for i in range(6):
         for role, prefix in [("mentor", "m"), ("mentee", "s")]:
             employee_id = f"{prefix}{i}"
             leaves = role == "mentee" and i == 0
-            con.execute(
-                "INSERT INTO employees (employee_id, hire_date, exit_date, exit_type) VALUES (?, '2015-01-01', ?, ?)",
-                [employee_id, "2024-05-01" if leaves else None, "voluntary" if leaves else None],
+            exit_date, exit_type = ("2024-05-01", "voluntary") if leaves else (None, None)
+            builders.add_employee(
+                con, employee_id, hire_date="2015-01-01", exit_date=exit_date, exit_type=exit_type
             )
-            con.execute(
-                "INSERT INTO participants (employee_id, cohort, role, pair_id, start_date) VALUES (?, 'A', ?, ?, '2024-01-01')",
-                [employee_id, role, f"pair{i}"],
+            builders.add_participant(
+                con,
+                employee_id,
+                cohort="A",
+                role=role,
+                pair_id=f"pair{i}",
+                start_date="2024-01-01",
+                status=None,
             )
             respond(con, employee_id, "pre", "ps", PS_PRE[role][i])
             respond(con, employee_id, "post", "ps", PS_POST[role][i])
             response_id = respond(con, employee_id, "pre", "enps", 9 if i < 3 else 5)
-            con.execute(
-                "INSERT INTO goals (employee_id, goal_id, level_post) VALUES (?, 'g1', ?)",
-                [employee_id, i % 3 - 1],
-            )
+            builders.add_goal(con, employee_id, "g1", level_post=i % 3 - 1)
             if role == "mentor" or i < 4:
-                con.execute(
-                    "INSERT INTO comments (response_id, question, text, compound) VALUES (?, 'experience', 'x', ?)",
-                    [response_id, COMPOUND[i if role == "mentor" else 6 + i]],
-                )
+                compound = COMPOUND[i if role == "mentor" else 6 + i]
+                builders.add_comment(con, response_id, "experience", "x", compound=compound)
     for i in range(3):  # engagement at pre from three people only: suppressed
         respond(con, f"m{i}", "pre", "eng", 4)
     for i in range(8):
-        con.execute(
-            "INSERT INTO employees (employee_id, hire_date, exit_date, exit_type) VALUES (?, '2015-01-01', ?, ?)",
-            [f"c{i}", "2024-03-01" if i < 3 else None, "voluntary" if i < 3 else None],
-        )
+        exit_date, exit_type = ("2024-03-01", "voluntary") if i < 3 else (None, None)
+        builders.add_employee(con, f"c{i}", hire_date="2015-01-01", exit_date=exit_date, exit_type=exit_type)
     return con
 
 
