@@ -21,6 +21,7 @@ __all__ = [
     "pulse_trend",
     "score_alerts",
     "last_two_pulses",
+    "latest_pulse",
     "wave_names",
     "GROUP_COLUMNS",
 ]
@@ -371,6 +372,21 @@ def last_two_pulses(trend: pd.DataFrame) -> tuple[str, str] | None:
         if len(series) >= 2:
             return series[-2], series[-1]
     return None
+
+
+def latest_pulse(trend: pd.DataFrame) -> pd.Series:
+    """The latest pulse of an organisation-wide `pulse_trend` (no group_by), with `change` on the pulse before.
+
+    The change is the later of `last_two_pulses` minus the earlier: one series compared with itself. It is
+    NaN without a pair or when the gate hid either mean; without a pair the latest pulse is the last opened.
+    """
+    pair = last_two_pulses(trend)
+    by_wave = trend.set_index("wave", drop=False)
+    latest = (by_wave.loc[pair[1]] if pair else trend.iloc[-1]).copy()
+    before = by_wave.loc[pair[0], "mean"] if pair else None
+    shown = not (pd.isna(before) or pd.isna(latest["mean"]))
+    latest["change"] = float(latest["mean"]) - float(before) if shown else float("nan")
+    return latest
 
 
 def score_alerts(

@@ -222,7 +222,7 @@ def latest_vs_pre(
     """Participants' mean at pre and at the latest programme wave after it, with n, from metrics.group_scores.
 
     Keys: construct, pre, latest, latest_wave, pre_n and latest_n (present when the wave has answers
-    under the filters; None where the gate hides it), suppressed and suppressed_reason (the gate's
+    under the filters; None where the gate hides it), change (latest - pre, None unless both shown), suppressed and suppressed_reason (the gate's
     sentence for the first hidden wave). Filters that leave no answers at all are reported as hidden
     too, so that an empty filter cannot be told from one that leaves a few people.
     """
@@ -249,6 +249,8 @@ def latest_vs_pre(
             reasons.append(row["suppressed_reason"] if row is not None else SUPPRESSED_NOTE(k))
     if not answered and selected(filters):  # none and a few look alike: a filter's emptiness is not told
         reasons.append(SUPPRESSED_NOTE(k))
+    shown = result["latest"] is not None and result["pre"] is not None
+    result["change"] = result["latest"] - result["pre"] if shown else None
     result["suppressed"] = bool(reasons)
     result["suppressed_reason"] = reasons[0] if reasons else None
     return result

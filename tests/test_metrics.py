@@ -274,6 +274,24 @@ def test_last_two_pulses_compare_a_series_with_itself():
     assert metrics.last_two_pulses(trend.iloc[[0, 2]]) is None
 
 
+def test_latest_pulse_changes_on_the_pulse_before_in_its_own_series():
+    trend = pd.DataFrame(
+        {
+            "wave": ["pulse-09", "pulse-10", "anon-11"],
+            "opened_on": pd.to_datetime(["2026-09-01", "2026-10-01", "2026-11-01"]),
+            "anonymous": [False, False, True],
+            "mean": [5.0, 5.5, 3.0],
+        }
+    )
+    latest = metrics.latest_pulse(trend)
+    # the confidential pair, not the later anonymous pulse: 5.5 - 5.0
+    assert latest["wave"] == "pulse-10" and latest["change"] == pytest.approx(0.5)
+    alone = metrics.latest_pulse(trend.iloc[[0, 2]])  # no pair: the last opened, no change
+    assert alone["wave"] == "anon-11" and pd.isna(alone["change"])
+    hidden = metrics.latest_pulse(trend.assign(mean=[None, 5.5, 3.0]))  # the gate blanked the earlier mean
+    assert pd.isna(hidden["change"])
+
+
 def test_group_scores_is_empty_below_k_respondents_in_total(two_departments, con):
     # 13 respondents in all (5 Sales, 6 Ops, 2 Legal): groups listed (each hidden) at k = 13, nothing at k = 14.
     listed = metrics.group_scores(con, "eng", ["department"], min_group=13)

@@ -91,13 +91,14 @@ def test_latest_vs_pre_is_suppressed_below_threshold(programme):
     assert result["pre"] == pytest.approx(3.4) and result["pre_n"] == 5
     assert result["latest"] == pytest.approx(13 / 3) and result["latest_wave"] == "post"
     assert not result["suppressed"] and result["suppressed_reason"] is None
+    assert result["change"] == pytest.approx(13 / 3 - 3.4)  # the tile's delta: post minus pre, 0.93
     hidden = overview.latest_vs_pre(programme, "bel", min_group=5)
     assert hidden["latest"] is None and hidden["latest_n"] is None and hidden["latest_wave"] == "post"
     assert hidden["suppressed"] and hidden["suppressed_reason"]
     # At k = 3 the 3 at post are shown, but not pre: its 5 are the 3 in both waves and 2 more, whose
     # answers would follow from the pre mean set against the paired change
     three = overview.latest_vs_pre(programme, "bel", min_group=3)
-    assert three["latest_n"] == 3 and three["pre"] is None and three["pre_n"] is None
+    assert three["latest_n"] == 3 and three["pre"] is None and three["pre_n"] is None and three["change"] is None
 
 
 def test_freshness_reports_the_last_import(programme):
