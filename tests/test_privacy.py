@@ -8,6 +8,7 @@ import pytest
 from analytics import metrics, privacy
 from analytics.errors import MutualError
 from analytics.ingest.redact import redact
+from tests import builders
 
 
 def breakdown(sizes: dict[str, int], wave: str = "pre") -> pd.DataFrame:
@@ -165,21 +166,13 @@ def test_comment_threshold_below_the_score_threshold_is_refused(monkeypatch):
 
 def seed(con, sizes: dict[str, int]) -> None:
     """Engagement answers at one wave for departments of the given sizes."""
-    con.execute("INSERT INTO waves VALUES ('pre', 'pre', DATE '2025-01-01')")
+    builders.add_wave(con, "pre", "pre", "2025-01-01")
     for department, size in sizes.items():
         for number in range(size):
             employee = f"{department}{number}"
-            con.execute(
-                "INSERT INTO employees (employee_id, department) VALUES (?, ?)", [employee, department]
-            )
-            con.execute(
-                "INSERT INTO responses (response_id, employee_id, wave) VALUES (?, ?, 'pre')",
-                [employee, employee],
-            )
-            con.executemany(
-                "INSERT INTO answers VALUES (?, ?, ?, NULL)",
-                [[employee, f"eng_{i}", 4.0] for i in range(1, 5)],
-            )
+            builders.add_employee(con, employee, hire_date=None, department=department)
+            answers = {f"eng_{i}": 4.0 for i in range(1, 5)}
+            builders.add_response(con, employee, "pre", answers, employee_id=employee)
 
 
 def test_group_scores_suppresses_group_of_four(con):

@@ -25,6 +25,7 @@ from analytics.instruments import items_of
 from analytics.report import charts as report_charts
 from analytics.report import writer
 from analytics.report.data import gather
+from tests import builders
 
 ROOT = Path(__file__).resolve().parent.parent
 K = 5
@@ -67,43 +68,25 @@ PEOPLE = _programme()
 
 
 def _fill(con) -> None:
-    con.execute(
-        "INSERT INTO waves VALUES ('pre', 'pre', DATE '2025-01-06'), ('post', 'post', DATE '2025-06-30')"
-    )
+    builders.add_wave(con, "pre", "pre", "2025-01-06")
+    builders.add_wave(con, "post", "post", "2025-06-30")
+    colleague = {"hire_date": "2020-01-01", "department": "Engineering", "grade": "G5"}
     for i in range(12):  # colleagues outside the programme: the report's comparison group
-        con.execute(
-            "INSERT INTO employees (employee_id, department, grade, gender, hire_date) "
-            "VALUES (?, 'Engineering', 'G5', 'Woman', DATE '2020-01-01')",
-            [f"E{i}"],
-        )
+        builders.add_employee(con, f"E{i}", gender="Woman", **colleague)
     for person, p in PEOPLE.items():
         gender = "Non-binary" if person in TELLERS else "Woman"
-        con.execute(
-            "INSERT INTO employees (employee_id, department, grade, gender, hire_date) "
-            "VALUES (?, 'Engineering', 'G5', ?, DATE '2020-01-01')",
-            [person, gender],
-        )
-        con.execute(
-            "INSERT INTO participants (employee_id, cohort, role, pair_id, focus, start_date, story_consent) "
-            "VALUES (?, ?, ?, ?, ?, DATE '2025-01-01', ?)",
-            [person, COHORT, p["role"], p["pair"], p["focus"], person in TELLERS],
-        )
+        builders.add_employee(con, person, gender=gender, **colleague)
+        builders.add_participant(
+            con, person, cohort=COHORT, role=p["role"], pair_id=p["pair"], focus=p["focus"],
+            start_date="2025-01-01", status=None, story_consent=person in TELLERS,
+        )  # fmt: skip
         for wave in ("pre", "post"):
-            rid = f"{wave}-{person}"
-            con.execute(
-                "INSERT INTO responses (response_id, employee_id, wave) VALUES (?, ?, ?)", [rid, person, wave]
-            )
             score = p[wave]
-            con.executemany(
-                "INSERT INTO answers (response_id, item_id, value) VALUES (?, ?, ?)",
-                [[rid, i.code, 8 - score if i.reverse else score] for i in items_of("ps")],
-            )
+            answers = {i.code: 8 - score if i.reverse else score for i in items_of("ps")}
+            builders.add_response(con, f"{wave}-{person}", wave, answers, employee_id=person)
         # Everyone comments, so no guard on commenters hides the stories for lack of comments.
-        con.execute(
-            "INSERT INTO comments (response_id, question, text, compound, label) "
-            "VALUES (?, 'experience', ?, 0.3, 'positive')",
-            [f"post-{person}", f"A good year working with my partner ({p['pair']})."],
-        )
+        text = f"A good year working with my partner ({p['pair']})."
+        builders.add_comment(con, f"post-{person}", "experience", text, compound=0.3, label="positive")
 
 
 @pytest.fixture
