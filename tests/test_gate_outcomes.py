@@ -8,40 +8,41 @@ import pytest
 from analytics import comparison, overview, retention
 from analytics.instruments import items_of, reverse_code
 from analytics.summary import summary
+from tests import builders
 
 K = 5
 
 
 def employee(con, employee_id, *, department="Ops", gender="Woman", hired="2020-01-01", exit_date=None):
-    con.execute(
-        """INSERT INTO employees (employee_id, department, gender, hire_date, exit_date, exit_type)
-           VALUES (?, ?, ?, ?, ?, ?)""",
-        [employee_id, department, gender, hired, exit_date, "voluntary" if exit_date else None],
+    exit_type = "voluntary" if exit_date else None
+    builders.add_employee(
+        con,
+        employee_id,
+        hire_date=hired,
+        exit_date=exit_date,
+        exit_type=exit_type,
+        department=department,
+        gender=gender,
     )
 
 
 def participant(con, employee_id, pair_id, *, role="mentor", cohort="A", start="2024-01-01"):
-    con.execute(
-        "INSERT INTO participants (employee_id, cohort, role, pair_id, start_date) VALUES (?, ?, ?, ?, ?)",
-        [employee_id, cohort, role, pair_id, start],
+    builders.add_participant(
+        con, employee_id, cohort=cohort, role=role, pair_id=pair_id, start_date=start, status=None
     )
 
 
 def answer(con, response_id, employee_id, wave, score, construct="ps"):
     """A response scoring `score` on the construct (reverse-scored items answered so they code to it)."""
-    con.execute(
-        "INSERT INTO responses (response_id, employee_id, wave, submitted_at) VALUES (?, ?, ?, ?)",
-        [response_id, employee_id, wave, dt.datetime(2025, 6, 30)],
-    )
-    con.executemany(
-        "INSERT INTO answers (response_id, item_id, value) VALUES (?, ?, ?)",
-        [[response_id, i.code, reverse_code(i.code, score)] for i in items_of(construct)],
+    answers = {i.code: reverse_code(i.code, score) for i in items_of(construct)}
+    builders.add_response(
+        con, response_id, wave, answers, employee_id=employee_id, submitted_at=dt.datetime(2025, 6, 30)
     )
 
 
 def test_comparison_group_under_a_filter_nearly_equal_to_a_department_is_hidden(con):
     """Participants who are men (11) are Engineering's participants (10) and one more: one person apart."""
-    con.execute("INSERT INTO waves VALUES ('pulse-1', 'pulse', '2025-03-01')")
+    builders.add_wave(con, "pulse-1", "pulse", "2025-03-01")
     people = [(f"eng{i}", "Engineering", "Man", True) for i in range(10)]
     people += [("ops-man", "Ops", "Man", True)] + [(f"w{i}", "Ops", "Woman", True) for i in range(6)]
     people += [(f"cm{i}", "Ops", "Man", False) for i in range(8)]
@@ -77,9 +78,7 @@ def followed(con, count, exits_after_days, *, prefix="p", start="2024-01-01"):
         employee(con, f"{prefix}{i}", exit_date=leaves)
         if prefix == "p":
             participant(con, f"{prefix}{i}", f"pair{i // 2}")
-    con.execute(
-        "INSERT INTO responses (response_id, wave, submitted_at) VALUES ('last', 'pulse', '2025-06-01')"
-    )
+    builders.add_response(con, "last", "pulse", {}, submitted_at="2025-06-01")
 
 
 def test_retention_curve_never_carries_an_at_risk_count_below_k(con):
@@ -99,7 +98,8 @@ def test_retention_curve_never_carries_an_at_risk_count_below_k(con):
 
 def test_summary_of_a_small_organisation_has_no_count_under_k(con):
     """8 employees, 4 participants in 2 pairs, 3 comments: every count is at least k or null."""
-    con.execute("INSERT INTO waves VALUES ('pre', 'pre', '2024-01-01'), ('post', 'post', '2024-07-01')")
+    builders.add_wave(con, "pre", "pre", "2024-01-01")
+    builders.add_wave(con, "post", "post", "2024-07-01")
     for i in range(8):
         employee(con, f"e{i}")
     for i in range(4):
@@ -107,10 +107,7 @@ def test_summary_of_a_small_organisation_has_no_count_under_k(con):
         answer(con, f"pre-{i}", f"e{i}", "pre", 3 + i % 2)
         answer(con, f"post-{i}", f"e{i}", "post", 4 + i % 2)
     for i in range(3):
-        con.execute(
-            "INSERT INTO comments (response_id, question, text, compound) VALUES (?, 'experience', 'x', 0.5)",
-            [f"post-{i}"],
-        )
+        builders.add_comment(con, f"post-{i}", "experience", "x", compound=0.5)
     result = summary(con, min_group=K)
     assert result["counts"]["employees"] == 8  # the organisation's total: shown, it is >= k
     found = []
@@ -135,14 +132,11 @@ def test_anonymous_people_count_once_per_wave(con, monkeypatch):
         employee(con, f"e{i}")
     for month in (3, 4, 5):
         wave = f"pulse-{month}"
-        con.execute("INSERT INTO waves VALUES (?, 'pulse', ?)", [wave, dt.date(2025, month, 1)])
+        builders.add_wave(con, wave, "pulse", dt.date(2025, month, 1))
         for person in range(4):
             response_id = f"{wave}-{person}"
             answer(con, response_id, None, wave, 3 + person % 3)
-            con.execute(
-                "INSERT INTO comments (response_id, question, text, compound) VALUES (?, 'pulse', 'x', 0.4)",
-                [response_id],
-            )
+            builders.add_comment(con, response_id, "pulse", "x", compound=0.4)
     result = summary(con, min_group=K)
     # 12 responses and 12 comments from 4 people a wave: under both thresholds in every wave
     assert result["counts"]["responses"] is None and result["counts"]["comments"] is None
@@ -154,7 +148,7 @@ def test_anonymous_people_count_once_per_wave(con, monkeypatch):
 
 def test_response_rate_hidden_when_fewer_than_k_did_not_answer(con):
     """12 invited, 10 answered: the 2 who did not are as few as 2 who did."""
-    con.execute("INSERT INTO waves VALUES ('pre', 'pre', '2024-01-01')")
+    builders.add_wave(con, "pre", "pre", "2024-01-01")
     for i in range(12):
         employee(con, f"e{i}")
         participant(con, f"e{i}", f"pair{i // 2}")
