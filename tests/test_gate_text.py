@@ -11,7 +11,7 @@ import pytest
 
 from analytics.store import db
 from analytics.text import comments, feedback, themes
-from tests import privacy_org
+from tests import builders, privacy_org
 
 K_TEXT = privacy_org.K_TEXT
 
@@ -123,10 +123,8 @@ def test_comments_that_say_nothing_do_not_count_towards_the_threshold(org, con):
     added = [r["response_id"] for r in stand_ins if r["response_id"] not in writers][:10]
     assert len(added) == 10
     texts = ["N/A", "n/a", "-", "None", "none.", "NA", "--", "Nothing", "No comment", "Not applicable"]
-    con.executemany(
-        "INSERT INTO comments (response_id, question, text, compound, label) VALUES (?, 'extra', ?, 0, 'neutral')",
-        [[rid, text] for rid, text in zip(added, texts, strict=True)],
-    )
+    for rid, text in zip(added, texts, strict=True):
+        builders.add_comment(con, rid, "extra", text, compound=0, label="neutral")
     try:
         assert not set(org.secrets["mid_comments"]) & set(feedback.comments(con)["text"])
         tone = comments.sentiment_by_group(con, ["wave"]).set_index("wave")

@@ -13,6 +13,7 @@ from analytics.instruments import ITEMS, items_of
 from analytics.sample import programme
 from analytics.sample.org import DATA_DATE
 from analytics.store import db
+from tests import builders
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "docs" / "templates.md"
 
@@ -404,7 +405,7 @@ def test_no_anonymous_pulse_when_not_asked():
 
 def test_database_is_empty(con):
     assert programme.database_is_empty(con)
-    con.execute("INSERT INTO employees (employee_id, hire_date) VALUES (?, ?)", ["E1", "2020-01-01"])
+    builders.add_employee(con, "E1", hire_date="2020-01-01")
     assert not programme.database_is_empty(con)
 
 
