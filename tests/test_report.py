@@ -16,11 +16,12 @@ import plotly.offline
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import change
 from analytics.errors import MutualError
+from analytics.metrics import construct_scores
 from analytics.report import writer
 from analytics.stories import consented_stories
 from analytics.summary import summary
+from tests.builders import PS_ITEMS, add_employee, add_participant, add_response, add_wave, finish
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -209,12 +210,27 @@ def test_no_request_to_another_host(programme_html):
     assert "cdn.plot.ly" not in ours and "mathjax" not in ours.lower().replace("mathjaxconfig", "")
 
 
+def paired_ps_change(con, cohort: str | None = None) -> tuple[int, float]:
+    """(people with pre and post scores, their mean change) by pandas from construct_scores' rows.
+
+    Each person's responses in a wave are averaged first; independent of change.wave_change's SQL.
+    """
+    filters = {"cohort": [cohort]} if cohort else None
+    scores = construct_scores(con, "ps", filters=filters, waves=["pre", "post"])
+    scores = scores[scores["employee_id"].notna()]
+    people = scores.groupby(["employee_id", "wave"])["score"].mean().unstack().dropna()
+    return len(people), float((people["post"] - people["pre"]).mean())
+
+
 def test_suppressed_cohort_is_absent(sample_con):
     """With k above every figure of cohort 2025-Spring, none of its figures appears, and it is listed."""
-    changes = change.wave_change(sample_con, "ps", "pre", "post", "cohort", min_group=1)
-    spring = int(changes.loc[changes["cohort"] == "2025-Spring", "n"].iloc[0])
-    assert spring == 42  # the sample's 2025-Spring: 42 people with pre and post answers
-    k = 65  # 2025-Spring has 64 participants with goals scored at post, 42 with pre and post scores
+    paired, _ = paired_ps_change(sample_con, "2025-Spring")
+    (with_goals,) = sample_con.execute(
+        """SELECT count(DISTINCT employee_id) FROM goals JOIN participants USING (employee_id)
+           WHERE cohort = '2025-Spring' AND level_post IS NOT NULL"""
+    ).fetchone()
+    assert paired > 0 and with_goals > 0
+    k = max(paired, with_goals) + 1  # above both of 2025-Spring's groups (change and goals)
     html = writer.build_report(sample_con, min_group=k)
     found = parse(html)
     spring_figures = [(key, text) for key, text, _ in found.figures if "2025-Spring" in key]
@@ -231,10 +247,51 @@ def test_suppressed_cohort_is_absent(sample_con):
     hidden = html.split('<div id="suppressed-groups">')[1].split("</div>")[0]
     assert "cohort 2025-Spring (change in psychological safety)" in hidden
     assert "cohort 2025-Spring (goal attainment)" in hidden
-    # Secondary suppression: the next-smallest cohort (2024-Autumn, n = 54 < 65 anyway) is hidden too.
-    assert "cohort 2024-Autumn (change in psychological safety)" in hidden
     assert "It did not clearly work for cohort 2025-Spring" not in html
     assert f"groups under {k} people are not shown" in html
+
+
+def three_cohorts(con, pairs: dict[str, int]) -> None:
+    """Cohorts of the given numbers of pairs; everyone answers the ps items at pre and post."""
+    add_wave(con, "pre", "pre", "2025-01-06")
+    add_wave(con, "post", "post", "2025-07-07")
+    for cohort, count in pairs.items():
+        for pair in range(count):
+            for role in ("mentor", "mentee"):
+                person = f"{cohort}-{pair}-{role}"
+                add_employee(con, person, department="Ops")
+                add_participant(con, person, cohort=cohort, role=role, pair_id=f"{cohort}-{pair}")
+                for wave, level in (("pre", 4), ("post", 5 + pair % 3)):
+                    answers = dict.fromkeys(PS_ITEMS, level)
+                    add_response(con, f"{person}-{wave}", wave, answers, employee_id=person)
+    finish(con)
+
+
+def test_secondary_suppression_hides_the_next_smallest_cohort(con):
+    # k = 7: cohort A (6 people) is under k; B (8) is at least k but would give A away (the
+    # programme's total minus B and C), so it is hidden as the next-smallest; C (12) is shown.
+    three_cohorts(con, {"A": 3, "B": 4, "C": 6})
+    k = 7
+    html = writer.build_report(con, min_group=k)
+    hidden = html.split('<div id="suppressed-groups">')[1].split("</div>")[0]
+    assert "cohort A (change in psychological safety)" in hidden
+    assert "cohort B (change in psychological safety)" in hidden
+    assert "cohort C (change in psychological safety)" not in hidden
+    figures = shown(parse(html))
+    for cohort in ("A", "B"):
+        texts = [
+            text
+            for key, found in figures.items()
+            if key.startswith(f"by_cohort.{cohort}.")
+            for text, _ in found
+        ]
+        assert texts and all(not re.search(r"\d", t.replace(f"fewer than {k}", "")) for t in texts)
+    n_c, change_c = paired_ps_change(con, "C")
+    assert n_c == 12
+    assert figures["by_cohort.C.n"][0][0] == str(n_c)
+    assert figures["by_cohort.C.mean_change"][0][0] == f"{change_c:+.2f}"
+    bars = [t for t in plotly_traces(html) if [str(x) for x in t.get("x") or []] == ["A", "B", "C"]]
+    assert bars and all(values(t["y"])[:2] == [0, 0] and values(t["y"])[2] != 0 for t in bars)
 
 
 def test_stories_only_with_consent(sample_con, programme_html):
@@ -252,12 +309,17 @@ def test_stories_only_with_consent(sample_con, programme_html):
 def test_cohort_report_has_the_cohorts_figures(sample_con, programme_html):
     html = writer.build_report(sample_con, cohort="2025-Spring")
     figures = shown(parse(html))
-    cohort = change.wave_change(sample_con, "ps", filters={"cohort": ["2025-Spring"]}).iloc[0]
-    assert cohort["n"] == 42 and round(cohort["mean_change"], 2) == 0.01  # as in test_compare's sample
-    assert figures["pre_post.psych_safety.mean_change"][0][0] == "+0.01"
-    assert figures["pre_post.psych_safety.n"][0][0] == "42"
-    assert shown(parse(programme_html))["pre_post.psych_safety.mean_change"][0][0] == "+0.45"
-    assert figures["size.participants"][0][0] == "80"  # 40 pairs
+    n, mean_change = paired_ps_change(sample_con, "2025-Spring")
+    assert figures["pre_post.psych_safety.mean_change"][0][0] == f"{mean_change:+.2f}"
+    assert figures["pre_post.psych_safety.n"][0][0] == f"{n:,}"
+    _, programme_change = paired_ps_change(sample_con)
+    programme_figures = shown(parse(programme_html))
+    assert programme_figures["pre_post.psych_safety.mean_change"][0][0] == f"{programme_change:+.2f}"
+    assert f"{mean_change:+.2f}" != f"{programme_change:+.2f}"  # the cohort's own figure, not the whole's
+    (roster,) = sample_con.execute(
+        "SELECT count(*) FROM participants WHERE cohort = '2025-Spring'"
+    ).fetchone()
+    assert figures["size.participants"][0][0] == f"{roster:,}"
     assert "Cohort 2025-Spring" in html
     assert "by role" in html  # a cohort report breaks down by role, not by cohort
 
