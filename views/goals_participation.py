@@ -1,12 +1,11 @@
 """Goals and participation: Goal Attainment Scaling T-scores, goals met, sessions and inactive pairs."""
 
-import plotly.express as px
 import streamlit as st
 
 from analytics import goals
 from analytics.privacy import suppressed_note
-from ui.figures import ROLE_COLOURS, WAVE_COLOURS, style
-from ui.format import all_hidden, chart_frame, hidden_mask, plain, shown, value_table
+from ui.figures import gas_by_group, gas_histogram, sessions_per_month
+from ui.format import all_hidden, hidden_mask, percent, plain, value_table
 from ui.state import current_filters, query, thresholds
 
 st.title("Goals and participation")
@@ -38,25 +37,10 @@ else:
         help="50 = every goal met exactly as expected; 10 points = one standard deviation",
     )
     tiles[2].metric(
-        "Goals met", f"{row['met_pct']:.0f} %", help="Goals rated at the expected level (0) or better"
+        "Goals met", percent(row["met_pct"]), help="Goals rated at the expected level (0) or better"
     )
 
-    visible = bands[~bands["suppressed"]]
-    fig = px.bar(
-        visible,
-        x="band",
-        y="n",
-        category_orders={"band": list(bands["band"])},
-        color_discrete_sequence=[WAVE_COLOURS[wave]],
-    )
-    fig.update_traces(hovertemplate="T-score %{x}<br>%{y} participants<extra></extra>")
-    style(
-        fig,
-        f"Goal Attainment T-scores at {wave} (n = {int(row['n']):,})",
-        "GAS T-score band (50 = goals met as expected)",
-        "Participants",
-    )
-    st.plotly_chart(fig, width="stretch", key="gp_histogram")
+    st.plotly_chart(gas_histogram(bands, wave, int(row["n"])), width="stretch", key="gp_histogram")
     st.caption(
         "How to read this: each participant's goals are rated from -2 (much less than expected) to +2 (much "
         "more), weighted and combined into one T-score (Kiresuk-Sherman, rho = 0.3). Bands from 50 up did "
@@ -65,27 +49,10 @@ else:
     )
 
     by_group = query(goals.goal_attainment, ["cohort", "role"], filters, wave)
-    visible = chart_frame(shown(by_group), ["cohort", "role"])
     if all_hidden(by_group):
         st.info(f"No cohort and role is shown on its own: {note}, or to protect a smaller group.")
     else:
-        fig = px.bar(
-            visible,
-            x="cohort",
-            y="mean_t",
-            color="role",
-            barmode="group",
-            color_discrete_map=ROLE_COLOURS,
-            custom_data=["n", "met_pct", "sd_t"],
-            text=visible["mean_t"].map(lambda v: f"{v:.1f}"),
-        )
-        fig.update_traces(
-            hovertemplate="%{x}, %{fullData.name}: mean T %{y:.1f} (SD %{customdata[2]:.1f})"
-            "<br>%{customdata[1]:.0f} % of goals met<br>n = %{customdata[0]}<extra></extra>"
-        )
-        fig.add_hline(y=50, line_dash="dash", line_color="#333")
-        style(fig, "Mean GAS T-score by cohort and role", "Cohort", "Mean GAS T-score (50 = as expected)")
-        st.plotly_chart(fig, width="stretch", key="gp_by_group")
+        st.plotly_chart(gas_by_group(by_group), width="stretch", key="gp_by_group")
         hidden = by_group[hidden_mask(by_group)]
         hidden_text = ", ".join(
             f"{plain(c)} {plain(r)}s" for c, r in zip(hidden["cohort"], hidden["role"], strict=True)
@@ -119,7 +86,7 @@ else:
     tiles[0].metric("Pairs", f"{int(row['pairs']):,}", help=f"{int(row['n']):,} participants")
     tiles[1].metric(
         "Meeting at least monthly",
-        f"{row['meets_monthly_pct']:.0f} %",
+        percent(row["meets_monthly_pct"]),
         help="Pairs averaging one session or more per month from their start to their end (or the data date); "
         f"{int(row['sessions']):,} sessions logged",
     )
@@ -132,15 +99,7 @@ else:
 months = query(goals.sessions_by_month, filters)
 if months.empty and filters:
     st.caption(f"Sessions per month for this selection are hidden: {note}.")
-fig = px.bar(
-    months, x="month", y="sessions", custom_data=["pairs", "minutes"], color_discrete_sequence=["#1b6b73"]
-)
-fig.update_traces(
-    hovertemplate="%{x|%b %Y}: %{y} sessions<br>%{customdata[0]} pairs met<br>%{customdata[1]} minutes"
-    "<extra></extra>"
-)
-style(fig, "Mentoring sessions logged per month", "Month", "Sessions logged (count)")
-st.plotly_chart(fig, width="stretch", key="gp_sessions")
+st.plotly_chart(sessions_per_month(months), width="stretch", key="gp_sessions")
 st.caption(
     "How to read this: sessions in the log per calendar month, for the pairs matching the filters; hover for "
     "how many pairs met. Dips between cohorts are expected."

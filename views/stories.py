@@ -1,6 +1,5 @@
 """Stories: one consented participant's experience, set against the aggregate it belongs to."""
 
-import plotly.graph_objects as go
 import streamlit as st
 
 from analytics import stories
@@ -8,8 +7,8 @@ from analytics.errors import MutualError
 from analytics.instruments import CONSTRUCTS
 from analytics.privacy import SUPPRESSED_NOTE
 from analytics.report import charts as report_charts
-from ui.figures import ROLE_COLOURS, WAVE_COLOURS, style
-from ui.format import chart_text, plain
+from ui.figures import ROLE_COLOURS, story_change, story_trajectory
+from ui.format import chart_text, percent, plain, signed
 from ui.state import current_filters, query
 
 SCORED = [c for c, spec in CONSTRUCTS.items() if spec.index]
@@ -50,19 +49,19 @@ left, right = st.columns([2, 3])
 with left:
     st.markdown(f"> {plain(told['text'])}")
     st.caption(
-        f"Their comment in the {plain(told['text_wave'])} survey. Tone {told['compound']:+.2f} (VADER, −1 to +1): "
-        f"at or above {told['story_percentile']:.0f} % of all comments."
+        f"Their comment in the {plain(told['text_wave'])} survey. Tone {signed(told['compound'])} (VADER, −1 to +1): "
+        f"at or above {percent(told['story_percentile'])} of all comments."
     )
     tiles = st.columns(2)
     change = told["change"]
     tiles[0].metric(
         "Change, pre to post",
-        "not available" if change is None else f"{change:+.2f}",
+        "not available" if change is None else signed(change),
         help=f"{spec.name}: their post score minus their pre score, on the {spec.scale_min}-{spec.scale_max} scale",
     )
     tiles[1].metric(
         "Rank of change",
-        "not ranked" if told["change_percentile"] is None else f"{told['change_percentile']:.0f} %",
+        "not ranked" if told["change_percentile"] is None else percent(told["change_percentile"]),
         help=(
             f"Percentile rank: the share of {plain(told['role'])}s in cohort {plain(told['cohort'])}"
             + (f" (n = {told['group_n']})" if told["group_n"] is not None else "")
@@ -73,7 +72,7 @@ with left:
     tiles = st.columns(2)
     tiles[0].metric(
         "Rank of post score",
-        "not ranked" if told["post_percentile"] is None else f"{told['post_percentile']:.0f} %",
+        "not ranked" if told["post_percentile"] is None else percent(told["post_percentile"]),
         help=f"Among {plain(told['role'])}s in cohort {plain(told['cohort'])}, the share scoring at or below them at post",
     )
     tiles[1].metric(
@@ -91,27 +90,14 @@ with right:
         )
     else:
         group = chart_text(f"{told['role'].capitalize()}s, cohort {told['cohort']}")
-        fig = go.Figure(
-            report_charts.quartile_box(distribution, group, ROLE_COLOURS.get(told["role"], "#888"))
-        )
-        if change is not None:
-            fig.add_scatter(
-                x=[group],
-                y=[change],
-                mode="markers",
-                name="This story",
-                marker={"symbol": "diamond", "size": 16, "color": "#222"},
-                hovertemplate=(
-                    f"This story: %{{y:+.2f}}<br>percentile rank {told['change_percentile']:.0f} "
-                    f"of n = {distribution['n']}<extra></extra>"
-                ),
-            )
-        fig.add_hline(y=0, line_dash="dot", line_color="#888")
-        style(
-            fig,
-            f"{spec.name}: change from pre to post",
-            None,
-            f"Change (points on a {spec.scale_min}-{spec.scale_max} scale)",
+        fig = story_change(
+            report_charts.quartile_box(distribution, group, ROLE_COLOURS.get(told["role"], "#888")),
+            group,
+            change,
+            percentile=told["change_percentile"],
+            n=distribution["n"],
+            title=f"{spec.name}: change from pre to post",
+            y_title=f"Change (points on a {spec.scale_min}-{spec.scale_max} scale)",
         )
         st.plotly_chart(fig, width="stretch", key="st_distribution")
         st.caption(
@@ -126,28 +112,14 @@ partner = told["partner"]
 if scores.empty:
     st.info(f"They have no {spec.name.lower()} scores at the pre, mid or post survey.")
 else:
-    fig = go.Figure()
-    fig.add_scatter(
-        x=scores["wave"],
-        y=scores["score"],
-        mode="lines+markers",
-        name=f"This story ({told['role']})",
-        line={"color": ROLE_COLOURS.get(told["role"], "#222"), "width": 3},
-        marker={"size": 10, "color": [WAVE_COLOURS.get(w, "#222") for w in scores["wave"]]},
-        hovertemplate="%{x}: %{y:.2f} (n = 1, this participant)<extra></extra>",
+    fig = story_trajectory(
+        scores,
+        told["role"],
+        partner,
+        scale=(spec.scale_min, spec.scale_max),
+        title=f"{spec.name} at each survey",
+        y_title=f"Score ({spec.scale_min}-{spec.scale_max})",
     )
-    if partner is not None and not partner["scores"].empty:
-        fig.add_scatter(
-            x=partner["scores"]["wave"],
-            y=partner["scores"]["score"],
-            mode="lines+markers",
-            name=chart_text(f"Their partner, {partner['role']} ({partner['pseudonym'] or 'also consented'})"),
-            line={"color": ROLE_COLOURS.get(partner["role"], "#888"), "dash": "dash"},
-            hovertemplate="%{x}: %{y:.2f} (n = 1, partner)<extra></extra>",
-        )
-    fig.update_yaxes(range=[spec.scale_min - 0.2, spec.scale_max + 0.2])
-    fig.update_xaxes(categoryorder="array", categoryarray=["pre", "mid", "post"])
-    style(fig, f"{spec.name} at each survey", "Survey wave", f"Score ({spec.scale_min}-{spec.scale_max})")
     st.plotly_chart(fig, width="stretch", key="st_trajectory")
     st.caption(
         "How to read this: their own score at the pre, mid and post surveys"

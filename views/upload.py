@@ -1,6 +1,5 @@
 """Upload: recognise, validate and import survey and HR exports; see and undo past imports."""
 
-import pandas as pd
 import streamlit as st
 
 from analytics.errors import MutualError
@@ -12,6 +11,7 @@ from ui.errors import message
 from ui.format import plain
 from ui.mapping_editor import mapping_editor
 from ui.state import clear_caches, cursor
+from ui.upload_panels import import_messages, inspection_panel, mapping_caption, undo_message
 
 KINDS = ["detect automatically", "employees", "participants", "survey", "goals", "sessions"]
 
@@ -45,55 +45,22 @@ if uploaded:
     inspections = []
     for name, data in files:
         try:
-            inspection = inspect_file(con, (name, data), kind=kind, wave=wave or None)
+            inspected = inspect_file(con, (name, data), kind=kind, wave=wave or None)
         except MutualError as error:
             st.error(message(error), icon=":material/error:")
             continue
-        if inspection.format != "template":
+        if inspected.format != "template":
             with st.container(border=True):
-                st.markdown(f"**Column mapping for {plain(inspection.file_name)}**")
-                if len(files) > 1:
-                    st.caption(
-                        "Columns were mapped automatically. To change the mapping of an export, "
-                        "upload it on its own."
-                    )
-                else:
-                    st.caption(
-                        "Check what each column was recognised as; change any row, and save the "
-                        "mapping as a profile to apply it to the next export with the same columns."
-                    )
-                    mapping = mapping_editor(con, inspection)
+                st.markdown(f"**Column mapping for {plain(inspected.file_name)}**")
+                mapping_caption(several=len(files) > 1)
+                if len(files) == 1:
+                    mapping = mapping_editor(con, inspected)
                     if mapping is not None:
-                        inspection = inspect_file(
+                        inspected = inspect_file(
                             con, (name, data), kind=kind, wave=wave or None, mapping=mapping
                         )
-        inspections.append(inspection)
-        errors = [p for p in inspection.problems if p.severity == "error"]
-        warnings = [p for p in inspection.problems if p.severity != "error"]
-        with st.container(border=True):
-            st.markdown(
-                f"**{plain(inspection.file_name)}**: {plain(inspection.kind)} file, "
-                f"{plain(inspection.format)} format"
-            )
-            st.caption(f"{plain(inspection.reason)} {inspection.rows:,} data rows.")
-            if inspection.waves:
-                st.caption("Waves: " + ", ".join(plain(w) for w in inspection.waves))
-            if inspection.already_imported:
-                st.info("This exact file has been imported before; importing it again adds nothing.")
-            if errors:
-                st.error(f"{len(errors)} problem(s) to fix before this file can be imported.")
-            elif not inspection.already_imported:
-                st.success("Ready to import.")
-            if inspection.problems:
-                report = pd.DataFrame(
-                    [
-                        {"severity": p.severity, "row": p.row, "column": p.column, "problem": p.message}
-                        for p in [*errors, *warnings]
-                    ]
-                )
-                st.dataframe(report, hide_index=True, width="stretch", key=f"report_{name}")
-            with st.expander("Preview"):
-                st.dataframe(inspection.preview, hide_index=True)
+        inspections.append(inspected)
+        inspection_panel(inspected, key=f"report_{name}")
 
     ready = bool(inspections) and len(inspections) == len(files) and all(i.ok for i in inspections)
     if st.button("Import", type="primary", disabled=not ready, key="upload_import"):
@@ -103,15 +70,7 @@ if uploaded:
             st.error(message(error), icon=":material/error:")
         else:
             clear_caches()
-            for result in results:
-                if result.status == "imported":
-                    waves = f" ({', '.join(plain(w) for w in result.waves)})" if result.waves else ""
-                    st.success(
-                        f"Imported {plain(result.file_name)}: {result.rows:,} {plain(result.kind)} rows{waves}, "
-                        f"import #{result.import_id}."
-                    )
-                else:
-                    st.info(f"{plain(result.file_name)}: {plain(result.status)}.")
+            import_messages(results)
 
 st.subheader("Import history")
 history = import_history(con)
@@ -139,11 +98,7 @@ else:
             st.error(message(error))
         else:
             clear_caches()
-            st.success(
-                f"Undid import #{undo_id}: removed "
-                + ", ".join(f"{n:,} {table}" for table, n in removed.items() if n)
-                + "."
-            )
+            undo_message(undo_id, removed)
 
 st.subheader("Templates")
 st.caption(
