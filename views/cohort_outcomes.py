@@ -1,35 +1,20 @@
 """Cohort outcomes: scores by group and wave, item by item, and equity gaps (for the DEIB lead)."""
 
 import pandas as pd
-import plotly.express as px
-import plotly.graph_objects as go
 import streamlit as st
 
 from analytics import metrics
 from analytics.filters import ATTRIBUTES
 from analytics.instruments import CONSTRUCTS, LIKERT_CONSTRUCTS
 from analytics.privacy import suppressed_note
-from ui.figures import DIVERGING, SUPPRESSED, style
-from ui.format import all_hidden, chart_frame, chart_text, hidden_mask, reasons, shown, value_table
+from ui.figures import equity_gap_bars, group_heatmap, style
+from ui.format import all_hidden, chart_text, shown, value_table
 from ui.state import current_filters, query, thresholds
-
-DIRECTION_COLOURS = {"above": "#2e8b57", "in line": "#b0b7bd", "below": "#c0392b"}
 
 
 def label(attribute: str) -> str:
     """An attribute as people read it."""
     return attribute.replace("_", " ").capitalize()
-
-
-def cell_text(frame: pd.DataFrame, value: str, fmt: str, k: int, note: str) -> pd.Series:
-    """What a heatmap cell says: the value and n, a flag for small samples, or why it is hidden (no n)."""
-    hidden = hidden_mask(frame)
-    n = pd.to_numeric(frame["n"], errors="coerce")
-    text = pd.Series("", index=frame.index, dtype="object")
-    for position in frame.index[~hidden]:
-        small = " (small)" if n[position] < 2 * k else ""
-        text[position] = f"{format(frame.at[position, value], fmt)}<br>n={int(n[position])}{small}"
-    return text.where(~hidden, reasons(frame, note).map(chart_text))
 
 
 def nothing_shown(found: pd.DataFrame, note: str) -> str:
@@ -43,67 +28,6 @@ def groups_with_a_figure(frame: pd.DataFrame, rows: str) -> pd.DataFrame:
     """The rows of groups with at least one shown cell: a group hidden everywhere does not appear at all."""
     kept = set(shown(frame)[rows])
     return frame[frame[rows].isin(kept)]
-
-
-def heatmap(
-    frame: pd.DataFrame,
-    rows: str,
-    columns: str,
-    value: str,
-    fmt: str,
-    k: int,
-    note: str,
-    zrange: tuple,
-    unit: str,
-) -> go.Figure:
-    """Groups x columns coloured by value; suppressed cells grey and labelled."""
-    frame = chart_frame(frame, [rows, columns]).assign(
-        text=cell_text(frame, value, fmt, k, note),
-        grey=hidden_mask(frame).map({True: 1.0}),
-        n=pd.to_numeric(frame["n"], errors="coerce").where(~hidden_mask(frame)),  # no n for a hidden cell
-    )
-    row_order = list(dict.fromkeys(frame[rows]))
-    column_order = list(dict.fromkeys(frame[columns]))
-
-    def grid(column: str) -> pd.DataFrame:
-        table = frame.pivot(index=rows, columns=columns, values=column)
-        return table.reindex(index=row_order, columns=column_order)
-
-    x, y = [str(c) for c in column_order], [str(r) for r in row_order]
-    fig = go.Figure()
-    fig.add_trace(
-        go.Heatmap(
-            z=grid(value).astype("float64").to_numpy(),
-            x=x,
-            y=y,
-            text=grid("text").to_numpy(),
-            customdata=grid("n").to_numpy(),
-            texttemplate="%{text}",
-            colorscale=DIVERGING,
-            zmin=zrange[0],
-            zmax=zrange[1],
-            hovertemplate=f"%{{y}}, %{{x}}<br>%{{z:{fmt}}}<br>n = %{{customdata}}<extra></extra>",
-            colorbar={"title": {"text": unit}},
-            hoverongaps=False,
-        )
-    )
-    fig.add_trace(
-        go.Heatmap(
-            z=grid("grey").astype("float64").to_numpy(),
-            x=x,
-            y=y,
-            text=grid("text").to_numpy(),
-            texttemplate="%{text}",
-            colorscale=[[0, SUPPRESSED], [1, SUPPRESSED]],
-            showscale=False,
-            hovertemplate="%{y}, %{x}<br>%{text}<extra></extra>",
-            hoverongaps=False,
-            name="suppressed",
-        )
-    )
-    fig.update_yaxes(autorange="reversed", type="category")
-    fig.update_xaxes(type="category")
-    return fig
 
 
 st.title("Cohort outcomes")
@@ -124,7 +48,6 @@ view = right.radio(
 include_pulses = st.checkbox("Include organisation-wide pulse surveys", key="co_pulses", value=False)
 
 spec = CONSTRUCTS[construct]
-scale = f"{spec.name} ({spec.scale_min}-{spec.scale_max})"
 kinds = ["pre", "mid", "post", "pulse"] if include_pulses else ["pre", "mid", "post"]
 waves = query(metrics.wave_names, kinds)
 st.caption(
@@ -143,16 +66,16 @@ if view.startswith("Groups x waves"):
     if scores.empty:
         st.warning(nothing_shown(found, note))
     else:
-        fig = heatmap(
+        fig = group_heatmap(
             scores,
             attribute,
             "wave",
             "mean",
-            ".2f",
-            k,
-            note,
-            (spec.scale_min, spec.scale_max),
-            f"Mean ({spec.scale_min}-{spec.scale_max})",
+            fmt=".2f",
+            k=k,
+            note=note,
+            zrange=(spec.scale_min, spec.scale_max),
+            unit=f"Mean ({spec.scale_min}-{spec.scale_max})",
         )
         style(fig, f"{spec.name} by {label(attribute).lower()} and wave", "Survey wave", label(attribute))
         st.plotly_chart(fig, width="stretch", key="co_heatmap")
@@ -179,7 +102,17 @@ else:
         items = items.assign(
             item=items["item_id"] + (items["reverse"].astype(bool).map({True: " (reversed)", False: ""}))
         )
-        fig = heatmap(items, attribute, "item", "favourable_pct", ".0f", k, note, (0, 100), "% favourable")
+        fig = group_heatmap(
+            items,
+            attribute,
+            "item",
+            "favourable_pct",
+            fmt=".0f",
+            k=k,
+            note=note,
+            zrange=(0, 100),
+            unit="% favourable",
+        )
         style(fig, f"{spec.name}: % favourable per item, {chart_text(wave)}", "Item", label(attribute))
         st.plotly_chart(fig, width="stretch", key="co_items")
         st.caption(
@@ -195,26 +128,12 @@ gaps = query(metrics.equity_gaps, construct, attribute, filters, [gap_wave])
 if gaps.empty or all_hidden(gaps):
     st.warning(nothing_shown(gaps, note))
 else:
-    visible = chart_frame(shown(gaps), [attribute])
-    fig = px.bar(
-        visible,
-        x="gap",
-        y=attribute,
-        orientation="h",
-        color="direction",
-        color_discrete_map=DIRECTION_COLOURS,
-        custom_data=["n", "mean", "overall_mean", "ci_low", "ci_high"],
-    )
-    fig.update_traces(
-        hovertemplate="%{y}: %{customdata[1]:.2f} vs everyone %{customdata[2]:.2f}<br>gap %{x:+.2f}"
-        "<br>95 % CI %{customdata[3]:.2f} to %{customdata[4]:.2f}<br>n = %{customdata[0]}<extra></extra>"
-    )
-    fig.add_vline(x=0, line_color="#555")
-    style(
-        fig,
-        f"{spec.name}: each {label(attribute).lower()} against everyone, {chart_text(gap_wave)}",
-        f"Gap from the overall mean (points on the {spec.scale_min}-{spec.scale_max} scale)",
-        label(attribute),
+    fig = equity_gap_bars(
+        gaps,
+        attribute,
+        title=f"{spec.name}: each {label(attribute).lower()} against everyone, {chart_text(gap_wave)}",
+        x_title=f"Gap from the overall mean (points on the {spec.scale_min}-{spec.scale_max} scale)",
+        y_title=label(attribute),
     )
     st.plotly_chart(fig, width="stretch", key="co_gaps")
     st.caption(

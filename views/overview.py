@@ -1,13 +1,12 @@
 """Overview: the programme at a glance, and what to look at next."""
 
-import plotly.express as px
 import streamlit as st
 
 from analytics import overview
 from analytics.instruments import CONSTRUCTS
 from analytics.privacy import SUPPRESSED_NOTE, suppressed_note
-from ui.figures import WAVE_COLOURS, style
-from ui.format import chart_frame, plain
+from ui.figures import response_rate_bars
+from ui.format import plain, shown, signed
 from ui.state import current_filters, query, thresholds
 
 st.title("Mutual: reverse mentoring at a glance")
@@ -40,9 +39,7 @@ else:
         help=f"Of {size['pairs']} pairs in {size['cohorts']} cohorts",
     )
 programme_waves = rates[rates["kind"].isin(["pre", "mid", "post"])]
-programme_rates = programme_waves[
-    ~programme_waves["suppressed"].astype(bool) & programme_waves["rate_pct"].notna()
-]
+programme_rates = shown(programme_waves).dropna(subset=["rate_pct"])
 if not programme_rates.empty:
     last = programme_rates.iloc[-1]
     tiles[2].metric(
@@ -78,7 +75,7 @@ for column, code in zip(score_tiles, ["ps", "eng", "bel"], strict=True):
     column.metric(
         f"{label}, {latest_wave}",
         f"{result['latest']:.2f}",
-        delta=f"{result['latest'] - result['pre']:+.2f} since pre ({result['pre']:.2f})",
+        delta=f"{signed(result['change'])} since pre ({result['pre']:.2f})",
         help=f"Mean of respondents: n = {result['latest_n']} at {latest_wave}, {result['pre_n']} at pre",
     )
 st.caption(
@@ -88,28 +85,14 @@ st.caption(
 
 left, right = st.columns([3, 2])
 with left:
-    shown = chart_frame(rates[~rates["suppressed"].astype(bool) & rates["rate_pct"].notna()], ["wave"])
-    if shown.empty:
+    if shown(rates).dropna(subset=["rate_pct"]).empty:
         st.info(
             "No survey waves yet."
             if rates.empty
             else f"Response rates are hidden: the filters leave {SUPPRESSED_NOTE(k).replace('responses', 'people invited')}."
         )
     else:
-        fig = px.bar(
-            shown,
-            x="wave",
-            y="rate_pct",
-            color="kind",
-            color_discrete_map=WAVE_COLOURS,
-            custom_data=["responded", "invited"],
-            text=shown["rate_pct"].map(lambda v: f"{v:.0f}%"),
-        )
-        fig.update_traces(
-            hovertemplate="%{x}: %{y:.1f} %<br>%{customdata[0]} of %{customdata[1]} invited<extra></extra>"
-        )
-        fig.update_yaxes(range=[0, 105])
-        style(fig, "Response rate per survey wave", "Survey wave", "Responded (% of invited)")
+        fig = response_rate_bars(rates)
         st.plotly_chart(fig, width="stretch", key="overview_rates")
         st.caption(
             "How to read this: the share of invited people who answered each wave. Programme waves invite "

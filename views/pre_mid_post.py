@@ -1,7 +1,5 @@
 """Pre / mid / post: does the programme work? Change, effect size, reciprocity and a comparison group."""
 
-import pandas as pd
-import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -9,29 +7,11 @@ from analytics import change, comparison, metrics
 from analytics.instruments import CONSTRUCTS, LIKERT_CONSTRUCTS
 from analytics.privacy import suppressed_note
 from analytics.report import charts as report_charts
-from ui.figures import GROUP_COLOURS, ROLE_COLOURS, WAVE_COLOURS, style
-from ui.format import all_hidden, chart_frame, count, hidden_mask, plain, shown, value_table
+from ui.figures import ROLE_COLOURS, participants_vs_others, role_changes, style, wave_means
+from ui.format import all_hidden, ci_text, count, hidden_mask, is_missing, p_text, plain, signed, value_table
 from ui.state import current_filters, query, thresholds
 
 PROGRAMME_WAVES = ["pre", "mid", "post"]
-
-
-def p_text(p: float | None) -> str:
-    """A p-value as people read it."""
-    if p is None or pd.isna(p):
-        return "n/a"
-    return "< 0.001" if p < 0.001 else f"{p:.3f}"
-
-
-def error_bars(frame: pd.DataFrame, value: str = "mean") -> dict:
-    """Asymmetric error bars from ci_low/ci_high around `value`."""
-    return {
-        "type": "data",
-        "symmetric": False,
-        "array": (frame["ci_high"] - frame[value]).tolist(),
-        "arrayminus": (frame[value] - frame["ci_low"]).tolist(),
-    }
-
 
 st.title("Pre / mid / post: does the programme work?")
 filters = current_filters()
@@ -39,10 +19,7 @@ k, _ = thresholds()
 note = suppressed_note(k, filters)
 
 construct = st.selectbox(
-    "Outcome",
-    LIKERT_CONSTRUCTS,
-    format_func=lambda code: CONSTRUCTS[code].name,
-    key="pmp_construct",
+    "Outcome", LIKERT_CONSTRUCTS, format_func=lambda code: CONSTRUCTS[code].name, key="pmp_construct"
 )
 spec = CONSTRUCTS[construct]
 scale = f"points on the {spec.scale_min}-{spec.scale_max} scale"
@@ -56,8 +33,8 @@ headline = query(change.wave_change, construct, "pre", "post", None, filters).il
 st.subheader("Change from pre to post, for the same people")
 tiles = st.columns(4)
 people = count(headline["n"])  # None when the gate blanks it
-answered = set(query(metrics.group_scores, construct, ["wave"], filters, PROGRAMME_WAVES)["wave"])
-if people is None and not {"pre", "post"} <= answered:  # a blank n, but truly no one to compare
+waves = query(metrics.group_scores, construct, ["wave"], filters, PROGRAMME_WAVES)
+if people is None and not {"pre", "post"} <= set(waves["wave"]):  # a blank n, but truly no one to compare
     people = 0
 if bool(headline["suppressed"]) and people != 0:  # hidden: not even how many people
     tiles[0].metric("People compared", "hidden", help=f"hidden: {note}")
@@ -67,26 +44,22 @@ elif people == 0:
     st.info("The change cannot be shown: no one answered both the pre and the post survey.")
 else:
     tiles[0].metric("People compared", f"{int(headline['n'])}")
-    ci = (
-        f"95 % CI {headline['ci_low']:+.2f} to {headline['ci_high']:+.2f}"
-        if pd.notna(headline["ci_low"])
-        else "no CI with so few people"
-    )
+    ci = ci_text(headline["ci_low"], headline["ci_high"]) or "no CI with so few people"
     tiles[1].metric(
         "Mean change",
-        f"{headline['mean_change']:+.2f}",
+        signed(headline["mean_change"]),
         help=f"On the {spec.scale_min}-{spec.scale_max} scale, {headline['mean_before']:.2f} -> "
         f"{headline['mean_after']:.2f}; {ci}",
     )
     tiles[2].metric(
         "Effect size (Cohen's d_z)",
-        "n/a" if pd.isna(headline["cohen_dz"]) else f"{headline['cohen_dz']:.2f}",
+        "n/a" if is_missing(headline["cohen_dz"]) else f"{headline['cohen_dz']:.2f}",
         help="Mean change divided by the SD of the changes: 0.2 small, 0.5 medium, 0.8 large",
     )
     tiles[3].metric(
         "p (paired t-test)",
-        p_text(headline["t_p"]),
-        help=f"Wilcoxon signed-rank p = {p_text(headline['wilcoxon_p'])}; "
+        p_text(headline["t_p"], label=False),
+        help=f"Wilcoxon signed-rank {p_text(headline['wilcoxon_p'])}; "
         f"{headline['improved_pct']:.0f} % of people improved",
     )
     st.markdown(f"**In plain words:** {spec.name} shows {headline['verdict']}.")
@@ -94,51 +67,12 @@ else:
 
 left, right = st.columns(2)
 with left:
-    waves = query(metrics.group_scores, construct, ["wave"], filters, PROGRAMME_WAVES)
     if waves.empty:
         st.info(f"No {spec.name.lower()} results at the pre, mid or post survey yet.")
     elif all_hidden(waves):
         st.info(f"No {spec.name.lower()} results at the pre, mid or post survey are shown: {note}.")
     else:
-        hidden = waves[hidden_mask(waves)]
-        waves = shown(waves)
-        waves = waves.assign(
-            plus=waves["ci_high"] - waves["mean"],
-            minus=waves["mean"] - waves["ci_low"],
-            n=waves["n"].astype(int),
-        )
-        fig = px.bar(
-            waves,
-            x="wave",
-            y="mean",
-            color="wave",
-            color_discrete_map=WAVE_COLOURS,
-            error_y="plus",
-            error_y_minus="minus",
-            custom_data=["n", "ci_low", "ci_high"],
-            category_orders={"wave": PROGRAMME_WAVES},
-        )
-        fig.update_traces(
-            hovertemplate="%{x}: mean %{y:.2f}<br>95 % CI %{customdata[1]:.2f} to %{customdata[2]:.2f}"
-            "<br>n = %{customdata[0]}<extra></extra>"
-        )
-        if not hidden.empty:  # the wave is named (pre, mid, post are the programme's), its n is not
-            fig.add_scatter(
-                x=hidden["wave"],
-                y=[(spec.scale_min + spec.scale_max) / 2] * len(hidden),
-                mode="text",
-                text=[note] * len(hidden),
-                hovertemplate="%{x}: " + note + "<extra></extra>",
-                showlegend=False,
-            )
-        fig.update_yaxes(range=[spec.scale_min, spec.scale_max])
-        style(
-            fig,
-            f"{spec.name} at each survey",
-            "Survey wave",
-            f"Mean score ({spec.scale_min}-{spec.scale_max})",
-        )
-        fig.update_layout(showlegend=False)
+        fig = wave_means(waves, name=spec.name, scale=(spec.scale_min, spec.scale_max), note=note)
         st.plotly_chart(fig, width="stretch", key="pmp_waves")
         st.caption(
             "How to read this: each bar is the mean of everyone who answered that survey; the whisker is "
@@ -155,34 +89,7 @@ with right:
         # with two roles, one hidden hides both; a lone bar would tell whose role the few people have
         st.info(f"The change by role is not shown: {note}, or to protect a smaller group.")
     else:
-        roles = chart_frame(shown(roles), ["role"])
-        roles = roles.assign(
-            change=roles["mean_change"].fillna(0),
-            plus=roles["ci_high"] - roles["mean_change"],
-            minus=roles["mean_change"] - roles["ci_low"],
-            label=roles["mean_change"].map(lambda v: note if pd.isna(v) else ""),
-            change_text=roles["mean_change"].map(lambda v: note if pd.isna(v) else f"{v:+.2f}"),
-            p=roles["t_p"].map(p_text),
-            n=roles["n"].astype(int),
-        )
-        fig = px.bar(
-            roles,
-            x="role",
-            y="change",
-            color="role",
-            color_discrete_map=ROLE_COLOURS,
-            error_y="plus",
-            error_y_minus="minus",
-            text="label",
-            custom_data=["n", "cohen_dz", "p", "change_text"],
-        )
-        fig.update_traces(
-            hovertemplate="%{x}: change %{customdata[3]}<br>d_z %{customdata[1]:.2f}, p %{customdata[2]}"
-            "<br>n = %{customdata[0]}<extra></extra>"
-        )
-        fig.add_hline(y=0, line_color="#666", line_width=1)
-        style(fig, "Who gained: mentors vs mentees", "Role", f"Mean change, pre to post ({scale})")
-        fig.update_layout(showlegend=False)
+        fig = role_changes(roles, note=note, y_title=f"Mean change, pre to post ({scale})")
         st.plotly_chart(fig, width="stretch", key="pmp_roles")
         st.caption(
             "How to read this: each bar is the average within-person change from pre to post (mentors "
@@ -203,8 +110,8 @@ with left:
             note if mutual["both_improved_pct"] is None else f"{mutual['both_improved_pct']:.0f} %",
             help=f"Of {mutual['pairs']} pairs where mentor and mentee answered both surveys",
         )
-        left.metric("Mentors' mean gain", f"{mutual['mentor_gain']:+.2f}")
-        left.metric("Mentees' mean gain", f"{mutual['mentee_gain']:+.2f}")
+        left.metric("Mentors' mean gain", signed(mutual["mentor_gain"]))
+        left.metric("Mentees' mean gain", signed(mutual["mentee_gain"]))
 with right:
     if not mutual["suppressed"]:
         quadrants = mutual["quadrants"]
@@ -227,32 +134,10 @@ if trend.empty:
 else:
     left, right = st.columns([3, 1])
     with left:
-        fig = go.Figure()
-        drawn = chart_frame(shown(trend), ["wave"])
-        for group, label in [("participants", "Programme participants"), ("comparison", "Everyone else")]:
-            part = drawn[drawn["group"] == group]
-            fig.add_scatter(
-                x=part["opened_on"],
-                y=part["mean"],
-                name=label,
-                mode="lines+markers",
-                line_color=GROUP_COLOURS[group],
-                error_y=error_bars(part),
-                customdata=part[["wave", "n"]].astype(str).to_numpy(),
-                hovertemplate="%{customdata[0]}: mean %{y:.2f}<br>n = %{customdata[1]}<extra>"
-                + label
-                + "</extra>",
-            )
+        fig = participants_vs_others(trend, name=spec.name, scale=(spec.scale_min, spec.scale_max))
         hidden = trend[hidden_mask(trend)]
         if not hidden.empty:
             st.caption(f"{hidden['wave'].nunique()} pulse(s) not shown: {note} in a group.")
-        fig.update_yaxes(range=[spec.scale_min, spec.scale_max])
-        style(
-            fig,
-            f"{spec.name} by pulse month",
-            "Pulse survey (month opened)",
-            f"Mean score ({spec.scale_min}-{spec.scale_max})",
-        )
         st.plotly_chart(fig, width="stretch", key="pmp_comparison")
         st.caption(
             "How to read this: monthly pulse means with 95 % confidence intervals for people on the "
@@ -265,13 +150,13 @@ else:
         else:
             st.metric(
                 "Difference in differences",
-                f"{did['did']:+.2f}",
-                help=f"Participants {did['participants_change']:+.2f}, everyone else "
-                f"{did['comparison_change']:+.2f}, from {plain(did['first_wave'])} to {plain(did['last_wave'])}",
+                signed(did["did"]),
+                help=f"Participants {signed(did['participants_change'])}, everyone else "
+                f"{signed(did['comparison_change'])}, from {plain(did['first_wave'])} to {plain(did['last_wave'])}",
             )
             if did["ci_low"] is not None:
                 st.caption(
-                    f"95 % CI {did['ci_low']:+.2f} to {did['ci_high']:+.2f}, p = {p_text(did['p_value'])}. "
+                    f"{ci_text(did['ci_low'], did['ci_high'])}, {p_text(did['p_value'])}. "
                     f"n = {did['n_participants_first']} / {did['n_participants_last']} participants and "
                     f"{did['n_comparison_first']} / {did['n_comparison_last']} others (first / last pulse)."
                 )
@@ -294,20 +179,7 @@ with st.expander("All three comparisons: pre to mid, mid to post, pre to post"):
     }
     view = value_table(table, figures, note)
     st.dataframe(
-        view[
-            [
-                "before",
-                "after",
-                "n",
-                "mean_change",
-                "ci_low",
-                "ci_high",
-                "cohen_dz",
-                "t_p",
-                "wilcoxon_p",
-                "verdict",
-            ]
-        ],
+        view[["before", "after", *list(figures)[1:], "verdict"]],
         hide_index=True,
         key="pmp_all_changes",
         column_config={

@@ -1,14 +1,12 @@
 """Psychological safety: the organisation's pulse trend, by group, item by item, and alerts."""
 
-import plotly.express as px
-import plotly.graph_objects as go
 import streamlit as st
 
 from analytics import metrics
 from analytics.instruments import CONSTRUCTS
 from analytics.privacy import suppressed_note
-from ui.figures import WAVE_COLOURS, style
-from ui.format import all_hidden, chart_frame, chart_text, hidden_mask, plain, shown
+from ui.figures import item_favourable_bars, pulse_line, pulse_lines_by_group
+from ui.format import all_hidden, chart_text, hidden_mask, is_missing, plain, shown, signed
 from ui.state import current_filters, query, thresholds
 
 CONSTRUCT = "ps"
@@ -33,17 +31,14 @@ if all_hidden(trend):
     st.info(f"No pulse survey figure is shown for this selection: {note} in each pulse.")
     st.stop()
 
-pair = metrics.last_two_pulses(trend)
-by_wave = trend.set_index("wave")
-latest = by_wave.loc[pair[1]] if pair else trend.iloc[-1]
-latest_wave = pair[1] if pair else latest["wave"]
-change = latest["mean"] - by_wave.loc[pair[0], "mean"] if pair else float("nan")
+latest = metrics.latest_pulse(trend)
+latest_wave, change = latest["wave"], latest["change"]
 latest_hidden = bool(latest["suppressed"])
 tiles = st.columns(3)
 tiles[0].metric(
     f"Latest pulse, {plain(latest_wave)}",
     note if latest_hidden else f"{latest['mean']:.2f}",
-    delta=None if change != change else f"{change:+.2f} on the pulse before",
+    delta=None if is_missing(change) else f"{signed(change)} on the pulse before",
     help=scale if latest_hidden else f"{scale}; n = {int(latest['n'])}",
 )
 tiles[1].metric("Favourable answers", note if latest_hidden else f"{latest['favourable_pct']:.0f} %")
@@ -53,31 +48,7 @@ tiles[2].metric(
     help=f"Opened {latest['opened_on']:%d %b %Y}"
     + (", anonymous" if latest["anonymous"] else ", confidential"),
 )
-drawn = chart_frame(shown(trend), ["wave"])
-
-fig = go.Figure(
-    go.Scatter(
-        x=drawn["opened_on"],
-        y=drawn["mean"],
-        mode="lines+markers",
-        line={"color": WAVE_COLOURS["pulse"]},
-        marker={
-            "symbol": drawn["anonymous"].map({True: "diamond-open", False: "circle"}).tolist(),
-            "size": 9,
-        },
-        error_y={
-            "type": "data",
-            "symmetric": False,
-            "array": (drawn["ci_high"] - drawn["mean"]).tolist(),
-            "arrayminus": (drawn["mean"] - drawn["ci_low"]).tolist(),
-        },
-        customdata=drawn[["n", "favourable_pct", "wave"]].to_numpy(),
-        hovertemplate="%{customdata[2]} (%{x|%d %b %Y}): %{y:.2f}<br>%{customdata[1]:.0f} % favourable"
-        "<br>n = %{customdata[0]}<extra></extra>",
-        name="Organisation",
-    )
-)
-style(fig, "Psychological safety across the organisation, pulse by pulse", "Date the pulse opened", scale)
+fig = pulse_line(trend, title="Psychological safety across the organisation, pulse by pulse", y_title=scale)
 st.plotly_chart(fig, width="stretch", key="ps_trend")
 st.caption(
     "How to read this: the mean of everyone who answered each pulse, with its 95 % confidence interval; "
@@ -90,24 +61,11 @@ breakdown = st.radio(
     "Break down by", list(BREAKDOWNS), format_func=BREAKDOWNS.get, key="ps_breakdown", horizontal=True
 )
 groups = query(metrics.pulse_trend, CONSTRUCT, [breakdown], filters)
-visible = chart_frame(shown(groups), [breakdown, "wave"])
 if all_hidden(groups):
     st.info(f"No {BREAKDOWNS[breakdown].lower()} is shown on its own: {note}, or to protect a smaller group.")
 else:
-    fig = px.line(
-        visible,
-        x="opened_on",
-        y="mean",
-        color=breakdown,
-        markers=True,
-        custom_data=["n", "favourable_pct", "wave", breakdown],
-    )
-    fig.update_traces(
-        hovertemplate="%{customdata[3]}, %{customdata[2]}: %{y:.2f}<br>%{customdata[1]:.0f} % favourable"
-        "<br>n = %{customdata[0]}<extra></extra>"
-    )
-    style(fig, f"Psychological safety by {BREAKDOWNS[breakdown].lower()}", "Date the pulse opened", scale)
-    fig.update_layout(legend={"orientation": "v", "x": 1.02, "xanchor": "left", "y": 1, "yanchor": "top"})
+    title = f"Psychological safety by {BREAKDOWNS[breakdown].lower()}"
+    fig = pulse_lines_by_group(groups, breakdown, title=title, y_title=scale)
     st.plotly_chart(fig, width="stretch", key="ps_groups")
     hidden = sorted(set(groups.loc[hidden_mask(groups), breakdown].map(plain)))
     small = sorted(set(shown(groups).loc[lambda f: f["n"] < 2 * k, breakdown].map(plain)))
@@ -126,38 +84,14 @@ else:
     )
 
 st.subheader("Which items drag the score down")
-latest_pulse = latest_wave
-items = query(metrics.item_favourable, CONSTRUCT, None, filters, [latest_pulse])
+items = query(metrics.item_favourable, CONSTRUCT, None, filters, [latest_wave])
 if items.empty or all_hidden(items):
     st.info(f"Item figures are hidden: {note}.")
 else:
-    table = shown(items).sort_values("favourable_pct")
-    items = chart_frame(table, ["item_id", "text"])
-    items = items.assign(
-        shown=items["favourable_pct"].map(lambda v: f"{v:.0f} %"),
-        label=items["item_id"].str.replace("ps_", "Item ")
-        + items["reverse"].map({True: " (reversed)", False: ""}),
-    )
-    fig = px.bar(
+    fig = item_favourable_bars(
         items,
-        x="favourable_pct",
-        y="label",
-        orientation="h",
-        custom_data=["text", "n", "mean"],
-        color_discrete_sequence=[WAVE_COLOURS["pulse"]],
-        text="shown",
-    )
-    fig.update_traces(
-        hovertemplate="%{customdata[0]}<br>%{x:.1f} % favourable, mean %{customdata[2]:.2f} after reverse coding"
-        "<br>n = %{customdata[1]}<extra></extra>"
-    )
-    fig.update_xaxes(range=[0, 100])
-    fig.update_yaxes(categoryorder="total descending")  # the lowest bar on top
-    style(
-        fig,
-        f"% favourable per item, {chart_text(latest_pulse)}",
-        "Favourable answers (% of people answering, 5-7 of 7 after reverse coding)",
-        "Item",
+        title=f"% favourable per item, {chart_text(latest_wave)}",
+        x_title="Favourable answers (% of people answering, 5-7 of 7 after reverse coding)",
     )
     st.plotly_chart(fig, width="stretch", key="ps_items")
     st.caption(
@@ -166,7 +100,9 @@ else:
         "the least favourable, is the item holding the score down."
     )
     st.dataframe(
-        table[["item_id", "text", "n", "favourable_pct"]].rename(columns={"favourable_pct": "% favourable"}),
+        shown(items)
+        .sort_values("favourable_pct")[["item_id", "text", "n", "favourable_pct"]]
+        .rename(columns={"favourable_pct": "% favourable"}),
         hide_index=True,
         key="ps_item_table",
         column_config={"% favourable": st.column_config.NumberColumn(format="%.0f")},

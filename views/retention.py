@@ -1,12 +1,11 @@
 """Retention: do participants stay longer than comparable colleagues? Kaplan-Meier curves and log-rank."""
 
-import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from analytics import retention
 from analytics.privacy import SUPPRESSED_NOTE, suppressed_note
-from ui.figures import GROUP_COLOURS, style
+from ui.figures import survival_curves
+from ui.format import p_text
 from ui.state import current_filters, query, thresholds
 
 LABELS = {"participants": "Programme participants", "comparison": "Comparison group"}
@@ -28,19 +27,6 @@ def followed(found: dict, group: str, who: str) -> str:
     """The tile's help: how many people a share is over, only when the group is shown."""
     n = f", n = {found[f'n_{group}']:,} {who}" if found[f"shown_{group}"] else ""
     return f"Share still employed (Kaplan-Meier){n}"
-
-
-def at_risk_text(at_risk: float, events: float, k: int) -> str:
-    """A step's hover: people still followed and leaving, each only when at least k (no count under k)."""
-    still = f"{int(at_risk):,} still followed" if at_risk >= k else f"fewer than {k} still followed"
-    left = f"{int(events)} left at this time" if events >= k or events == 0 else "someone left at this time"
-    return f"{still}, {left}"
-
-
-def fill_colour(hex_colour: str, alpha: float = 0.18) -> str:
-    """The colour as an rgba string, for a translucent confidence band."""
-    red, green, blue = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
-    return f"rgba({red}, {green}, {blue}, {alpha})"
 
 
 st.title("Retention: do participants stay?")
@@ -78,10 +64,9 @@ tiles[3].metric(
     share(found["comparison_12m"], found["shown_comparison"], k),
     help=followed(found, "comparison", "colleagues"),
 )
-p = found["logrank_p"]
 tiles[4].metric(
     "Log-rank p",
-    "n/a" if p is None else ("< 0.001" if p < 0.001 else f"{p:.3f}"),
+    p_text(found["logrank_p"], label=False),
     help="Chance of curves at least this far apart if both groups left at the same rate",
 )
 
@@ -94,46 +79,7 @@ if curves.empty:
         f"({suppressed_note(k, filters)})."
     )
 else:
-    fig = go.Figure()
-    for group in retention.GROUPS:
-        part = curves[curves["group"] == group]
-        if part.empty:
-            continue
-        colour = GROUP_COLOURS[group]
-        band = part.assign(
-            ci_low=part["ci_low"].fillna(part["survival"]), ci_high=part["ci_high"].fillna(1.0)
-        )
-        fig.add_scatter(
-            x=band["time_months"],
-            y=band["ci_high"] * 100,
-            line={"shape": "hv", "width": 0},
-            showlegend=False,
-            hoverinfo="skip",
-        )
-        fig.add_scatter(
-            x=band["time_months"],
-            y=band["ci_low"] * 100,
-            line={"shape": "hv", "width": 0},
-            fill="tonexty",
-            fillcolor=fill_colour(colour),
-            showlegend=False,
-            hoverinfo="skip",
-        )
-        fig.add_scatter(
-            x=part["time_months"],
-            y=part["survival"] * 100,
-            line={"shape": "hv", "color": colour, "width": 2.5},
-            name=f"{LABELS[group]} (n = {int(part['n'].iloc[0])})",
-            customdata=[at_risk_text(a, e, k) for a, e in zip(part["at_risk"], part["events"], strict=True)],
-            hovertemplate="%{x:.1f} months: %{y:.1f} % still here<br>%{customdata}<extra>"
-            + LABELS[group]
-            + "</extra>",
-        )
-    for months in (6, 12):
-        fig.add_vline(x=months, line_dash="dot", line_color="#999", annotation_text=f"{months} months")
-    fig.update_yaxes(range=[max(0.0, float(pd.to_numeric(curves["ci_low"]).min() * 100) - 5), 100.5])
-    style(fig, "Share still employed since programme start", "Months since start", "Still employed (%)")
-    fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.2, "xanchor": "left", "x": 0})
+    fig = survival_curves(curves, labels=LABELS, k=k)
     st.plotly_chart(fig, width="stretch", key="retention_curves")
     st.caption(
         "How to read this: each step line is a Kaplan-Meier curve, the share of a group still employed "
