@@ -19,17 +19,33 @@ def _run(script: str) -> AppTest:
     return at
 
 
-@pytest.mark.parametrize("page", PAGES)
-def test_page_runs_without_exception(sample_db, page):
-    at = _run(page)
+def _registered_pages(at: AppTest) -> dict[str, str]:
+    """The pages the last run gave st.navigation: file (relative to the repository) -> navigation title.
+
+    This is the registry AppTest.switch_page resolves a file against, as a browser resolves a URL path.
+    """
+    return {
+        Path(info["script_path"]).resolve().relative_to(ROOT).as_posix(): info["page_name"]
+        for info in at._registered_pages.values()
+    }
+
+
+def test_app_navigation_registers_every_view(sample_db):
+    at = _run("app.py")
     assert not at.exception, at.exception
-    assert at.title, f"{page} has no title"
+    assert sorted(_registered_pages(at)) == PAGES
 
 
-def test_app_navigation_lists_every_page():
-    source = (ROOT / "app.py").read_text()
-    for page in PAGES:
-        assert f'"{page}"' in source, f"{page} is not in app.py's navigation"
+@pytest.mark.parametrize("page", PAGES)
+def test_page_runs_through_the_app_navigation(sample_db, page):
+    alone = _run(page)  # the page's own title, as the file renders it
+    assert not alone.exception, alone.exception
+    assert alone.title, f"{page} has no title"
+    at = _run("app.py")  # a user arrives at the entry point, then follows the navigation
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    assert [t.value for t in at.title] == [t.value for t in alone.title]
+    assert at.sidebar.multiselect(key="filter_cohort").options  # the shared filters are still there
 
 
 def test_app_entry_point_renders_overview_and_filters(sample_db):
