@@ -16,11 +16,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from analytics import change, comparison, goals, metrics, overview, retention, stories
 from analytics.examples import example_files
 from analytics.filters import missing_label, where_sql
+from analytics.safe_output import neutralise_csv
 from analytics.store import db
 from analytics.summary import summary
 from analytics.text import comments, feedback, themes
@@ -100,7 +102,8 @@ ATTACKS = {
     "enps by wave": lambda con, f: metrics.enps(con, ["wave"], f),
     "equity_gaps": lambda con, f: metrics.equity_gaps(con, "ps", "department", f),
     "pulse_trend": lambda con, f: metrics.pulse_trend(con, "ps", None, f),
-    "score_alerts": lambda con, f: metrics.score_alerts(con, "ps", "department", 0.01, f),
+    # drop = -10 on a 1-7 scale: every shown change is an alert, so an empty list means nothing shown
+    "score_alerts": lambda con, f: metrics.score_alerts(con, "ps", "department", -10, f),
     "goal_attainment": lambda con, f: goals.goal_attainment(con, None, f),
     "wave_change": lambda con, f: change.wave_change(con, "ps", filters=f),
     "all_changes": lambda con, f: change.all_changes(con, "ps", f),
@@ -129,8 +132,6 @@ def test_a_filter_leaving_fewer_than_k_people_shows_nothing(sample, narrow, name
 @pytest.mark.parametrize("name", list(ATTACKS))
 def test_the_attacks_do_see_figures_for_large_groups(sample, name):
     """The same calls unfiltered show figures: the test above is not passing vacuously."""
-    if name == "score_alerts":
-        pytest.skip("an alert needs a drop, not just enough people")
     assert not _nothing(ATTACKS[name](sample, None)), name
 
 
@@ -329,14 +330,40 @@ def test_cli_summary_json_hides_every_figure_below_the_threshold(sample_db, tmp_
     assert figures and all(v is None for _, v in figures), [f for f in figures if f[1] is not None]
 
 
-def test_template_downloads_come_from_the_synthetic_sample_not_the_database():
-    """The Upload page's only CSV downloads are cut from data/sample, so they cannot carry imported people."""
-    text = b"".join(example_files().values()).decode("utf-8")
+def _served_files(monkeypatch) -> dict[str, bytes]:
+    """Every file the pages hand Streamlit's (real, in-memory) media storage, by the name in its URL."""
+    served: dict[str, bytes] = {}
+    store = MemoryMediaFileStorage.load_and_get_id
+
+    def load_and_get_id(self, path_or_data, mimetype, kind, filename=None):
+        file_id = store(self, path_or_data, mimetype, kind, filename)
+        served[self.get_url(file_id).rsplit("/", 1)[-1]] = self.get_file(file_id).content
+        return file_id
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", load_and_get_id)
+    return served
+
+
+def test_template_downloads_come_from_the_synthetic_sample_not_the_database(sample_db, monkeypatch):
+    """The Upload page's CSV downloads are cut from data/sample (neutralised), so they cannot carry imported people."""
+    con = db.connect(sample_db)
+    con.execute("UPDATE employees SET department = 'Imported-Only-Department'")  # not in data/sample
+    con.close()
+    served = _served_files(monkeypatch)
+    at = AppTest.from_file(str(ROOT / "views" / "upload.py"), default_timeout=120).run()
+    assert not at.exception, at.exception
+    buttons = {b.proto.id.rsplit("-", 1)[-1]: b.proto for b in at.get("download_button")}
+    examples = example_files()
+    assert examples and all(f"download_{name}" in buttons for name in examples)
     sample_text = "".join(p.read_text(encoding="utf-8") for p in (ROOT / "data" / "sample").glob("*.csv"))
-    for line in text.splitlines()[1:]:
-        assert line in sample_text
-    upload = (ROOT / "views" / "upload.py").read_text()
-    assert "neutralise_csv(data)" in upload and "example_files()" in upload
+    for name, raw in examples.items():
+        data = served[buttons[f"download_{name}"].url.rsplit("/", 1)[-1]]
+        assert raw != neutralise_csv(raw)  # so the comparison below tells a neutralised file from the raw one
+        assert data == neutralise_csv(raw), name
+        text = data.decode("utf-8")
+        assert "Imported-Only-Department" not in text
+        for line in text.splitlines()[1:]:
+            assert line in sample_text, (name, line)
 
 
 # ---------------------------------------------------------------- the pages under narrowing filters
