@@ -11,7 +11,7 @@ from tests.browser import CHROMIUM, browser_page, running_app, wait_for_app
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ PAGES = sorted(p.stem for p in (ROOT / "views").glob("*.py"))
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 LOCAL_SCHEMES = {"data", "blob", "about"}
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def foreign(urls: list[str]) -> list[str]:

@@ -15,7 +15,7 @@ from tests.browser import CHROMIUM, browser_page, running_app, wait_for_app
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 WAVE = "pulse-2026-11"
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def _pulse_export(con, path: Path, rows: int) -> None:

@@ -12,6 +12,8 @@ from fixtures_ingest import EMPLOYEES, GOALS, PARTICIPANTS, SESSIONS, SURVEY, wr
 
 ROOT = Path(__file__).resolve().parents[1]
 
+pytestmark = pytest.mark.slow  # every test starts python -m analytics in a subprocess
+
 
 def _run(*args: str, cwd: Path, mutual_db: str | None = None, **settings: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(ROOT), **settings}

@@ -20,6 +20,8 @@ from analytics.ingest.load import import_files
 from analytics.store import db
 
 ROOT = Path(__file__).resolve().parents[1]
+
+pytestmark = pytest.mark.slow  # subprocesses: the command line, killed imports, held locks
 PAGES = sorted(f"views/{p.name}" for p in (ROOT / "views").glob("*.py"))
 SURVEY_HEADER = [
     "response_id",

@@ -9,7 +9,7 @@ from tests.browser import CHROMIUM, browser_page
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture
