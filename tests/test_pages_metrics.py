@@ -8,8 +8,11 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import goals, metrics
+from analytics import goals, metrics, privacy
+from analytics.instruments import reverse_code
 from analytics.store import db
+from tests import builders
+from ui.format import chart_text
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -58,53 +61,147 @@ def cell_texts(figure: dict) -> list[str]:
 # Cohort outcomes
 
 
-@pytest.mark.skip(
-    reason="the gate now hides the sample's 2025-Autumn and 2025-Spring post cells (post respondents nearly the pre->post people); the cells this test reads must be re-chosen"
-)
+PROGRAMME_WAVES = ["pre", "mid", "post"]
+HEATMAP = "Psychological safety by cohort and wave"
+
+
+def heatmap_cells(figure: dict) -> dict[tuple[str, str], dict]:
+    """Each cell of the cohort x wave heatmap: its score, grey layer, text and hover n."""
+    scores, grey = figure["data"]
+    return {
+        (cohort, wave): {
+            "z": scores["z"][row][column],
+            "grey": grey["z"][row][column],
+            "text": scores["text"][row][column],
+            "n": scores["customdata"][row][column],
+        }
+        for row, cohort in enumerate(scores["y"])
+        for column, wave in enumerate(scores["x"])
+    }
+
+
+def assert_heatmap_shows_the_gate(figure: dict, expected, note: str) -> None:
+    """The heatmap holds exactly the gated groups' cells: shown ones coloured with mean and n, hidden
+    ones grey with the gate's reason and no n; a cohort hidden at every wave is not drawn at all."""
+    with_a_figure = set(expected.loc[~expected["suppressed"], "cohort"])
+    cells = heatmap_cells(figure)
+    drawn = expected[expected["cohort"].isin(with_a_figure)]
+    assert set(cells) == set(zip(drawn["cohort"], drawn["wave"], strict=True))
+    for row in drawn.itertuples():
+        cell = cells[(row.cohort, row.wave)]
+        if row.suppressed:
+            assert cell["z"] is None and cell["n"] is None  # no colour from the score scale, no n
+            assert cell["grey"] == 1
+            assert cell["text"] == chart_text(row.suppressed_reason or note)
+        else:
+            assert cell["z"] == pytest.approx(row.mean)
+            assert cell["grey"] is None
+            assert cell["n"] == row.n
+            assert cell["text"].startswith(f"{row.mean:.2f}<br>n={row.n}")
+
+
 def test_cohort_outcomes_heatmap_shows_groups_by_wave(sample_db, sample_con):
     at = run("views/cohort_outcomes.py")
     assert at.title[0].value == "Cohort outcomes"
-    figure = chart(at, "Psychological safety by cohort and wave")
-    scores, grey = figure["data"]
-    assert scores["type"] == "heatmap" and scores["x"] == ["pre", "mid", "post"]
-    expected = metrics.group_scores(sample_con, "ps", ["cohort", "wave"], waves=["pre", "mid", "post"])
-    post = expected[expected["wave"] == "post"].set_index("cohort")
-    row = scores["y"].index("2025-Spring")
-    assert scores["z"][row][2] == pytest.approx(post.loc["2025-Spring", "mean"])
-    assert f"n={post.loc['2025-Spring', 'n']}" in scores["text"][row][2]
+    figure = chart(at, HEATMAP)
+    assert figure["data"][0]["type"] == "heatmap" and figure["data"][0]["x"] == PROGRAMME_WAVES
+    expected = metrics.group_scores(sample_con, "ps", ["cohort", "wave"], waves=PROGRAMME_WAVES)
+    assert not expected["suppressed"].all()
+    assert_heatmap_shows_the_gate(figure, expected, privacy.suppressed_note(privacy.min_group()))
     assert figure["layout"]["xaxis"]["title"]["text"] == "Survey wave"
     assert "How to read this" in " ".join(c.value for c in at.caption)
 
 
-@pytest.mark.skip(
-    reason="2025-Spring's post cell is now hidden by the gate's neighbour rule; the comparison must move to the mid wave"
-)
-def test_cohort_outcomes_worse_cohort_is_visibly_lower(sample_db):
-    at = run("views/cohort_outcomes.py")
-    scores = chart(at, "Psychological safety by cohort and wave")["data"][0]
-    post = {cohort: row[2] for cohort, row in zip(scores["y"], scores["z"], strict=True)}
-    # the sample's 2025-Spring cohort is the one whose programme went badly
-    assert min(post, key=post.get) == "2025-Spring"
-    assert post["2024-Autumn"] - post["2025-Spring"] > 0.3
-    gaps = at.dataframe[-1].value.set_index("cohort")
-    assert gaps.loc["2025-Spring", "direction"] == "below"
+def ps_answers(score: float) -> dict[str, float]:
+    """Answers to the seven psychological safety items whose construct score is `score`
+    (a reverse-scored item answered 8 - score)."""
+    return {item: float(reverse_code(item, score)) for item in builders.PS_ITEMS}
 
 
-@pytest.mark.skip(
-    reason="at MUTUAL_MIN_GROUP=55 the gate hides every cell; the page prints suppressed_reason, not a guessed reason"
-)
-def test_cohort_outcomes_greys_and_labels_small_groups(sample_db, monkeypatch):
-    monkeypatch.setenv("MUTUAL_MIN_GROUP", "55")  # 2025-Spring has 50 people at post
+def cohorts_db(path: Path, scores: dict[str, dict[str, list[float]]]) -> Path:
+    """A programme database: cohort -> wave -> each member's ps score at that wave.
+
+    Member i of a cohort answers a wave when the wave's list has an i-th score, so a shorter post list
+    is the first members of the pre one. Everyone is a mentee with no other attribute recorded, so the
+    cohorts are the only breakdown the gate has to weigh.
+    """
+    con = db.connect(path)
+    builders.add_wave(con, "pre", "pre", "2025-01-06")
+    builders.add_wave(con, "post", "post", "2025-06-02")
+    for cohort, waves in scores.items():
+        for number in range(max(len(values) for values in waves.values())):
+            person = f"{cohort}-{number}"
+            builders.add_employee(con, person)
+            builders.add_participant(con, person, cohort=cohort, role="mentee", pair_id=f"p-{person}")
+            for wave, values in waves.items():
+                if number < len(values):
+                    builders.add_response(
+                        con, f"{wave}-{person}", wave, ps_answers(values[number]), employee_id=person
+                    )
+    builders.finish(con)
+    con.close()
+    return path
+
+
+@pytest.fixture
+def worse_cohort_db(tmp_path, monkeypatch):
+    """Two cohorts of 12 alike at pre (5); at post Thriving scores 6 and 7 in turn, Struggling 2 and 3."""
+    monkeypatch.setenv("MUTUAL_MIN_GROUP", "5")
+    path = cohorts_db(
+        tmp_path / "worse.duckdb",
+        {
+            "Thriving": {"pre": [5.0] * 12, "post": [6.0, 7.0] * 6},
+            "Struggling": {"pre": [5.0] * 12, "post": [2.0, 3.0] * 6},
+        },
+    )
+    monkeypatch.setenv("MUTUAL_DB", str(path))
+    return path
+
+
+def test_cohort_outcomes_worse_cohort_is_visibly_lower(worse_cohort_db):
     at = run("views/cohort_outcomes.py")
-    figure = chart(at, "Psychological safety by cohort and wave")
-    scores, grey = figure["data"]
-    row = scores["y"].index("2025-Spring")
-    assert scores["z"][row][2] is None  # no colour from the score scale
-    assert grey["z"][row][2] == 1  # the grey layer covers it instead
-    assert "fewer than 55 responses" in grey["text"][row][2]
-    # the next-smallest cohort at post is hidden too, to protect the first
-    assert sum(1 for z in (r[2] for r in grey["z"]) if z == 1) == 2
-    assert "protects a" in " ".join(cell_texts(figure))
+    cells = heatmap_cells(chart(at, HEATMAP))
+    # Known by construction: post means 6.5 and 2.5, against everyone's 4.5
+    assert cells[("Thriving", "post")]["z"] == pytest.approx(6.5)
+    assert cells[("Struggling", "post")]["z"] == pytest.approx(2.5)
+    assert cells[("Struggling", "pre")]["z"] == pytest.approx(cells[("Thriving", "pre")]["z"])
+    gaps = at.dataframe[-1].value.set_index("cohort")  # the equity gaps at the last wave, post
+    assert gaps.loc["Struggling", "direction"] == "below"
+    assert gaps.loc["Thriving", "direction"] == "above"
+    assert float(gaps.loc["Struggling", "gap"]) == pytest.approx(2.5 - 4.5)
+
+
+@pytest.fixture
+def small_cohort_db(tmp_path, monkeypatch):
+    """At post: Large 12 people, Middle 8, Small 3 (of its 8 at pre); k = 5."""
+    monkeypatch.setenv("MUTUAL_MIN_GROUP", "5")
+    path = cohorts_db(
+        tmp_path / "small.duckdb",
+        {
+            "Large": {"pre": [4.0] * 12, "post": [5.0, 6.0] * 6},
+            "Middle": {"pre": [4.0] * 8, "post": [5.0] * 8},
+            "Small": {"pre": [4.0, 5.0] * 4, "post": [2.0, 3.0, 4.0]},
+        },
+    )
+    monkeypatch.setenv("MUTUAL_DB", str(path))
+    return path
+
+
+def test_cohort_outcomes_greys_and_labels_small_groups(small_cohort_db):
+    at = run("views/cohort_outcomes.py")
+    figure = chart(at, HEATMAP)
+    with db.connect(small_cohort_db) as con:
+        expected = metrics.group_scores(con, "ps", ["cohort", "wave"], waves=["pre", "post"])
+    assert_heatmap_shows_the_gate(figure, expected, privacy.suppressed_note(5))
+    cells = heatmap_cells(figure)
+    # Known by construction: Small's 3 post people are under k, and Middle, the next-smallest at post,
+    # is hidden with it so that everyone's post figure minus Large's cannot give Small's.
+    assert cells[("Small", "post")]["text"] == privacy.REASONS["small"].format(k=5)
+    assert cells[("Middle", "post")]["text"] == privacy.REASONS["secondary"]
+    assert cells[("Large", "post")]["z"] == pytest.approx(5.5)
+    assert [cells[(cohort, "pre")]["n"] for cohort in ("Large", "Middle", "Small")] == [12, 8, 8]
+    captions = " ".join(c.value for c in at.caption)
+    assert f"Grey cells are hidden for privacy ({privacy.suppressed_note(5)})" in captions
 
 
 def test_cohort_outcomes_breakdown_and_items_view(sample_db, sample_con):
@@ -171,22 +268,43 @@ def test_psych_safety_alerts_follow_the_slider(sample_db, sample_con):
 # Goals and participation
 
 
-@pytest.mark.skip(
-    reason="the goals page draws T-score bands (goals.gas_distribution), no per-person histogram; the band chart is checked in test_gate_compare_goals"
+@pytest.mark.parametrize(
+    "filters", [None, {"cohort": ["2025-Spring"]}], ids=["everyone", "one cohort, some bands hidden"]
 )
-def test_goals_page_histogram_and_groups(sample_db, sample_con):
-    at = run("views/goals_participation.py")
+def test_goals_page_histogram_and_groups(sample_db, sample_con, filters):
+    at = run("views/goals_participation.py", filters)
     assert at.title[0].value == "Goals and participation"
-    histogram = chart(at, "Goal Attainment T-scores at post")
-    scores = goals.gas_scores(sample_con)
-    assert len(histogram["data"][0]["x"]) == len(scores)
-    assert any(shape.get("x0") == 50 for shape in histogram["layout"]["shapes"])  # 50 marked
-    overall = goals.goal_attainment(sample_con).iloc[0]
+    note = privacy.suppressed_note(privacy.min_group(), filters)
+    overall = goals.goal_attainment(sample_con, None, filters).iloc[0]
+    bands = goals.gas_distribution(sample_con, filters)
+    if filters:
+        assert bands["suppressed"].any()  # the sample's 2025-Spring has bands under k
+    histogram = chart(at, f"Goal Attainment T-scores at post (n = {int(overall['n']):,})")
+    bars = histogram["data"][0]
+    shown = bands[~bands["suppressed"]]
+    assert bars["x"] == list(shown["band"])  # a hidden band is not drawn at all
+    assert bars["y"] == list(shown["n"])
+    assert histogram["layout"]["xaxis"]["categoryarray"] == list(bands["band"])
     tiles = {m.label: m.value for m in at.metric}
     assert tiles["Mean GAS T-score"] == f"{overall['mean_t']:.1f}"
     assert tiles["Goals met"] == f"{overall['met_pct']:.0f} %"
+    assert tiles["Participants with rated goals"] == f"{int(overall['n']):,}"
+
+    groups = goals.goal_attainment(sample_con, ["cohort", "role"], filters)
+    drawn = groups[~groups["suppressed"]]
+    if drawn.empty:
+        assert not [title for title in charts(at) if title.startswith("Mean GAS T-score by cohort and role")]
+        wanted = f"No cohort and role is shown on its own: {note}, or to protect a smaller group."
+        assert wanted in [i.value for i in at.info]
+        return
     by_group = chart(at, "Mean GAS T-score by cohort and role")
-    assert {trace["name"] for trace in by_group["data"]} == {"mentor", "mentee"}
+    bars = {
+        (cohort, trace["name"]): mean
+        for trace in by_group["data"]
+        for cohort, mean in zip(trace["x"], trace["y"], strict=True)
+    }
+    expected = drawn.set_index(["cohort", "role"])["mean_t"].to_dict()
+    assert bars == pytest.approx(expected)
 
 
 def test_goals_page_participation_and_inactive_pairs(sample_db, sample_con):
@@ -239,15 +357,26 @@ def tiny_db(tmp_path, monkeypatch):
     return path
 
 
-@pytest.mark.skip(
-    reason="the pages' messages for hidden data changed with the gate (suppressed_reason); expected texts to be updated"
-)
 def test_pages_with_too_little_data_explain_why(tiny_db):
-    at = run("views/cohort_outcomes.py")
-    assert any("fewer than 5 responses" in w.value for w in at.warning)
+    filters = {"department": ["Ops"]}  # all three people: under k together
+    note = privacy.suppressed_note(privacy.min_group(), filters)
+    with db.connect(tiny_db) as con:
+        assert metrics.group_scores(con, "ps", ["cohort", "wave"], filters, ["pre"]).empty
+        assert metrics.pulse_trend(con, "ps", None, filters).empty
+        assert goals.goal_attainment(con, None, filters)["suppressed"].all()  # no goals: n = 0 < k
+        assert goals.participation_summary(con, None, filters).empty
+    at = run("views/cohort_outcomes.py", filters)
+    wanted = f"Nothing to show: every group has {note}, or is hidden to protect a smaller group."
+    assert [w.value for w in at.warning] == [wanted, wanted]  # the heatmap and the equity gaps
     assert not at.get("plotly_chart")
-    at = run("views/psych_safety.py")
-    assert any("No pulse survey answers" in i.value for i in at.info)
-    at = run("views/goals_participation.py")
-    assert any("No goal attainment to show" in i.value for i in at.info)
-    assert any("No pairs to show" in i.value for i in at.info)
+    at = run("views/psych_safety.py", filters)
+    assert [i.value for i in at.info] == [
+        "No pulse survey answers yet: import a pulse survey on the Upload page."
+    ]
+    at = run("views/goals_participation.py", filters)
+    infos = [i.value for i in at.info]
+    assert (
+        f"No goal attainment to show: either no goal levels are recorded at post, or the filters leave {note}."
+        in infos
+    )
+    assert "No pairs to show: import a participant roster and a session log on the Upload page." in infos
