@@ -10,6 +10,8 @@ import plotly.graph_objects as go
 from ui.format import chart_frame, chart_text, hidden_mask, p_text, reasons, shown, signed
 
 __all__ = [
+    "quadrant_bars",
+    "quartile_box",
     "WAVE_COLOURS",
     "ROLE_COLOURS",
     "GROUP_COLOURS",
@@ -248,7 +250,7 @@ def story_change(
     title: str,
     y_title: str,
 ) -> go.Figure:
-    """The group's change from pre to post as `box` (analytics.report.charts.quartile_box), this story's
+    """The group's change from pre to post as `box` (quartile_box), this story's
     change as a diamond on it."""
     fig = go.Figure(box)
     if change is not None:
@@ -648,3 +650,47 @@ def response_rate_bars(rates: pd.DataFrame) -> go.Figure:
     )
     fig.update_yaxes(range=[0, 105])
     return style(fig, "Response rate per survey wave", "Survey wave", "Responded (% of invited)")
+
+
+def quadrant_bars(quadrants: pd.DataFrame, note: str) -> go.Bar:
+    """Pairs in each reciprocity quadrant as horizontal bars; a hidden quadrant is a grey bar saying why.
+
+    The trace carries only what is shown: the four labels and the visible counts and shares.
+    """
+    shown = ~quadrants["suppressed"].astype(bool)
+    colours = {"both": GROUP_COLOURS["participants"], "neither": "#8c959c"}
+    return go.Bar(
+        y=quadrants["label"].tolist(),
+        x=[float(p) if s else 0.0 for p, s in zip(quadrants["pct"], shown, strict=True)],
+        orientation="h",
+        marker_color=[
+            colours.get(q, ROLE_COLOURS["mentee" if q == "mentee_only" else "mentor"]) if s else SUPPRESSED
+            for q, s in zip(quadrants["quadrant"], shown, strict=True)
+        ],
+        text=[
+            f"{int(n)} pairs ({p:.0f} %)" if s else note
+            for n, p, s in zip(quadrants["n"], quadrants["pct"], shown, strict=True)
+        ],
+        textposition="auto",
+        hovertemplate="%{y}: %{text}<extra></extra>",
+    )
+
+
+def quartile_box(distribution: dict, name: str, colour: str, *, horizontal: bool = False) -> go.Box:
+    """A box drawn from summarised quartiles (stories.quartiles): the middle half and the median.
+
+    No whiskers, no points: the extremes of a small group are individuals. The trace holds the three
+    quartiles and n, nothing per person.
+    """
+    position = {"y": [name]} if horizontal else {"x": [name]}
+    return go.Box(
+        **position,
+        q1=[distribution["q1"]],
+        median=[distribution["median"]],
+        q3=[distribution["q3"]],
+        lowerfence=[distribution["q1"]],
+        upperfence=[distribution["q3"]],
+        orientation="h" if horizontal else "v",
+        name=name,
+        marker_color=colour,
+    )

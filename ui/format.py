@@ -147,13 +147,16 @@ def reasons(frame: pd.DataFrame, note: str) -> pd.Series:
 def _format(value: object, spec: str) -> str:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
+    if spec == "p":
+        return p_text(value, label=False)
     return format(value, spec) if spec else str(value)
 
 
 def value_table(frame: pd.DataFrame, formats: Mapping[str, str], note: str) -> pd.DataFrame:
     """frame for st.dataframe: the `formats` columns as text, and for a hidden row no n and no value.
 
-    `formats` maps each figure column (n among them) to a format spec ("" as it is). A hidden row keeps
+    `formats` maps each figure column (n among them) to a format spec ("" as it is, "p" a p-value as
+    p_text writes it without the "p"). A hidden row keeps
     its other columns (its group), shows the reason (`reasons`) in the first figure column and leaves the
     rest blank; a blank figure of a shown row stays blank rather than "None".
     """

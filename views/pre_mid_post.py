@@ -1,14 +1,13 @@
 """Pre / mid / post: does the programme work? Change, effect size, reciprocity and a comparison group."""
 
-import plotly.graph_objects as go
 import streamlit as st
 
 from analytics import change, comparison, metrics
 from analytics.instruments import CONSTRUCTS, LIKERT_CONSTRUCTS
 from analytics.privacy import suppressed_note
-from analytics.report import charts as report_charts
-from ui.figures import ROLE_COLOURS, participants_vs_others, role_changes, style, wave_means
-from ui.format import all_hidden, ci_text, count, hidden_mask, is_missing, p_text, plain, signed, value_table
+from ui.change_panels import comparison_panel, reciprocity_panel
+from ui.figures import ROLE_COLOURS, role_changes, wave_means
+from ui.format import all_hidden, ci_text, count, hidden_mask, is_missing, p_text, signed, value_table
 from ui.state import current_filters, query, thresholds
 
 PROGRAMME_WAVES = ["pre", "mid", "post"]
@@ -98,72 +97,11 @@ with right:
         )
 
 st.subheader("Reciprocity: did both partners benefit?")
-mutual = query(change.reciprocity, construct, "pre", "post", filters)
-left, right = st.columns([1, 2])
-with left:
-    if mutual["suppressed"]:
-        left.metric("Both partners improved", note if mutual["pairs"] else "no pairs")
-        st.caption(f"Shown for at least {k} pairs where both partners answered the pre and post surveys.")
-    else:
-        left.metric(
-            "Both partners improved",
-            note if mutual["both_improved_pct"] is None else f"{mutual['both_improved_pct']:.0f} %",
-            help=f"Of {mutual['pairs']} pairs where mentor and mentee answered both surveys",
-        )
-        left.metric("Mentors' mean gain", signed(mutual["mentor_gain"]))
-        left.metric("Mentees' mean gain", signed(mutual["mentee_gain"]))
-with right:
-    if not mutual["suppressed"]:
-        quadrants = mutual["quadrants"]
-        fig = go.Figure(report_charts.quadrant_bars(quadrants, note))
-        fig.update_yaxes(categoryorder="array", categoryarray=quadrants["label"].tolist()[::-1])
-        fig.update_xaxes(range=[0, 100])
-        style(fig, f"Pairs by who improved, of {mutual['pairs']} pairs", "% of pairs", None)
-        st.plotly_chart(fig, width="stretch", key="pmp_reciprocity")
-        st.caption(
-            "How to read this: each bar is the share of pairs where both partners improved, only one of "
-            f"them did, or neither did, pre to post. A group of fewer than {k} pairs is not shown, and "
-            "nor is the next smallest, so it cannot be worked out from the total."
-        )
+reciprocity_panel(query(change.reciprocity, construct, "pre", "post", filters), k, note)
 
 st.subheader("Participants vs everyone else, in the pulse surveys")
 trend = query(comparison.participants_vs_comparison, construct, filters)
-did = comparison.did_of(trend)  # the same cells: no second query
-if trend.empty:
-    st.info(f"No pulse survey measures {spec.name.lower()} for employees we can link to the roster.")
-else:
-    left, right = st.columns([3, 1])
-    with left:
-        fig = participants_vs_others(trend, name=spec.name, scale=(spec.scale_min, spec.scale_max))
-        hidden = trend[hidden_mask(trend)]
-        if not hidden.empty:
-            st.caption(f"{hidden['wave'].nunique()} pulse(s) not shown: {note} in a group.")
-        st.plotly_chart(fig, width="stretch", key="pmp_comparison")
-        st.caption(
-            "How to read this: monthly pulse means with 95 % confidence intervals for people on the "
-            "programme roster and for everyone else who answered. Parallel lines mean no programme "
-            "effect on this measure; the gap opening up is what the programme may add."
-        )
-    with right:
-        if did["did"] is None:
-            st.metric("Difference in differences", note if did["first_wave"] else "n/a")
-        else:
-            st.metric(
-                "Difference in differences",
-                signed(did["did"]),
-                help=f"Participants {signed(did['participants_change'])}, everyone else "
-                f"{signed(did['comparison_change'])}, from {plain(did['first_wave'])} to {plain(did['last_wave'])}",
-            )
-            if did["ci_low"] is not None:
-                st.caption(
-                    f"{ci_text(did['ci_low'], did['ci_high'])}, {p_text(did['p_value'])}. "
-                    f"n = {did['n_participants_first']} / {did['n_participants_last']} participants and "
-                    f"{did['n_comparison_first']} / {did['n_comparison_last']} others (first / last pulse)."
-                )
-        st.caption(
-            "Participants' change between the first and the last pulse minus everyone else's. "
-            "Participants chose to join, so this is a comparison, not proof of cause."
-        )
+comparison_panel(trend, comparison.did_of(trend), spec.name, (spec.scale_min, spec.scale_max), note)
 
 with st.expander("All three comparisons: pre to mid, mid to post, pre to post"):
     table = query(change.all_changes, construct, filters)
@@ -174,8 +112,8 @@ with st.expander("All three comparisons: pre to mid, mid to post, pre to post"):
         "ci_low": "+.2f",
         "ci_high": "+.2f",
         "cohen_dz": ".2f",
-        "t_p": ".4f",
-        "wilcoxon_p": ".4f",
+        "t_p": "p",
+        "wilcoxon_p": "p",
     }
     view = value_table(table, figures, note)
     st.dataframe(

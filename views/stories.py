@@ -6,8 +6,7 @@ from analytics import stories
 from analytics.errors import MutualError
 from analytics.instruments import CONSTRUCTS
 from analytics.privacy import SUPPRESSED_NOTE
-from analytics.report import charts as report_charts
-from ui.figures import ROLE_COLOURS, story_change, story_trajectory
+from ui.figures import ROLE_COLOURS, quartile_box, story_change, story_trajectory
 from ui.format import chart_text, percent, plain, signed
 from ui.state import current_filters, query
 
@@ -91,7 +90,7 @@ with right:
     else:
         group = chart_text(f"{told['role'].capitalize()}s, cohort {told['cohort']}")
         fig = story_change(
-            report_charts.quartile_box(distribution, group, ROLE_COLOURS.get(told["role"], "#888")),
+            quartile_box(distribution, group, ROLE_COLOURS.get(told["role"], "#888")),
             group,
             change,
             percentile=told["change_percentile"],

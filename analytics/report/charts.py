@@ -8,7 +8,15 @@ import plotly.graph_objects as go
 from analytics.instruments import CONSTRUCTS
 from analytics.report.data import PRIMARY, PROGRAMME_WAVES, ReportData
 from analytics.text.sentiment import NEGATIVE, POSITIVE
-from ui.figures import GROUP_COLOURS, ROLE_COLOURS, SENTIMENT_COLOURS, SUPPRESSED, WAVE_COLOURS
+from ui.figures import (
+    GROUP_COLOURS,
+    ROLE_COLOURS,
+    SENTIMENT_COLOURS,
+    SUPPRESSED,
+    WAVE_COLOURS,
+    quadrant_bars,
+    quartile_box,
+)
 from ui.format import chart_text
 
 __all__ = [
@@ -16,8 +24,6 @@ __all__ = [
     "wave_chart",
     "group_change_chart",
     "reciprocity_chart",
-    "quadrant_bars",
-    "quartile_box",
     "goals_chart",
     "retention_chart",
     "sessions_chart",
@@ -95,30 +101,6 @@ def group_change_chart(data: ReportData, attribute: str) -> go.Figure | None:
     name = CONSTRUCTS[PRIMARY].name
     return _layout(
         fig, f"{name}: change from pre to post by {attribute}", attribute.capitalize(), "Mean change"
-    )
-
-
-def quadrant_bars(quadrants: pd.DataFrame, note: str) -> go.Bar:
-    """Pairs in each reciprocity quadrant as horizontal bars; a hidden quadrant is a grey bar saying why.
-
-    The trace carries only what is shown: the four labels and the visible counts and shares.
-    """
-    shown = ~quadrants["suppressed"].astype(bool)
-    colours = {"both": GROUP_COLOURS["participants"], "neither": "#8c959c"}
-    return go.Bar(
-        y=quadrants["label"].tolist(),
-        x=[float(p) if s else 0.0 for p, s in zip(quadrants["pct"], shown, strict=True)],
-        orientation="h",
-        marker_color=[
-            colours.get(q, ROLE_COLOURS["mentee" if q == "mentee_only" else "mentor"]) if s else SUPPRESSED
-            for q, s in zip(quadrants["quadrant"], shown, strict=True)
-        ],
-        text=[
-            f"{int(n)} pairs ({p:.0f} %)" if s else note
-            for n, p, s in zip(quadrants["n"], quadrants["pct"], shown, strict=True)
-        ],
-        textposition="auto",
-        hovertemplate="%{y}: %{text}<extra></extra>",
     )
 
 
@@ -221,26 +203,6 @@ def themes_chart(data: ReportData) -> go.Figure | None:
     )
     height = max(CHART_HEIGHT, 70 + 42 * len(frame))
     return _layout(fig, "What people wrote about (colour: tone)", "% of comments", "", height)
-
-
-def quartile_box(distribution: dict, name: str, colour: str, *, horizontal: bool = False) -> go.Box:
-    """A box drawn from summarised quartiles (stories.quartiles): the middle half and the median.
-
-    No whiskers, no points: the extremes of a small group are individuals. The trace holds the three
-    quartiles and n, nothing per person.
-    """
-    position = {"y": [name]} if horizontal else {"x": [name]}
-    return go.Box(
-        **position,
-        q1=[distribution["q1"]],
-        median=[distribution["median"]],
-        q3=[distribution["q3"]],
-        lowerfence=[distribution["q1"]],
-        upperfence=[distribution["q3"]],
-        orientation="h" if horizontal else "v",
-        name=name,
-        marker_color=colour,
-    )
 
 
 def story_chart(data: ReportData, found: dict) -> go.Figure | None:
