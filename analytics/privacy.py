@@ -113,11 +113,24 @@ def _partitions(frame: pd.DataFrame, within: list[str] | None) -> list[np.ndarra
     return list(frame.groupby(within, sort=False, dropna=False).indices.values())
 
 
-def _protect(n: np.ndarray, hidden: np.ndarray, partitions: list[np.ndarray], k: int) -> np.ndarray:
-    """Secondary suppression: hide the next-smallest groups until the hidden ones are safe together."""
+def _tiebreak(frame: pd.DataFrame, figures: list[str]) -> np.ndarray:
+    """A rank of each row by its group's labels (every column but the figures): of two groups of the same
+    size, the one first by name is hidden first, whatever order the rows arrived in."""
+    labels = [c for c in frame.columns if c not in figures]
+    if not labels or frame.empty:
+        return np.arange(len(frame), dtype="float64")
+    joined = frame[labels].astype(object).map(str).agg("\x1f".join, axis=1)
+    return joined.rank(method="dense").to_numpy(dtype="float64")
+
+
+def _protect(
+    n: np.ndarray, hidden: np.ndarray, partitions: list[np.ndarray], k: int, tiebreak: np.ndarray
+) -> np.ndarray:
+    """Secondary suppression: hide the next-smallest groups (ties by `tiebreak`) until the hidden ones are
+    safe together."""
     hidden = hidden.copy()
     for positions in partitions:
-        order = positions[np.argsort(n[positions], kind="stable")]
+        order = positions[np.lexsort((tiebreak[positions], n[positions]))]
         if not hidden[order].any() or hidden[order].all():
             continue
         for position in order:
@@ -171,7 +184,8 @@ def suppress(
     """
     k = _k(min_group)
     n = frame[n_column].fillna(0).to_numpy(dtype="float64")
-    hidden = _protect(n, _primary(n, k, hide), _partitions(frame, within), k)
+    tiebreak = _tiebreak(frame, [*value_columns, n_column])
+    hidden = _protect(n, _primary(n, k, hide), _partitions(frame, within), k, tiebreak)
     return _blank(frame, hidden, value_columns)
 
 
@@ -195,6 +209,7 @@ def suppress_groups(
     within = list(within or [])
     n = frame[n_column].fillna(0).to_numpy(dtype="float64")
     hidden = _primary(n, k, hide)
+    tiebreak = _tiebreak(frame, [*value_columns, n_column])
     layouts = [
         _partitions(frame, within + [a for a in attributes if a != attribute]) for attribute in attributes
     ]
@@ -203,7 +218,7 @@ def suppress_groups(
     while True:
         before = hidden.copy()
         for partitions in layouts:
-            hidden = _protect(n, hidden, partitions, k)
+            hidden = _protect(n, hidden, partitions, k, tiebreak)
         if (hidden == before).all():
             break
     return _blank(frame, hidden, value_columns)
@@ -368,7 +383,7 @@ def _group_sizes(con, source: str, params: list, rows: Rows, keys: list[str], fi
             SELECT {by} min(units) AS smallest
             FROM (SELECT {by} _scope, count(DISTINCT _unit) AS units FROM p GROUP BY ALL) GROUP BY ALL
         )
-        SELECT * FROM a {join}
+        SELECT * FROM a {join}{" ORDER BY ALL" if keys else ""}
     """
     frame = con.execute(sql, [*label_params, *params, *filter_params]).df()
     return frame[frame["n"] > 0].reset_index(drop=True)

@@ -201,3 +201,22 @@ def test_the_gate_refuses_a_column_name_that_is_not_an_identifier(con):
     rows = pd.DataFrame([person("a")])
     with pytest.raises(ValueError, match="column name"):
         privacy.gate(con, rows, rows[["wave"]], keys=['wave"; DROP TABLE x; --'], values=[], min_group=K)
+
+
+def test_of_two_groups_the_same_size_the_same_one_is_hidden_whatever_the_row_order():
+    """A hidden group of 2 takes one of two groups of 10 with it; which one must not depend on the order
+    the rows came in (DuckDB's order varies with its thread count)."""
+    frame = pd.DataFrame(
+        {"theme": ["t5", "t6", "small", "big"], "n": [10, 10, 2, 40], "mean": [1.0, 2.0, 3.0, 4.0]}
+    )
+    picks = set()
+    for order in ([0, 1, 2, 3], [1, 0, 2, 3], [3, 2, 1, 0], [2, 1, 3, 0]):
+        out = privacy.suppress(frame.iloc[order].reset_index(drop=True), ["mean"], min_group=5)
+        hidden = set(out.loc[out["suppressed"], "theme"])
+        assert "small" in hidden and "big" not in hidden and len(hidden) == 2
+        picks.add(frozenset(hidden))
+        crossed = privacy.suppress_groups(
+            frame.iloc[order].reset_index(drop=True), ["mean"], ["theme"], min_group=5
+        )
+        assert set(crossed.loc[crossed["suppressed"], "theme"]) == hidden
+    assert picks == {frozenset({"small", "t5"})}
