@@ -6,6 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from analytics import change, comparison, retention
+from ui.format import p_text, signed
 
 ROOT = Path(__file__).resolve().parent.parent
 PRE_MID_POST = str(ROOT / "views" / "pre_mid_post.py")
@@ -25,10 +26,6 @@ def tiles(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
-def p_text(p: float) -> str:
-    return "< 0.001" if p < 0.001 else f"{p:.3f}"
-
-
 def test_pre_mid_post_tiles_match_the_paired_change(sample_con):
     at = run(PRE_MID_POST)
     expected = change.wave_change(sample_con, "ps", "pre", "post").iloc[0]
@@ -36,7 +33,7 @@ def test_pre_mid_post_tiles_match_the_paired_change(sample_con):
     assert shown["People compared"] == str(expected["n"])
     assert shown["Mean change"] == f"{expected['mean_change']:+.2f}"
     assert shown["Effect size (Cohen's d_z)"] == f"{expected['cohen_dz']:.2f}"
-    assert shown["p (paired t-test)"] == p_text(expected["t_p"])
+    assert shown["p (paired t-test)"] == p_text(expected["t_p"], label=False)
     assert any(expected["verdict"] in m.value for m in at.markdown)
     mutual = change.reciprocity(sample_con, "ps")
     assert shown["Both partners improved"] == f"{mutual['both_improved_pct']:.0f} %"
@@ -74,18 +71,37 @@ def test_pre_mid_post_follows_the_sidebar_filters(sample_con):
     assert expected["n"] < overall["n"]
 
 
-@pytest.mark.skip(
-    reason="reciprocity now hides the pair count too and the page says 'no pairs'/the gate's reason; expected text to be updated"
-)
-def test_pre_mid_post_hides_small_groups(sample_db, monkeypatch):
-    monkeypatch.setenv("MUTUAL_MIN_GROUP", "1000")
-    at = run(PRE_MID_POST)
-    note = "fewer than 1000 responses"
-    assert any(note in i.value for i in at.info)
-    shown = tiles(at)
-    assert "Mean change" not in shown
-    assert shown["Both partners improved"] == note
-    assert shown["Difference in differences"] == note
+def _cohorts_as_the_gate_shows_them(sample_con, k: int):
+    """(cohort, the gate's row) for each cohort of the pre -> post breakdown at min_group k."""
+    gate = change.wave_change(sample_con, "ps", "pre", "post", "cohort", min_group=k)
+    return list(zip(gate["cohort"], gate.to_dict("records"), strict=True))
+
+
+@pytest.mark.parametrize("k", [5, 15])  # at 5 the sample's cohorts are all shown, at 15 all hidden
+def test_pre_mid_post_hides_the_cohorts_the_gate_hides(sample_con, monkeypatch, k):
+    monkeypatch.setenv("MUTUAL_MIN_GROUP", str(k))
+    cohorts = _cohorts_as_the_gate_shows_them(sample_con, k)
+    assert len(cohorts) >= 2
+    for cohort, gate in cohorts:
+        at = run(PRE_MID_POST, {"cohort": [cohort]})
+        shown = tiles(at)
+        table = at.dataframe[0].value.set_index(["before", "after"])
+        pre_post = str(table.loc[("pre", "post"), "n"])
+        if gate["suppressed"]:
+            assert shown["People compared"] == "hidden", (cohort, shown)
+            hidden_tiles = ["Mean change", "Effect size (Cohen's d_z)", "p (paired t-test)"]
+            assert not [t for t in hidden_tiles if t in shown], (cohort, shown)
+            assert not any("In plain words" in m.value for m in at.markdown), cohort
+            assert not any(ch.isdigit() for ch in pre_post.replace(f"fewer than {k}", "")), pre_post
+        else:
+            assert shown["People compared"] == str(gate["n"]), cohort
+            assert shown["Mean change"] == signed(gate["mean_change"])
+            assert shown["Effect size (Cohen's d_z)"] == f"{gate['cohen_dz']:.2f}"
+            assert shown["p (paired t-test)"] == p_text(gate["t_p"], label=False)
+            assert any(gate["verdict"] in m.value for m in at.markdown), cohort
+            assert pre_post.replace(",", "") == str(gate["n"]), pre_post
+    # the gate's verdict at this k, as the parametrisation above says it is
+    assert {bool(g["suppressed"]) for _, g in cohorts} == {k > 5}
 
 
 def test_retention_tiles_match_the_analysis_and_show_the_caveat(sample_con):
@@ -95,7 +111,7 @@ def test_retention_tiles_match_the_analysis_and_show_the_caveat(sample_con):
     assert shown["Participants, 6 months"] == f"{100 * expected['participants_6m']:.1f} %"
     assert shown["Participants, 12 months"] == f"{100 * expected['participants_12m']:.1f} %"
     assert shown["Comparison, 12 months"] == f"{100 * expected['comparison_12m']:.1f} %"
-    assert shown["Log-rank p"] == p_text(expected["logrank_p"])
+    assert shown["Log-rank p"] == p_text(expected["logrank_p"], label=False)
     assert any("not proof that the programme caused it" in w.value for w in at.warning)
     assert len(at.get("plotly_chart")) == 1
     assert any("How to read this" in c.value for c in at.caption)
