@@ -498,6 +498,7 @@ def _cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess
     )
 
 
+@pytest.mark.slow  # a python -m analytics subprocess per bad input
 @pytest.mark.parametrize("bad", CATALOGUE, ids=IDS)
 def test_command_line_exits_1_with_the_located_message(bad, database, tmp_path):
     (tmp_path / bad.file_name).write_bytes(bad.make())

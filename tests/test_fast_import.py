@@ -272,6 +272,7 @@ def employees_db(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.mark.slow  # 40 generated files, each imported both ways
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(case=_survey_file())
 def test_generated_files_give_the_same_result_either_way(employees_db, tmp_path_factory, monkeypatch, case):
