@@ -98,7 +98,9 @@ def test_latest_vs_pre_is_suppressed_below_threshold(programme):
     # At k = 3 the 3 at post are shown, but not pre: its 5 are the 3 in both waves and 2 more, whose
     # answers would follow from the pre mean set against the paired change
     three = overview.latest_vs_pre(programme, "bel", min_group=3)
-    assert three["latest_n"] == 3 and three["pre"] is None and three["pre_n"] is None and three["change"] is None
+    assert (
+        three["latest_n"] == 3 and three["pre"] is None and three["pre_n"] is None and three["change"] is None
+    )
 
 
 def test_freshness_reports_the_last_import(programme):
