@@ -3,7 +3,7 @@
 DataFrame in, DataFrame out; nothing here reads the database. `pairs` has one row per past pair:
 `pair_id`, `cohort`, `score` and the matching.COMPONENTS, and the outcomes of OUTCOMES: `both_improved`
 (bool), `mean_gain` (float), `sessions_per_month` (float), `ended_early` (bool: withdrawn within three
-months) and an optional `fit` ("good fit" / "still deciding" / "not a fit", or missing). A pair whose
+months) and an optional `fit` ("good fit" / "still deciding" / "not a fit", or missing; the column may be absent). A pair whose
 outcome is missing is left out of that outcome's figures. Pairs are counted against the privacy
 threshold (each pair is two people, so this is the stricter count).
 """
@@ -105,6 +105,8 @@ def _flag(value: object) -> float:
 def outcome_values(pairs: pd.DataFrame, outcome: str) -> pd.Series:
     """The outcome of each pair as floats: 1/0 for a yes/no outcome (fit: 1 for "good fit"), NaN when missing."""
     spec = _outcome(outcome)
+    if spec.column == "fit" and "fit" not in pairs.columns:  # optional: no session log records it
+        return pd.Series(np.nan, index=pairs.index, dtype="float64")
     _require(pairs, [spec.column])
     column = pairs[spec.column]
     if spec.column == "fit":
@@ -162,7 +164,7 @@ def outcomes_by_tercile(pairs: pd.DataFrame, outcome: str, min_group: int | None
     hidden, and so is the next-smallest, so that the overall figure cannot reveal them.
     """
     spec = _outcome(outcome)
-    _require(pairs, ["score", spec.column])
+    _require(pairs, ["score"])
     k = privacy.min_group() if min_group is None else min_group
     score = pd.to_numeric(pairs["score"], errors="coerce")
     band, first, second = _terciles(score)
@@ -212,8 +214,8 @@ def outcomes_by_tercile(pairs: pd.DataFrame, outcome: str, min_group: int | None
 
 def _design(pairs: pd.DataFrame, outcome: str) -> tuple[pd.DataFrame, np.ndarray, pd.Series]:
     """Pairs with the outcome and every component recorded: components (floats), outcome, cohort."""
-    spec = _outcome(outcome)
-    _require(pairs, ["cohort", *COMPONENTS, spec.column])
+    _outcome(outcome)  # an unknown outcome is the first thing to report
+    _require(pairs, ["cohort", *COMPONENTS])
     x = pairs[list(COMPONENTS)].apply(pd.to_numeric, errors="coerce").astype("float64")
     y = outcome_values(pairs, outcome)
     keep = y.notna() & x.notna().all(axis=1)
@@ -227,14 +229,14 @@ def _varying(x: pd.DataFrame) -> list[str]:
 
 def _caution(n: int, effective: int, components: int, binary: bool) -> str | None:
     """A plain warning when the pairs are too few for the estimates to be trusted, else None."""
-    if n < FEW_PAIRS or effective < PAIRS_PER_COMPONENT * max(components, 1):
-        counted = "pairs with the rarer result" if binary else "pairs"
-        return (
-            f"only {effective} {counted} for {components} components (fewer than {FEW_PAIRS} pairs, or "
-            f"fewer than {PAIRS_PER_COMPONENT} per component): the estimates are unstable, so treat them "
-            f"as a hint, not evidence"
-        )
-    return None
+    counted = "pairs with the rarer result" if binary else "pairs"
+    if n < FEW_PAIRS:
+        rule = f"{n} pairs, fewer than {FEW_PAIRS}"
+    elif effective < PAIRS_PER_COMPONENT * max(components, 1):
+        rule = f"{effective} {counted} for {components} components, fewer than {PAIRS_PER_COMPONENT} per component"
+    else:
+        return None
+    return f"only {rule}: the estimates are unstable, so treat them as a hint, not evidence"
 
 
 def _effective(y: np.ndarray, binary: bool) -> int:
@@ -359,8 +361,10 @@ def supported_weights(pairs: pd.DataFrame, outcome: str, min_group: int | None =
     Non-negative least squares (scipy.optimize.nnls) of the standardized outcome, turned so that higher is
     better (ended_early counts against), on the components as the score uses them (0-1, centred, so no
     intercept is needed). One row per component: outcome, component, weight (coefficient / sum of the
-    coefficients; NaN when the data support no component), coef (the non-negative coefficient: SDs of
-    the outcome per whole 0-1 of the component), n, caution, suppressed, suppressed_reason.
+    coefficients; NaN when the data support no component, 0 for a component that does not vary), coef
+    (the non-negative coefficient: SDs of the outcome per whole 0-1 of the component), n, caution,
+    suppressed, suppressed_reason. The weights always sum to 1 when any is positive, even from noise:
+    read them next to component_model's intervals.
     """
     spec = _outcome(outcome)
     x, y, _ = _design(pairs, outcome)

@@ -87,6 +87,14 @@ def test_fit_is_the_share_rated_good_among_those_rated():
     assert row["value"] == pytest.approx((middle["fit"] == "good fit").mean())
 
 
+def test_without_a_fit_column_every_fit_figure_is_hidden():
+    pairs = planted_pairs(90, 1.0, seed=4).drop(columns="fit")
+    terciles = mo.outcomes_by_tercile(pairs, "fit", min_group=5)
+    assert terciles["suppressed"].all() and terciles["value"].isna().all()
+    model = mo.component_model(pairs, "fit", min_group=5)
+    assert model["suppressed"].all() and model["caution"].iloc[0].startswith("only 0 pairs")
+
+
 def test_terciles_hide_a_small_group_and_the_next_smallest():
     pairs = planted_pairs(60, 1.0, seed=5)
     cut = np.quantile(pairs["score"], [1 / 3, 2 / 3])
@@ -172,9 +180,21 @@ def test_logistic_coefficients_match_unpenalised_sklearn():
 
 def test_model_cautions_when_pairs_are_few():
     few = mo.component_model(planted_pairs(40, 1.0, seed=10), "mean_gain", min_group=5)
-    assert "fewer than 30 pairs" in few["caution"].iloc[0]  # 40 pairs, under 10 for each of 6 components
+    assert "10 per component" in few["caution"].iloc[0]  # 40 pairs for 6 components
     enough = mo.component_model(planted_pairs(60, 1.0, seed=10), "mean_gain", min_group=5)
     assert enough["caution"].isna().all()
+
+
+def test_model_cautions_under_30_pairs_even_with_few_components():
+    # Only style and skills vary: 25 pairs are more than 10 per component, but fewer than 30.
+    def two_components(n_pairs):
+        pairs = planted_pairs(n_pairs, 1.0, seed=15)
+        pairs[["objectives", "availability", "lens", "culture_change"]] = 0.5
+        return pairs
+
+    few = mo.component_model(two_components(25), "mean_gain", min_group=5)
+    assert few["caution"].iloc[0].startswith("only 25 pairs, fewer than 30:")
+    assert mo.component_model(two_components(30), "mean_gain", min_group=5)["caution"].isna().all()
 
 
 def test_model_over_fewer_pairs_than_the_threshold_is_hidden():
@@ -224,18 +244,20 @@ def test_null_rejection_rate_is_near_five_percent():
 
 
 def test_weights_match_a_hand_solved_case():
-    # mean_gain = 2 * style - 1 * skills exactly: the best non-negative fit puts all weight on style.
-    # With skills and style independent (a 2 x 2 grid), dropping skills leaves the style slope
-    # unchanged: coef = 2 / sd(mean_gain) per whole unit of style.
-    style, skills = np.meshgrid([0.0, 1.0], [0.0, 1.0])
-    pairs = pd.DataFrame({"cohort": "C1", **{c: 0.5 for c in COMPONENTS}}, index=range(4))
-    pairs["style"], pairs["skills"] = style.ravel(), skills.ravel()
-    pairs = pd.concat([pairs] * 10, ignore_index=True)
+    # mean_gain = 2 * style - skills, with skills following style in 6 of 8 pairs. Least squares would give
+    # skills -1; the best non-negative fit sets it to 0 and gives style the slope of mean_gain on style
+    # alone: cov(style, mean_gain) / var(style) = 2 - cov(style, skills) / var(style) = 2 - 0.125 / 0.25
+    # = 1.5 (not 2, as clipping the least-squares answer would), per whole unit of style.
+    grid = [(0.0, 0.0)] * 3 + [(1.0, 1.0)] * 3 + [(0.0, 1.0), (1.0, 0.0)]
+    pairs = pd.DataFrame({"cohort": "C1", **{c: 0.5 for c in COMPONENTS}}, index=range(len(grid)))
+    pairs["style"], pairs["skills"] = zip(*grid, strict=True)
+    pairs = pd.concat([pairs] * 5, ignore_index=True)
     pairs["mean_gain"] = 2 * pairs["style"] - pairs["skills"]
     weights = mo.supported_weights(pairs, "mean_gain", min_group=5).set_index("component")
     assert weights.loc["style", "weight"] == 1.0
     assert weights.loc["skills", "weight"] == 0.0
-    assert weights.loc["style", "coef"] == pytest.approx(2 / pairs["mean_gain"].std(ddof=1))
+    assert weights.loc["style", "coef"] == pytest.approx(1.5 / pairs["mean_gain"].std(ddof=1))
+    assert (weights.drop(index=["style", "skills"])["weight"] == 0.0).all()  # constant: no support
 
 
 def test_ending_early_counts_against_a_component():
