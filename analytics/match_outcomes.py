@@ -3,9 +3,9 @@
 DataFrame in, DataFrame out; nothing here reads the database. `pairs` has one row per past pair:
 `pair_id`, `cohort`, `score` and the matching.COMPONENTS, and the outcomes of OUTCOMES: `both_improved`
 (bool), `mean_gain` (float), `sessions_per_month` (float), `ended_early` (bool: withdrawn within three
-months) and an optional `fit` ("good fit" / "still deciding" / "not a fit", or missing; the column may be absent). A pair whose
-outcome is missing is left out of that outcome's figures. Pairs are counted against the privacy
-threshold (each pair is two people, so this is the stricter count).
+months) and an optional `fit` ("good fit" / "still deciding" / "not a fit", or missing; the column may
+be absent). A pair whose outcome is missing is left out of that outcome's figures. Pairs are counted
+against the privacy threshold (each pair is two people, so this is the stricter count).
 """
 
 from __future__ import annotations
