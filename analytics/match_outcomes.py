@@ -154,7 +154,7 @@ def _terciles(score: pd.Series) -> tuple[pd.Series, float, float]:
     return pd.Series(band, index=score.index, dtype="object"), first, second
 
 
-def outcomes_by_tercile(pairs: pd.DataFrame, outcome: str, min_group: int | None = None) -> pd.DataFrame:
+def outcomes_by_tercile(pairs: pd.DataFrame, outcome: str, *, min_group: int | None = None) -> pd.DataFrame:
     """The outcome in each match-score tercile: a share (Wilson 95 % CI) or a mean (t 95 % CI), n pairs.
 
     One row per tercile (low, middle, high): outcome, tercile, score_from, score_to (the cut points, taken
@@ -265,7 +265,7 @@ def _standard(values: pd.DataFrame) -> pd.DataFrame:
     return (values - values.mean()) / values.std(ddof=1)
 
 
-def component_model(pairs: pd.DataFrame, outcome: str, min_group: int | None = None) -> pd.DataFrame:
+def component_model(pairs: pd.DataFrame, outcome: str, *, min_group: int | None = None) -> pd.DataFrame:
     """A regression of the outcome on the components, with standardized coefficients and 95 % CIs.
 
     OLS for a mean outcome (coefficient: SDs of the outcome per SD of the component), logistic for a
@@ -355,7 +355,7 @@ def _gate(frame: pd.DataFrame, values: list[str], min_group: int | None) -> pd.D
 # ---------------------------------------------------------------- the weights the data would support
 
 
-def supported_weights(pairs: pd.DataFrame, outcome: str, min_group: int | None = None) -> pd.DataFrame:
+def supported_weights(pairs: pd.DataFrame, outcome: str, *, min_group: int | None = None) -> pd.DataFrame:
     """Non-negative weights summing to 1 that best predict the outcome from the components.
 
     Non-negative least squares (scipy.optimize.nnls) of the standardized outcome, turned so that higher is
