@@ -112,6 +112,7 @@ def _write(folder: Path, name: str, data: bytes) -> Path:
 # ---------------------------------------------------------------- shipped sample files
 
 
+@pytest.mark.slow  # every shipped file imported twice
 def test_every_shipped_survey_and_pulse_file_is_stored_identically(pair, tmp_path, monkeypatch):
     files = programme.sample_files()
     base = [f for f in files if f.name in ("employees.csv", "participants.csv")]

@@ -37,6 +37,9 @@ from analytics.ingest.load import import_files, undo_import
 from analytics.ingest.source import Source, read_table
 from analytics.store import db
 
+# The full fuzzing: hundreds of generated files, about a minute (python -m pytest -m 'not slow' skips it).
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"
 SEED_LINES = 25  # header and the first rows of each sample file keep every example fast

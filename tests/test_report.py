@@ -336,6 +336,7 @@ def test_empty_database_reports_nothing_to_show(con):
     assert "No participant in this scope has consented" in html
 
 
+@pytest.mark.slow  # the command line in a subprocess
 def test_command_line_writes_the_report(sample_db, tmp_path):
     out = tmp_path / "report.html"
     done = subprocess.run(
