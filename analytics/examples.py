@@ -8,13 +8,15 @@ __all__ = ["EXAMPLES", "example_files"]
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data" / "sample"
 
-# kind -> the sample file it is cut from
+# kind -> the sample file it is cut from (a kind whose file the sample does not hold is left out:
+# the downloads are synthetic sample rows only; docs/examples/ holds a hand-written applications file)
 EXAMPLES = {
     "employees": "employees.csv",
     "participants": "participants.csv",
     "survey": "survey_pre.csv",
     "goals": "goals.csv",
     "sessions": "sessions.csv",
+    "applications": "applications.csv",
 }
 
 

@@ -1,4 +1,5 @@
-"""The item bank: constructs, items, scales, reverse coding and Likert label sets, as data."""
+"""The item bank: constructs, items, scales, reverse coding and Likert label sets, as data; and the
+mentoring application's instrument: its values and working-style items and its vocabularies."""
 
 from __future__ import annotations
 
@@ -25,6 +26,10 @@ __all__ = [
     "min_answered",
     "normalise_text",
     "label_to_value",
+    "STYLE",
+    "STYLE_ITEMS",
+    "OBJECTIVES",
+    "SKILLS",
 ]
 
 
@@ -268,3 +273,70 @@ def label_to_value(item_code: str, label: str) -> float | None:
     if position is None:
         return None
     return float(spec.scale_min + position - 1)
+
+
+# ---------------------------------------------------------------- the mentoring application
+
+# The application's values and working-style items, each 1-5. They are not survey items (not in ITEMS):
+# an applications file carries them, and matching compares a mentor's answers with a mentee's.
+STYLE: dict[str, Item] = {
+    i.code: i
+    for i in [
+        Item(
+            "openness_to_challenge",
+            "style",
+            "I want a partner who challenges my assumptions (1 = rarely, 5 = all the time).",
+            1,
+            5,
+        ),
+        Item(
+            "preferred_pace",
+            "style",
+            "The pace I like to work at (1 = slow and reflective, 5 = fast and action-first).",
+            1,
+            5,
+        ),
+        Item(
+            "directness",
+            "style",
+            "How direct I like feedback to be (1 = gentle and indirect, 5 = blunt and direct).",
+            1,
+            5,
+        ),
+    ]
+}
+STYLE_ITEMS = tuple(STYLE)
+
+# The default vocabularies of an application's list fields: the programme objectives an applicant
+# names, and the skills they offer and want. A term outside them is refused at import.
+OBJECTIVES = (
+    "inclusion",
+    "technology",
+    "cross-generational",
+    "cross-functional",
+    "knowledge sharing",
+    "leadership",
+    "career development",
+    "culture change",
+    "innovation",
+    "wellbeing",
+)
+SKILLS = (
+    "data analysis",
+    "digital tools",
+    "social media",
+    "artificial intelligence",
+    "coding",
+    "public speaking",
+    "storytelling",
+    "strategic thinking",
+    "decision making",
+    "stakeholder management",
+    "negotiation",
+    "project management",
+    "people management",
+    "coaching",
+    "inclusive leadership",
+    "financial acumen",
+    "change management",
+)

@@ -25,9 +25,9 @@ from scipy.sparse.csgraph import maximum_bipartite_matching
 from analytics import privacy
 from analytics.errors import MutualError
 from analytics.filters import missing_label
+from analytics.instruments import STYLE_ITEMS
 
 __all__ = [
-    "STYLE_ITEMS",
     "COMPONENTS",
     "DEFAULT_WEIGHTS",
     "RULES",
@@ -48,9 +48,6 @@ __all__ = [
     "fairness",
 ]
 
-# The values and working-style items of the application, each 1-5. This instrument moves to
-# analytics/instruments.py when the applications import lands.
-STYLE_ITEMS = ("openness_to_challenge", "preferred_pace", "directness")
 _STYLE_WORDS = {
     "openness_to_challenge": "openness to challenge",
     "preferred_pace": "pace",

@@ -33,6 +33,7 @@ class Known:
     responses: set[str] = field(default_factory=set)
     participants: set[tuple[str, str]] = field(default_factory=set)
     goals: set[tuple[str, str]] = field(default_factory=set)
+    applications: set[tuple[str, str]] = field(default_factory=set)
     hired: dict[str, object] = field(default_factory=dict)  # employee_id -> hire_date
 
 

@@ -25,6 +25,7 @@ _KIND_PHRASES = {
     "survey": "a survey file",
     "goals": "a goals file",
     "sessions": "a mentoring session log",
+    "applications": "a file of mentoring applications",
 }
 
 

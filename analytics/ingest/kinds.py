@@ -1,12 +1,21 @@
-"""The five kinds of template file, their columns, and how a kind is recognised from its columns."""
+"""The six kinds of template file, their columns, and how a kind is recognised from its columns."""
 
 from __future__ import annotations
 
-from analytics.instruments import ITEMS
+from analytics.instruments import ITEMS, STYLE_ITEMS
 
-__all__ = ["KINDS", "LOAD_ORDER", "COLUMNS", "REQUIRED", "KNOWN_COLUMNS", "ATTRIBUTE_COLUMNS", "detect_kind"]
+__all__ = [
+    "KINDS",
+    "LOAD_ORDER",
+    "COLUMNS",
+    "REQUIRED",
+    "KNOWN_COLUMNS",
+    "ATTRIBUTE_COLUMNS",
+    "APPLICATION_LISTS",
+    "detect_kind",
+]
 
-LOAD_ORDER = ["employees", "participants", "survey", "goals", "sessions"]
+LOAD_ORDER = ["employees", "applications", "participants", "survey", "goals", "sessions"]
 KINDS = tuple(LOAD_ORDER)
 
 ATTRIBUTE_COLUMNS = ["department", "grade", "location", "gender", "ethnicity", "age_band", "disability"]
@@ -25,6 +34,7 @@ COLUMNS: dict[str, list[str]] = {
         "age_band",
         "disability",
         "email",
+        "manager_id",
     ],
     "participants": [
         "employee_id",
@@ -39,8 +49,25 @@ COLUMNS: dict[str, list[str]] = {
     ],
     "survey": ["response_id", "employee_id", "wave", "submitted_at", *ATTRIBUTE_COLUMNS, *ITEMS],
     "goals": ["employee_id", "goal_id", "title", "weight", "level_mid", "level_post"],
-    "sessions": ["pair_id", "date", "minutes", "kind"],
+    "sessions": ["pair_id", "date", "minutes", "kind", "fit"],
+    "applications": [
+        "employee_id",
+        "cohort",
+        "role",
+        "objectives",
+        "skills_offered",
+        "skills_wanted",
+        *STYLE_ITEMS,
+        "hours_per_month",
+        "time_zone",
+        "location",
+        "prefers_other_department",
+        "culture_change_involvement",
+        "capacity",
+    ],
 }
+# The list columns of an application: any one of them (with role, and no pair_id) marks the kind.
+APPLICATION_LISTS = ["objectives", "skills_offered", "skills_wanted"]
 
 REQUIRED: dict[str, list[str]] = {
     "employees": ["employee_id", "hire_date"],
@@ -48,6 +75,7 @@ REQUIRED: dict[str, list[str]] = {
     "survey": ["response_id"],
     "goals": ["employee_id", "goal_id"],
     "sessions": ["pair_id", "date"],
+    "applications": ["employee_id", "cohort", "role"],
 }
 
 KNOWN_COLUMNS = {c for columns in COLUMNS.values() for c in columns}
@@ -63,6 +91,12 @@ def detect_kind(columns: list[str]) -> tuple[str | None, str]:
     items = [c for c in columns if c in ITEMS]
     if {"pair_id", "role"} <= have:
         return "participants", "it has the columns pair_id and role of a programme roster"
+    lists = [c for c in APPLICATION_LISTS if c in have]
+    if "role" in have and lists:
+        return (
+            "applications",
+            f"it has the columns role and {_listing(lists)} (and no pair_id) of applications",
+        )
     if {"pair_id", "date"} <= have:
         return "sessions", "it has the columns pair_id and date (and no role) of a mentoring log"
     if "goal_id" in have:
@@ -76,5 +110,5 @@ def detect_kind(columns: list[str]) -> tuple[str | None, str]:
     return None, (
         "its columns match no kind of file: an employees file needs employee_id and hire_date, "
         "a roster pair_id and role, a survey response_id or item columns, goals goal_id, "
-        "sessions pair_id and date"
+        "sessions pair_id and date, applications role with objectives, skills_offered or skills_wanted"
     )

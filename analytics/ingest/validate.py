@@ -8,6 +8,7 @@ import duckdb
 import pandas as pd
 
 from analytics.ingest import checks
+from analytics.ingest.applications import validate_applications
 from analytics.ingest.checks import Known, text
 from analytics.ingest.convert import Reporter, parse_dates, parse_numbers, today
 from analytics.ingest.kinds import COLUMNS, REQUIRED
@@ -30,6 +31,7 @@ _CONSENT = {
     "n": False,
 }
 _LEVELS = {-2, -1, 0, 1, 2}
+_FITS = {"good fit": "good fit", "still deciding": "still deciding", "not a fit": "not a fit"}
 
 Connection = duckdb.DuckDBPyConnection
 Rows = dict[str, pd.DataFrame]  # database table -> rows to insert
@@ -88,6 +90,12 @@ def _employees(
         ),
     )
     out["email_hash"] = _email_hash(text(frame, "email"))
+    out["manager_id"] = text(frame, "manager_id")
+    report.rows(
+        out["manager_id"] == out["employee_id"],
+        "manager_id",
+        lambda row: f"manager_id '{out.at[row, 'manager_id']}' is the employee themselves",
+    )
     checks.duplicates(out, ["employee_id"], report, "employee_id")
     if against_db:
         checks.existing_keys(con, out, ["employee_id"], "employees", known.employees, report, "employee_id")
@@ -197,6 +205,8 @@ def _sessions(
     report.rows(minutes < 0, "minutes", "minutes cannot be negative")
     out["minutes"] = minutes.where(minutes >= 0).round().astype("Int64")
     out["kind"] = text(frame, "kind")
+    fit = text(frame, "fit")
+    out["fit"] = checks.enum(fit.str.replace(r"\s+", " ", regex=True), "fit", _FITS, report)
     ok = checks.known_ids(con, out["pair_id"], "participants", "pair_id", known.pairs)
     report.rows(
         ~ok, "pair_id", lambda row: f"pair_id '{out.at[row, 'pair_id']}' is not in the programme roster"
@@ -209,6 +219,7 @@ _VALIDATORS = {
     "participants": _participants,
     "goals": _goals,
     "sessions": _sessions,
+    "applications": validate_applications,
 }
 
 
@@ -246,5 +257,8 @@ def remember(known: Known, rows: dict[str, pd.DataFrame]) -> None:
         known.participants.update(zip(frame["employee_id"], frame["cohort"], strict=True))
     if "responses" in rows:
         known.responses.update(rows["responses"]["response_id"].dropna())
+    if "applications" in rows:
+        frame = rows["applications"]
+        known.applications.update(zip(frame["employee_id"], frame["cohort"], strict=True))
     if "goals" in rows:
         known.goals.update(zip(rows["goals"]["employee_id"], rows["goals"]["goal_id"], strict=True))

@@ -26,7 +26,7 @@ __all__ = [
     "mark_scores",
 ]
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 DEFAULT_DB = Path("data/mutual.duckdb")
 
 # No key: the key of responses and a file's distinct item columns keep (response_id, item_id) unique,
@@ -67,7 +67,8 @@ _SCHEMA = [
         age_band    VARCHAR,
         disability  VARCHAR,
         email_hash  VARCHAR,  -- SHA-256 of the lower-cased e-mail, for linking survey exports; never the e-mail
-        import_id   INTEGER
+        import_id   INTEGER,
+        manager_id  VARCHAR   -- optional; after import_id, where version 4 added it to older databases
     )""",
     """CREATE TABLE IF NOT EXISTS participants (
         employee_id   VARCHAR NOT NULL,
@@ -130,7 +131,28 @@ _SCHEMA = [
         date      DATE NOT NULL,
         minutes   INTEGER,
         kind      VARCHAR,
-        import_id INTEGER
+        import_id INTEGER,
+        fit       VARCHAR   -- optional first-session rating: good fit / still deciding / not a fit
+    )""",
+    # Mentoring applications: one row per applicant and cohort applied for (the matching's input).
+    """CREATE TABLE IF NOT EXISTS applications (
+        import_id                  INTEGER,
+        employee_id                VARCHAR NOT NULL,
+        cohort                     VARCHAR NOT NULL,
+        role                       VARCHAR NOT NULL,  -- mentor / mentee / either
+        objectives                 VARCHAR[],
+        skills_offered             VARCHAR[],
+        skills_wanted              VARCHAR[],
+        openness_to_challenge      DOUBLE,
+        preferred_pace             DOUBLE,
+        directness                 DOUBLE,
+        hours_per_month            DOUBLE,
+        time_zone                  VARCHAR,
+        location                   VARCHAR,
+        prefers_other_department   BOOLEAN,
+        culture_change_involvement DOUBLE,  -- years
+        capacity                   INTEGER,
+        UNIQUE (employee_id, cohort)
     )""",
     # One row per response with everything a breakdown or filter needs: HRIS attributes for linked
     # responses, inline attributes for anonymous ones, and programme attributes for participants.
@@ -220,7 +242,19 @@ _SCORES_CREATE = "CREATE TABLE response_scores AS " + _SCORES_SELECT.format(
     answers="FALSE", responses="TRUE", first=""
 )
 
-DATA_TABLES = ("employees", "participants", "responses", "answers", "comments", "goals", "sessions")
+DATA_TABLES = (
+    "employees",
+    "participants",
+    "responses",
+    "answers",
+    "comments",
+    "goals",
+    "sessions",
+    "applications",
+)
+# Optional text columns added after a table's first version: (table, column). A database from before
+# gains them when opened (schema version 4: employees.manager_id, sessions.fit).
+_ADDED_COLUMNS = (("employees", "manager_id"), ("sessions", "fit"))
 
 
 def db_path(path: str | os.PathLike | None = None) -> Path:
@@ -344,11 +378,34 @@ def _drop_answers_key(con: duckdb.DuckDBPyConnection) -> None:
         raise
 
 
+def _add_columns(con: duckdb.DuckDBPyConnection) -> None:
+    """Add the optional columns (_ADDED_COLUMNS) a database from before them lacks, empty.
+
+    An added column changes the employees' fingerprint without changing any score, so scores that
+    were in step before are marked in step again.
+    """
+    have = {
+        (r[0], r[1])
+        for r in con.execute(
+            "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema()"
+        ).fetchall()
+    }
+    missing = [(t, c) for t, c in _ADDED_COLUMNS if (t, c) not in have]
+    if not missing:
+        return
+    fresh = scores_fresh(con)
+    for table, column in missing:
+        con.execute(f'ALTER TABLE "{table}" ADD COLUMN "{column}" VARCHAR')
+    if fresh:
+        mark_scores(con, None)
+
+
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create every table that is missing and record the schema version."""
     for statement in _SCHEMA:
         con.execute(statement)
     _drop_answers_key(con)
+    _add_columns(con)
     _write_items(con)
     _create_scores(con)
     con.execute(
