@@ -12,7 +12,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from analytics import matching
+from analytics import instruments, matching
 
 __all__ = [
     "GRADES",
@@ -57,52 +57,6 @@ _PLACES = {
     "Singapore": ("Asia/Singapore", "+08:00"),
     "Sydney": ("Australia/Sydney",),
 }
-_OBJECTIVES = (
-    "leadership",
-    "inclusion",
-    "technology",
-    "cross-functional",
-    "career change",
-    "confidence",
-    "strategy",
-    "people management",
-    "influence",
-    "culture change",
-    "networking",
-    "wellbeing",
-)
-_SKILLS = (
-    "python",
-    "sql",
-    "data analysis",
-    "public speaking",
-    "negotiation",
-    "budgeting",
-    "forecasting",
-    "hiring",
-    "coaching",
-    "product management",
-    "stakeholder management",
-    "writing",
-    "design",
-    "project management",
-    "cloud",
-    "security",
-    "sales",
-    "customer research",
-    "change management",
-    "facilitation",
-    "mentoring",
-    "accounting",
-    "law",
-    "marketing",
-    "operations",
-    "machine learning",
-    "presenting",
-    "conflict resolution",
-    "strategy",
-    "time management",
-)
 _GENDERS = ("Woman", "Man", "Non-binary", "Prefer not to say")
 _GENDER_SHARE = (47, 47, 1.5, 4.5)
 _AGE_BANDS = ("18-24", "25-34", "35-44", "45-54", "55+")
@@ -146,7 +100,7 @@ def _employees(rng: np.random.Generator, headcount: int) -> pd.DataFrame:
 
 
 def _terms(rng: np.random.Generator, vocabulary: tuple[str, ...], low: int, high: int) -> str:
-    """Between low and high distinct terms of the vocabulary, as an application's "a; b" text."""
+    """Between low and high distinct terms of one of the product's vocabularies, as "a; b" text."""
     picked = rng.choice(len(vocabulary), size=int(rng.integers(low, high + 1)), replace=False)
     return "; ".join(vocabulary[i] for i in sorted(picked))
 
@@ -162,10 +116,10 @@ def _applications(
                 {
                     "employee_id": employees.at[person, "employee_id"],
                     "role": role,
-                    "objectives": _terms(rng, _OBJECTIVES, 1, 3),
-                    "skills_offered": _terms(rng, _SKILLS, 2, 5),
-                    "skills_wanted": _terms(rng, _SKILLS, 1, 4),
-                    **{item: int(rng.integers(1, 6)) for item in matching.STYLE_ITEMS},
+                    "objectives": _terms(rng, instruments.OBJECTIVES, 1, 3),
+                    "skills_offered": _terms(rng, instruments.SKILLS, 2, 5),
+                    "skills_wanted": _terms(rng, instruments.SKILLS, 1, 4),
+                    **{item: int(rng.integers(1, 6)) for item in instruments.STYLE_ITEMS},
                     "hours_per_month": int(rng.choice((2, 3, 4, 6, 8))),
                     "time_zone": zones[int(rng.integers(len(zones)))],
                     "prefers_other_department": "yes" if rng.random() < 0.25 else "no",
