@@ -218,8 +218,8 @@ REVIEWED = {
     },
     "analytics/store/db.py": {  # with the reason for each, since the scan also reads + and .format()
         "t": "a table name from the constant DATA_TABLES",
-        "table": "a table name from the constant _ADDED_COLUMNS (the version 4 migration)",
-        "column": "a column name from the constant _ADDED_COLUMNS (the version 4 migration)",
+        "table": "a table name from the constant _ADDED_COLUMNS (columns added to older databases)",
+        "column": "a column name from the constant _ADDED_COLUMNS (columns added to older databases)",
         "_SCORES_ALL": "a constant statement built at import from _SCORES_SELECT (see REVIEWED_FORMAT)",
         **{call: "a reviewed .format() of constants (REVIEWED_FORMAT)" for call in _DB_FORMAT_CALLS},
     },

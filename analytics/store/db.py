@@ -26,7 +26,7 @@ __all__ = [
     "mark_scores",
 ]
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 3
 DEFAULT_DB = Path("data/mutual.duckdb")
 
 # No key: the key of responses and a file's distinct item columns keep (response_id, item_id) unique,
@@ -68,7 +68,7 @@ _SCHEMA = [
         disability  VARCHAR,
         email_hash  VARCHAR,  -- SHA-256 of the lower-cased e-mail, for linking survey exports; never the e-mail
         import_id   INTEGER,
-        manager_id  VARCHAR   -- optional; after import_id, where version 4 added it to older databases
+        manager_id  VARCHAR   -- optional; after import_id, where _add_columns adds it to older databases
     )""",
     """CREATE TABLE IF NOT EXISTS participants (
         employee_id   VARCHAR NOT NULL,
@@ -253,7 +253,7 @@ DATA_TABLES = (
     "applications",
 )
 # Optional text columns added after a table's first version: (table, column). A database from before
-# gains them when opened (schema version 4: employees.manager_id, sessions.fit).
+# gains them when opened (with the applications table: employees.manager_id, sessions.fit).
 _ADDED_COLUMNS = (("employees", "manager_id"), ("sessions", "fit"))
 
 
