@@ -44,9 +44,11 @@ def build_parser() -> argparse.ArgumentParser:
         "The kind of each file is recognised from its columns; files already imported are skipped.",
     )
     imp.add_argument("files", nargs="+", metavar="FILE", type=Path, help="CSV or XLSX files")
+    from analytics.ingest.kinds import LOAD_ORDER  # here: the other commands need no import code
+
     imp.add_argument(
         "--kind",
-        choices=["employees", "participants", "survey", "goals", "sessions"],
+        choices=list(LOAD_ORDER),
         help="the kind of every file, instead of recognising it from the columns",
     )
     imp.add_argument(

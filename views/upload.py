@@ -5,6 +5,7 @@ import streamlit as st
 from analytics.errors import MutualError
 from analytics.examples import example_files
 from analytics.ingest.inspection import inspect_file
+from analytics.ingest.kinds import LOAD_ORDER
 from analytics.ingest.load import import_files, import_history, undo_import
 from analytics.safe_output import neutralise_csv
 from ui.errors import message
@@ -13,7 +14,7 @@ from ui.mapping_editor import mapping_editor
 from ui.state import clear_caches, cursor
 from ui.upload_panels import import_messages, inspection_panel, mapping_caption, undo_message
 
-KINDS = ["detect automatically", "employees", "participants", "survey", "goals", "sessions"]
+KINDS = ["detect automatically", *LOAD_ORDER]
 
 st.title("Upload data")
 st.caption(
@@ -104,8 +105,8 @@ st.subheader("Templates")
 st.caption(
     "Small example files of each kind, cut from the sample programme. The columns are described in docs/templates.md."
 )
-download_cols = st.columns(5)
-for column, (name, data) in zip(download_cols, example_files().items(), strict=False):
+examples = example_files()
+for column, (name, data) in zip(st.columns(len(examples)), examples.items(), strict=True):
     column.download_button(
         name, neutralise_csv(data), file_name=name, mime="text/csv", key=f"download_{name}"
     )
