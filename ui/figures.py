@@ -38,6 +38,7 @@ __all__ = [
     "item_favourable_bars",
     "survival_curves",
     "response_rate_bars",
+    "match_tercile_bars",
 ]
 
 # Colours that mean the same thing everywhere: on every page and in the sponsor report.
@@ -694,3 +695,45 @@ def quartile_box(distribution: dict, name: str, colour: str, *, horizontal: bool
         name=name,
         marker_color=colour,
     )
+
+
+# Matching (views/matching.py): which matches work
+
+
+def match_tercile_bars(terciles: pd.DataFrame, *, label: str, note: str) -> go.Figure:
+    """An outcome in each match-score tercile with its 95 % CI; a hidden tercile is named with why, never its n."""
+    share = bool((terciles["statistic"] == "share").any())
+    scale = 100.0 if share else 1.0
+    drawn = shown(terciles)
+    value, low, high = (drawn[c].astype(float) * scale for c in ("value", "ci_low", "ci_high"))
+    fig = go.Figure(
+        go.Bar(
+            x=drawn["tercile"],
+            y=value,
+            marker_color=GROUP_COLOURS["participants"],
+            error_y={
+                "type": "data",
+                "symmetric": False,
+                "array": (high - value).fillna(0).tolist(),
+                "arrayminus": (value - low).fillna(0).tolist(),
+            },
+            customdata=list(zip(drawn["n"].astype(int), low, high, strict=True)),
+            hovertemplate="%{x} scores: %{y:.2f}<br>95 % CI %{customdata[1]:.2f} to %{customdata[2]:.2f}"
+            "<br>n = %{customdata[0]} pairs<extra></extra>",
+        )
+    )
+    hidden = terciles[hidden_mask(terciles)]
+    if not hidden.empty:
+        why = reasons(hidden, note)
+        fig.add_scatter(
+            x=hidden["tercile"],
+            y=[0] * len(hidden),
+            mode="text",
+            text=[chart_text(w) for w in why],
+            textposition="top center",
+            hoverinfo="skip",
+            showlegend=False,
+        )
+    fig.update_xaxes(categoryorder="array", categoryarray=["low", "middle", "high"])
+    y_title = f"{label} (% of pairs)" if share else label
+    return style(fig, f"{label.capitalize()} by match-score third", "Match score third", y_title)
