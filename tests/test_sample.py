@@ -90,14 +90,15 @@ def test_sample_dir_does_not_depend_on_the_working_directory(monkeypatch, tmp_pa
     monkeypatch.chdir(tmp_path)
     expected = Path(programme.__file__).resolve().parents[2] / "data" / "sample"
     assert expected == programme.SAMPLE_DIR
-    # 2 rosters + 3 surveys + 6 pulses + 1 anonymous pulse + goals + sessions
-    assert len(programme.sample_files()) == 14
+    # employees, applications, participants + 3 surveys + 6 pulses + 1 anonymous pulse + goals + sessions
+    assert len(programme.sample_files()) == 3 + 3 + 6 + 1 + 2
 
 
 def test_sample_files_in_import_order():
     names = [p.name for p in programme.sample_files()]
     assert names == [
         "employees.csv",
+        "applications.csv",
         "participants.csv",
         "survey_pre.csv",
         "survey_mid.csv",
@@ -118,6 +119,7 @@ def test_columns_match_the_documented_templates(frames):
     documented = _documented_columns()
     kinds = {
         "employees.csv": "employees",
+        "applications.csv": "applications",
         "participants.csv": "participants",
         "goals.csv": "goals",
         "sessions.csv": "sessions",
@@ -411,10 +413,14 @@ def test_database_is_empty(con):
 
 def test_load_sample_fills_the_database(con):
     results = programme.load_sample(con)
-    assert len(results) == 14
+    assert len(results) == len(programme.sample_files())
+    assert [r.kind for r in results][:3] == ["employees", "applications", "participants"]
     counts = db.table_counts(con)
     assert counts["employees"] == 1200
     assert counts["participants"] == 240
+    assert counts["applications"] == len(pd.read_csv(programme.SAMPLE_DIR / "applications.csv"))
+    managed = con.execute("SELECT count(manager_id) FROM employees").fetchone()[0]
+    assert managed == counts["employees"] - 1  # everyone but the head
     shipped = sum(
         len(pd.read_csv(p)) for p in programme.sample_files() if p.name.startswith(("survey", "pulse"))
     )
@@ -428,3 +434,139 @@ def test_load_sample_fills_the_database(con):
         con.execute("SELECT avg(story_consent::INTEGER) FROM participants").fetchone()[0],
         (pd.read_csv(programme.SAMPLE_DIR / "participants.csv")["story_consent"] == "yes").mean(),
     )
+
+
+def _level(grade: pd.Series) -> pd.Series:
+    """G1 (most junior) ... G7 (most senior), as the generator's grade_level reads them."""
+    return grade.str[1:].astype(int)
+
+
+def test_reporting_tree_has_one_head_and_no_loops(frames):
+    employees = frames["employees.csv"].set_index("employee_id")
+    manager = employees["manager_id"]
+    heads = manager.index[manager == ""]
+    assert len(heads) == 1
+    head = heads[0]
+    assert employees.at[head, "exit_date"] == "" and employees.at[head, "grade"] == "G7"
+    assert manager.drop(head).isin(employees.index).all()
+    # Climbing from everyone at once reaches the head within the 7 grades (+1 for the G7 leads): no loops.
+    current = manager.drop(head)
+    for _ in range(8):
+        current = current.map(lambda m: m if m == head else manager[m])
+    assert (current == head).all()
+
+
+def test_managers_are_more_senior_and_employed_mostly_in_the_same_department(frames):
+    employees = frames["employees.csv"].set_index("employee_id")
+    staff = employees[employees["manager_id"] != ""]
+    boss = employees.loc[staff["manager_id"]]
+    own, theirs = _level(staff["grade"]).to_numpy(), _level(boss["grade"]).to_numpy()
+    # Strictly higher grade, except G7s led by a G7 (the head, or their department's lead).
+    assert ((theirs > own) | ((own == 7) & (theirs == 7))).all()
+    assert (boss["exit_date"] == "").all()  # a manager is still employed
+    same = (staff["department"].to_numpy() == boss["department"].to_numpy()).mean()
+    assert 0.75 <= same < 1  # ~85 % in their own department, plus the G7s under the head
+
+
+def test_applications_cover_both_partners_of_every_past_pair(frames):
+    applications = frames["applications.csv"]
+    participants = frames["participants.csv"]
+    past = applications.merge(
+        participants, on=["employee_id", "cohort"], how="inner", suffixes=("", "_roster")
+    )
+    assert len(past) == len(participants)
+    assert (past["role"] == past["role_roster"]).all()
+    assert not applications.duplicated(["employee_id", "cohort"]).any()
+    mentors = applications["role"] == "mentor"
+    assert applications.loc[mentors, "capacity"].between(1, 2).all()
+    assert applications.loc[~mentors, ["capacity", "culture_change_involvement"]].isna().all().all()
+    assert (applications.loc[mentors, "culture_change_involvement"] >= 0).all()
+
+
+def test_application_lists_use_the_vocabularies(frames):
+    from analytics.instruments import OBJECTIVES, SKILLS, STYLE_ITEMS
+
+    applications = frames["applications.csv"]
+    for column, vocabulary in (
+        ("objectives", OBJECTIVES),
+        ("skills_offered", SKILLS),
+        ("skills_wanted", SKILLS),
+    ):
+        terms = {t for cell in applications[column] for t in cell.split("; ")}
+        assert terms <= set(vocabulary), column
+    for code in STYLE_ITEMS:
+        assert applications[code].between(1, 5).all(), code
+
+
+def test_upcoming_cohort_has_applicants_and_no_roster(frames):
+    applications = frames["applications.csv"]
+    participants = frames["participants.csv"]
+    employees = frames["employees.csv"].set_index("employee_id")
+    upcoming = applications[~applications["cohort"].isin(participants["cohort"])]
+    # The first cohort slot (March or September) after the data date, 2026-10-31.
+    assert set(upcoming["cohort"]) == {"2027-Spring"}
+    assert upcoming["role"].value_counts().to_dict() == {"mentor": 30, "mentee": 30}
+    assert (employees.loc[upcoming["employee_id"], "exit_date"] == "").all()
+    open_pairs = participants.loc[participants["status"] == "active", "employee_id"]
+    assert not upcoming["employee_id"].isin(open_pairs).any()
+    level = _level(employees.loc[upcoming["employee_id"], "grade"]).to_numpy()
+    mentor = (upcoming["role"] == "mentor").to_numpy()
+    assert level[mentor].max() < level[~mentor].min()  # reverse mentoring: mentors junior
+
+
+def _style_similarity(frames) -> pd.DataFrame:
+    """Per past pair: matching's style similarity (1 - mean absolute gap / 4) and both_improved on ps
+    (1 or 0; NaN where a partner lacks the pre or post survey)."""
+    from analytics.instruments import STYLE_ITEMS
+
+    applications = frames["applications.csv"]
+    participants = frames["participants.csv"]
+    answers = participants.merge(applications, on=["employee_id", "cohort", "role"])
+    wide = answers.pivot(index="pair_id", columns="role", values=list(STYLE_ITEMS))
+    gap = sum((wide[(c, "mentor")] - wide[(c, "mentee")]).abs() for c in STYLE_ITEMS) / len(STYLE_ITEMS)
+    change = _change(frames, "ps").pivot_table(index="pair_id", columns="role", values="change").dropna()
+    both = ((change["mentor"] > 0) & (change["mentee"] > 0)).astype(float)
+    similarity = (1 - gap / 4).astype(float)
+    return pd.DataFrame({"similarity": similarity}).join(both.rename("both_improved"))
+
+
+def test_planted_style_relation_is_recoverable(frames):
+    pairs = _style_similarity(frames)
+    better = pairs.loc[pairs["both_improved"] == 1, "similarity"]
+    worse = pairs.loc[pairs["both_improved"] == 0, "similarity"]
+    assert len(better) >= 15 and len(worse) >= 15
+    # Planted: the mentee matches the mentor's answer with chance ~0.65 (both improved) against ~0.25,
+    # else 1-2 points away (mean 1.4): expected similarity ~1 - 0.35 x 1.4 / 4 = 0.88 against 0.74.
+    assert better.mean() - worse.mean() > 0.05
+    assert stats.ttest_ind(better, worse).pvalue < 0.01
+
+
+def test_matching_style_component_agrees_with_the_hand_similarity(frames):
+    from analytics import matching
+
+    applications = frames["applications.csv"]
+    first = frames["participants.csv"].iloc[:2]  # the first pair: mentor, mentee
+    rows = first.merge(applications, on=["employee_id", "cohort", "role"])
+    style = matching._style(rows.iloc[[0]], rows.iloc[[1]])[0, 0]
+    assert style == pytest.approx(_style_similarity(frames).loc["C1-P01", "similarity"])
+
+
+def test_first_sessions_carry_a_fit_that_follows_the_outcome(frames):
+    sessions = frames["sessions.csv"]
+    first = ~sessions["pair_id"].duplicated()
+    assert set(sessions.loc[first, "fit"]) == {"good fit", "still deciding", "not a fit"}
+    assert (sessions.loc[~first, "fit"] == "").all()
+    fit = sessions.loc[first].set_index("pair_id")["fit"]
+    pairs = _style_similarity(frames).join(fit)
+    good = (pairs["fit"] == "good fit").groupby(pairs["both_improved"]).mean()
+    assert good[1.0] > good[0.0]  # planted 0.65 against 0.3
+
+
+def test_upcoming_cohort_is_the_first_slot_after_the_data_date():
+    from analytics.sample.applications import next_cohort
+    from analytics.sample.org import plan_cohorts
+
+    # Data date 2026-10-31: half-yearly cohorts (March, September) next start in March 2027,
+    # quarterly ones (March, June, September, December) in December 2026.
+    assert next_cohort(plan_cohorts(3)) == "2027-Spring"
+    assert next_cohort(plan_cohorts(10)) == "2026-Dec"

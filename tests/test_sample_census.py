@@ -109,3 +109,12 @@ def test_benchmark_measures_the_census_file(tmp_path):
     # The census (1,900) outnumbers every 65 % monthly pulse (~0.65 x 2,000 = 1,300).
     assert (pulse.name, rows) == ("pulse_2026-10.csv", 1_900)
     assert len(dataset.pulse_files(files)) == 12
+
+
+def test_enterprise_keywords_keep_the_applications_and_reporting_tree(frames):
+    applications = frames["applications.csv"]
+    participants = frames["participants.csv"]
+    # Every participant's application, plus 30 mentors and 30 mentees for the upcoming cohort.
+    assert len(applications) == len(participants) + 2 * 30
+    assert (frames["employees.csv"]["manager_id"] == "").sum() == 1
+    assert frames["sessions.csv"]["fit"].ne("").sum() == participants["pair_id"].nunique()

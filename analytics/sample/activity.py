@@ -8,9 +8,10 @@ import pandas as pd
 from analytics.sample.org import TODAY, Org, Roster, iso_dates, to_days, weighted_choice
 from analytics.sample.text import GOAL_TITLES
 
-__all__ = ["goals_frame", "sessions_frame"]
+__all__ = ["FITS", "goals_frame", "sessions_frame", "first_session_fit"]
 
 _SESSION_KINDS = [("meeting", 65), ("check-in", 25), ("shadowing", 10)]
+FITS = ("good fit", "still deciding", "not a fit")
 
 
 def goals_frame(rng: np.random.Generator, org: Org, roster: Roster, focus: np.ndarray) -> pd.DataFrame:
@@ -85,3 +86,23 @@ def sessions_frame(rng: np.random.Generator, roster: Roster, pair_ids: np.ndarra
             "kind": kinds,
         }
     )
+
+
+def first_session_fit(
+    rng: np.random.Generator, session_pairs: np.ndarray, pair_ids: np.ndarray, both_improved: np.ndarray
+) -> np.ndarray:
+    """The `fit` column of a session log sorted by pair and date: each pair's first session rated, others ''.
+
+    both_improved is per pair of pair_ids (1, 0 or NaN). A good fit is likelier where both partners went
+    on to improve (0.65 against 0.3; 0.475 where unknown), 'not a fit' rarer (0.1 against 0.25).
+    """
+    both = np.where(np.isnan(both_improved), 0.5, both_improved)
+    good = 0.3 + 0.35 * both
+    bad = 0.25 - 0.15 * both
+    u = rng.random(len(both))
+    rating = np.where(u < good, FITS[0], np.where(u < good + bad, FITS[2], FITS[1])).astype(object)
+    pair = pd.Index(pair_ids).get_indexer(session_pairs)
+    first = np.r_[True, session_pairs[1:] != session_pairs[:-1]] if len(session_pairs) else np.array([], bool)
+    fit = np.full(len(session_pairs), "", dtype=object)
+    fit[first] = rating[pair[first]]
+    return fit

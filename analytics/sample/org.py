@@ -19,9 +19,11 @@ __all__ = [
     "to_days",
     "iso_dates",
     "weighted_choice",
+    "grade_level",
     "plan_cohorts",
     "draw_employees",
     "employees_frame",
+    "draw_managers",
     "draw_roster",
     "participants_frame",
 ]
@@ -99,7 +101,7 @@ def iso_dates(dates: np.ndarray) -> np.ndarray:
     return text
 
 
-def _grade_level(grade: np.ndarray) -> np.ndarray:
+def grade_level(grade: np.ndarray) -> np.ndarray:
     """1 for G1 ... 7 for G7."""
     return np.array([int(g[1:]) for g in grade])
 
@@ -153,7 +155,7 @@ def draw_employees(
     hire, leave, kind = hire[order], leave[order], kind[order]
     width = max(5, len(str(n)))
     grade = weighted_choice(rng, _GRADES, n)
-    age = 21 + 4.5 * _grade_level(grade) + rng.normal(0, 6, n)
+    age = 21 + 4.5 * grade_level(grade) + rng.normal(0, 6, n)
     return Org(
         employee_id=np.array([f"E{i:0{width}d}" for i in range(1, n + 1)], dtype=object),
         department=weighted_choice(rng, DEPARTMENTS, n),
@@ -171,9 +173,48 @@ def draw_employees(
     )
 
 
-def employees_frame(org: Org) -> pd.DataFrame:
-    """The HRIS export: one row per employee."""
-    return pd.DataFrame(
+def draw_managers(rng: np.random.Generator, org: Org) -> np.ndarray:
+    """Each employee's line manager id ('' for the head): a reporting tree over who is employed today.
+
+    The head is the longest-serving G7 still employed; each department's longest-serving G7 reports to
+    the head and leads the department's other G7s. Everyone else reports to someone employed one grade
+    up (two grades up three times in ten), in their own department 85 % of the time, else anywhere; with
+    nobody at that grade, to the head. A manager is thus of a higher grade, or a G7 leading G7s, so the
+    chain cannot loop.
+    """
+    n = len(org.employee_id)
+    level = grade_level(org.grade)
+    employed = np.isnat(org.exit)
+    top = level[employed].max()
+    seniors = np.flatnonzero(employed & (level == top))
+    head = seniors[np.argmin(org.hire[seniors])]
+    target = np.minimum(level + np.where(rng.random(n) < 0.7, 1, 2), 7)
+    own_department = rng.random(n) < 0.85
+    pick = rng.random(n)
+    boss = np.full(n, head)
+    for d in np.unique(org.department[seniors]):  # each department's longest-serving G7 leads its G7s
+        leads = seniors[org.department[seniors] == d]
+        lead = leads[np.argmin(org.hire[leads])]
+        boss[(level == top) & (org.department == d) & (np.arange(n) != lead)] = lead
+    for t in np.unique(target):
+        grade_pool = np.flatnonzero(employed & (level == t))
+        for same in (True, False):
+            who = np.flatnonzero((target == t) & (own_department == same) & (level < t))
+            for d in np.unique(org.department[who]) if same else [None]:
+                chosen = who if d is None else who[org.department[who] == d]
+                pool = grade_pool if d is None else grade_pool[org.department[grade_pool] == d]
+                if not len(pool):
+                    pool = grade_pool
+                if len(pool):
+                    boss[chosen] = pool[(pick[chosen] * len(pool)).astype("int64")]
+    manager = org.employee_id[boss].astype(object)
+    manager[head] = ""
+    return manager
+
+
+def employees_frame(org: Org, manager_id: np.ndarray | None = None) -> pd.DataFrame:
+    """The HRIS export: one row per employee, with the line manager when given."""
+    frame = pd.DataFrame(
         {
             "employee_id": org.employee_id,
             "department": org.department,
@@ -188,6 +229,9 @@ def employees_frame(org: Org) -> pd.DataFrame:
             "disability": org.disability,
         }
     )
+    if manager_id is not None:
+        frame["manager_id"] = manager_id
+    return frame
 
 
 @dataclass
@@ -208,7 +252,7 @@ class Roster:
 
 def draw_roster(rng: np.random.Generator, org: Org, cohorts: list, pairs_per_cohort: int) -> Roster:
     """Draw mentors (G1-G3) and mentees (G5-G7) employed at each cohort's start, and their fates."""
-    level = _grade_level(org.grade)
+    level = grade_level(org.grade)
     taken = np.zeros(len(level), dtype=bool)
     people, cohort_of = [], []
     for c, (_, start) in enumerate(cohorts):

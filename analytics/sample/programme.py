@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 
 from analytics.instruments import CONSTRUCTS, ITEMS, items_of, reverse_code
-from analytics.sample.activity import goals_frame, sessions_frame
+from analytics.sample.activity import first_session_fit, goals_frame, sessions_frame
+from analytics.sample.applications import UPCOMING_APPLICANTS, applications_frame, pair_outcomes
 from analytics.sample.org import (
     DATA_DATE,
     DEPARTMENTS,
@@ -18,6 +19,7 @@ from analytics.sample.org import (
     Org,
     Roster,
     draw_employees,
+    draw_managers,
     draw_roster,
     employees_frame,
     participants_frame,
@@ -289,13 +291,18 @@ def generate(
     headcount: int | None = None,
     response_rate: float = 0.65,
     census: int | None = None,
+    applicants: int = UPCOMING_APPLICANTS,
 ) -> dict[str, pd.DataFrame]:
     """The sample programme as template files: file name -> frame, in import order.
 
     employees is the number of HRIS rows, leavers included; headcount instead sizes the organisation by
     the people employed on DATA_DATE (the export then also lists the leavers). response_rate is each
     monthly pulse's share of those employed; census makes the latest monthly pulse an all-staff census
-    answered by exactly that many people.
+    answered by exactly that many people. applicants is how many mentors, and as many mentees, apply for
+    the upcoming cohort.
+
+    Streams 1-7 draw the original files; the later additions (managers 8, applications 9, first-session
+    fit 10) draw from their own, so adding them changed no earlier value.
     """
     items = list(pulse_items or DEFAULT_PULSE_ITEMS)
     unknown = [code for code in items if code not in ITEMS]
@@ -309,14 +316,24 @@ def generate(
     org = draw_employees(_rng(seed, 1), employees, window_start, headcount)
     roster = draw_roster(_rng(seed, 2), org, plan, pairs_per_cohort)
     participants = participants_frame(_rng(seed, 3), org, roster, plan)
-    frames = {"employees.csv": employees_frame(org), "participants.csv": participants}
+    managers = draw_managers(_rng(seed, 8), org)
+    frames = {"employees.csv": employees_frame(org, managers), "participants.csv": participants}
     frames |= _survey_frames(_rng(seed, 4), org, roster)
+    outcomes = pair_outcomes(participants, frames["survey_pre.csv"], frames["survey_post.csv"])
+    applications = applications_frame(_rng(seed, 9), org, roster, plan, participants, outcomes, applicants)
     frames |= _pulse_frames(
         _rng(seed, 5), org, roster, pulses, items, comment_rate, anonymous_pulse, response_rate, census
     )
     frames["goals.csv"] = goals_frame(_rng(seed, 6), org, roster, participants["focus"].to_numpy())
-    frames["sessions.csv"] = sessions_frame(_rng(seed, 7), roster, participants["pair_id"].to_numpy()[::2])
-    return frames
+    sessions = sessions_frame(_rng(seed, 7), roster, participants["pair_id"].to_numpy()[::2])
+    sessions["fit"] = first_session_fit(
+        _rng(seed, 10),
+        sessions["pair_id"].to_numpy(),
+        outcomes["pair_id"].to_numpy(),
+        outcomes["both_improved"].to_numpy(),
+    )
+    frames["sessions.csv"] = sessions
+    return {"employees.csv": frames.pop("employees.csv"), "applications.csv": applications} | frames
 
 
 def write_sample(out_dir: Path = SAMPLE_DIR, **generate_kwargs) -> list[Path]:
@@ -333,18 +350,26 @@ def write_sample(out_dir: Path = SAMPLE_DIR, **generate_kwargs) -> list[Path]:
 
 def _import_rank(path: Path) -> tuple[int, str]:
     name = path.name
-    fixed = ["employees.csv", "participants.csv", "survey_pre.csv", "survey_mid.csv", "survey_post.csv"]
+    fixed = [
+        "employees.csv",
+        "applications.csv",
+        "participants.csv",
+        "survey_pre.csv",
+        "survey_mid.csv",
+        "survey_post.csv",
+    ]
     if name in fixed:
         return fixed.index(name), name
     if name.startswith("pulse_anonymous"):
-        return 6, name
+        return 7, name
     if name.startswith("pulse_"):
-        return 5, name
-    return {"goals.csv": 7, "sessions.csv": 8}.get(name, 9), name
+        return 6, name
+    return {"goals.csv": 8, "sessions.csv": 9}.get(name, 10), name
 
 
 def sample_files(directory: Path = SAMPLE_DIR) -> list[Path]:
-    """The sample's CSV files in import order: employees, participants, surveys, pulses, goals, sessions."""
+    """The sample's CSV files in import order: employees, applications, participants, surveys, pulses,
+    goals, sessions."""
     return sorted(Path(directory).glob("*.csv"), key=_import_rank)
 
 
