@@ -1,8 +1,9 @@
-"""The command line: python -m analytics init | load-sample | import | summary | undo (DESIGN.md section 6)."""
+"""The command line: python -m analytics init | load-sample | import | summary | undo | report | match (DESIGN.md section 6)."""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 from collections.abc import Sequence
@@ -70,7 +71,37 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--pdf", metavar="REPORT.pdf", type=Path, help="also print it to PDF (needs Chromium)"
     )
+    match = commands.add_parser(
+        "match",
+        parents=[common],
+        help="propose mentor-mentee pairs for a cohort from its applications",
+        description="Propose pairs under the matching rules (all on except different_department), print a "
+        "summary, and optionally write the roster (participants template) and every pair's score.",
+    )
+    match.add_argument("--cohort", required=True, help="the cohort to match (as in the applications)")
+    match.add_argument(
+        "--weights", metavar="W.json", type=Path, help='score weights as JSON, e.g. {"style": 0.4}'
+    )
+    match.add_argument(
+        "--out", metavar="roster.csv", type=Path, help="write the proposed roster as a participants file"
+    )
+    match.add_argument(
+        "--scores", metavar="scores.csv", type=Path, help="write every mentor-mentee pair's score"
+    )
+    match.add_argument(
+        "--start-date",
+        metavar="YYYY-MM-DD",
+        type=_iso_date,
+        help="the roster's start date (default: today)",
+    )
     return parser
+
+
+def _iso_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-03-02") from exc
 
 
 def _connect(path: str | None) -> duckdb.DuckDBPyConnection:
@@ -112,6 +143,56 @@ def _import(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> None:
             print(f"  warning: {warning}")
 
 
+def _load_weights(path: Path | None) -> dict | None:
+    if path is None:
+        return None
+    try:
+        weights = json.loads(path.read_text(encoding="utf-8-sig"))
+    except OSError as exc:
+        raise MutualError(f"The weights file {path} cannot be read: {exc.strerror}.") from exc
+    except json.JSONDecodeError as exc:
+        raise MutualError(
+            f"The weights file {path} is not valid JSON (line {exc.lineno}: {exc.msg})."
+        ) from exc
+    if not isinstance(weights, dict) or not all(
+        isinstance(v, int | float) and not isinstance(v, bool) for v in weights.values()
+    ):
+        raise MutualError(
+            f'The weights file {path} must hold a JSON object of numbers, e.g. {{"style": 0.4}}.'
+        )
+    return weights
+
+
+def _write(path: Path, data: bytes, what: str) -> None:
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise MutualError(f"The {what} cannot be written to {path}: {exc.strerror}.") from exc
+    print(f"{what.capitalize()} written: {path}")
+
+
+def _match(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> None:
+    from analytics import match_data
+    from analytics.safe_output import safe_csv
+
+    proposal = match_data.propose_for(con, args.cohort, weights=_load_weights(args.weights))
+    pairs, unmatched = proposal.pairs, proposal.unmatched
+    mean = f", mean score {pairs['score'].mean():.2f}" if len(pairs) else ""
+    print(f"Cohort {args.cohort}: {len(pairs):,} pair{'s' if len(pairs) != 1 else ''} proposed{mean}")
+    print(f"Unmatched: {len(unmatched):,}")
+    for row in unmatched.itertuples(index=False):
+        print(f"  {row.employee_id} ({row.side}): {row.reason}")
+    print("Rules:")
+    for row in proposal.rules.itertuples(index=False):
+        state = "on " if row.on else "off"
+        print(f"  [{state}] {row.rule}: {row.description} ({row.pairs_excluded:,} pairs excluded)")
+    if args.out is not None:
+        start = args.start_date or dt.date.today()
+        _write(args.out, safe_csv(match_data.roster(proposal, args.cohort, start)), "roster")
+    if args.scores is not None:
+        _write(args.scores, safe_csv(proposal.scores()), "scores")
+
+
 def _run(args: argparse.Namespace) -> None:
     con = _connect(args.db)
     try:
@@ -134,6 +215,8 @@ def _run(args: argparse.Namespace) -> None:
 
             for path in write_report(con, args.out, cohort=args.cohort, pdf=args.pdf):
                 print(f"Report written: {path}")
+        elif args.command == "match":
+            _match(con, args)
         elif args.command == "undo":
             from analytics.ingest.load import undo_import
 

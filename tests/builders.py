@@ -25,6 +25,7 @@ __all__ = [
     "add_goal",
     "add_session",
     "finish",
+    "add_application",
 ]
 
 PS_ITEMS = [f"ps_{i}" for i in range(1, 8)]
@@ -175,3 +176,24 @@ def finish(con: duckdb.DuckDBPyConnection) -> None:
             con.unregister("_builder_scores")
     db.refresh_scores(con)
     db.mark_scores(con, None)
+
+
+def add_application(
+    con: duckdb.DuckDBPyConnection,
+    employee_id: str,
+    *,
+    cohort: str,
+    role: str,
+    objectives: tuple[str, ...] = (),
+    skills_offered: tuple[str, ...] = (),
+    skills_wanted: tuple[str, ...] = (),
+    **values: float | str | bool | None,
+) -> None:
+    """One application as an import stores it; values are the other applications columns (style items,
+    hours_per_month, time_zone, location, prefers_other_department, culture_change_involvement, capacity)."""
+    columns = ["employee_id", "cohort", "role", "objectives", "skills_offered", "skills_wanted", *values]
+    row = [employee_id, cohort, role, list(objectives), list(skills_offered), list(skills_wanted)]
+    row += list(values.values())
+    con.execute(
+        f"INSERT INTO applications ({', '.join(columns)}) VALUES ({', '.join('?' for _ in row)})", row
+    )
