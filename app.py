@@ -37,6 +37,9 @@ pages = {
         st.Page("views/feedback.py", title="Feedback", icon=":material/forum:"),
         st.Page("views/stories.py", title="Stories", icon=":material/auto_stories:"),
     ],
+    "Programme design": [
+        st.Page("views/matching.py", title="Matching", icon=":material/handshake:"),
+    ],
     "Data": [
         st.Page("views/upload.py", title="Upload", icon=":material/upload_file:"),
     ],
