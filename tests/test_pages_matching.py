@@ -166,7 +166,7 @@ def test_fairness_hides_a_group_below_k(matching_db):
     fair = _table(at, "% matched")
     mentees = fair[fair["side"] == "mentee"].set_index("gender")
     assert mentees.loc["non-binary", "n"] == "fewer than 5 responses"  # one mentee, k = 5
-    assert mentees.loc["non-binary", "mean_score"] == ""
+    assert mentees.loc["non-binary", "mean score"] == ""
     mentors = fair[fair["side"] == "mentor"].set_index("gender")
     assert mentors.loc["woman", "n"] == "6"  # six women mentors: shown, with their n
 

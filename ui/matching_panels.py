@@ -121,7 +121,14 @@ def fairness_table(fair: pd.DataFrame, attribute: str, note: str) -> None:
     table = value_table(fair, figures, note)
     st.dataframe(
         table[["side", attribute, *figures]].rename(
-            columns={"matched_pct": "% matched", "q25_score": "25th pct", "q75_score": "75th pct"}
+            columns={
+                "matched_pct": "% matched",
+                "mean_score": "mean score",
+                "median_score": "median",
+                "q25_score": "25th pct",
+                "q75_score": "75th pct",
+                "min_score": "lowest",
+            }
         ),
         hide_index=True,
         width="stretch",
@@ -156,7 +163,7 @@ def outcomes_panel(pairs: pd.DataFrame, outcome: str, note: str) -> None:
     n = model["n"].dropna()
     errors = model["errors"].iloc[0] if len(model) else ""
     st.caption(
-        f"{model['model'].iloc[0] if len(model) else 'A'} model of {spec.label} on the components"
+        f"{'Logistic' if spec.binary else 'OLS'} model of {spec.label} on the components"
         + (f", {int(n.iloc[0])} pairs" if len(n) else "")
         + (f"; standard errors {errors}" if errors else "")
         + ". The effect is per standard deviation of the component; the supported weights are the "

@@ -38,7 +38,9 @@ def _forget() -> None:
         st.session_state.pop(name, None)
 
 
-cohort = st.selectbox("Cohort", cohorts, key="match_cohort", on_change=_forget)
+cohort = st.selectbox(  # the latest cohort first: the one being matched
+    "Cohort", cohorts, index=len(cohorts) - 1, key="match_cohort", on_change=_forget
+)
 
 weights, lens, rules, method = panels.settings(PERSON)
 
