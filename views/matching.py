@@ -9,7 +9,7 @@ from analytics.errors import MutualError
 from analytics.filters import ATTRIBUTE_LABELS, ATTRIBUTES, PROGRAMME_ATTRIBUTES
 from analytics.ingest.load import import_files
 from analytics.privacy import suppressed_note
-from analytics.safe_output import neutralise_csv
+from analytics.safe_output import safe_csv
 from ui import matching_panels as panels
 from ui.errors import message
 from ui.state import clear_caches, cursor, query, thresholds
@@ -121,7 +121,7 @@ else:
 st.subheader("Roster")
 start = st.date_input("Programme start date", datetime.date.today(), key="match_start")
 roster = match_data.roster(proposal, cohort, start)
-data = neutralise_csv(roster.to_csv(index=False).encode("utf-8"))
+data = safe_csv(roster)
 download, load = st.columns(2)
 download.download_button(
     "Download the roster (CSV)", data, f"roster_{cohort}.csv", "text/csv", key="match_download"
