@@ -80,7 +80,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     match.add_argument("--cohort", required=True, help="the cohort to match (as in the applications)")
     match.add_argument(
-        "--weights", metavar="W.json", type=Path, help='score weights as JSON, e.g. {"style": 0.4}'
+        "--weights",
+        metavar="W.json",
+        type=Path,
+        help='score weights as JSON, e.g. {"style": 0.4} (default: the weights, rules and method saved '
+        "for the cohort on the Matching page, if any)",
     )
     match.add_argument(
         "--out", metavar="roster.csv", type=Path, help="write the proposed roster as a participants file"
@@ -175,10 +179,27 @@ def _match(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> None:
     from analytics import match_data
     from analytics.safe_output import safe_csv
 
-    proposal = match_data.propose_for(con, args.cohort, weights=_load_weights(args.weights))
+    saved = None if args.weights is not None else match_data.saved_settings(con, args.cohort)
+    if saved is None:
+        proposal = match_data.propose_for(con, args.cohort, weights=_load_weights(args.weights))
+    else:
+        proposal = match_data.propose_for(
+            con,
+            args.cohort,
+            weights=saved["weights"],
+            rules=saved["rules"],
+            method=saved["method"],
+            lens=tuple(saved["lens"]),
+        )
     pairs, unmatched = proposal.pairs, proposal.unmatched
     mean = f", mean score {pairs['score'].mean():.2f}" if len(pairs) else ""
     print(f"Cohort {args.cohort}: {len(pairs):,} pair{'s' if len(pairs) != 1 else ''} proposed{mean}")
+    if saved is not None:
+        lens = ", ".join(saved["lens"]) or "none"
+        print(
+            f"Settings: the weights, rules and method saved for {args.cohort} on {saved['saved_at']:%Y-%m-%d %H:%M} "
+            f"(method {saved['method']}, lens {lens}); pass --weights to use others"
+        )
     print(f"Unmatched: {len(unmatched):,}")
     for row in unmatched.itertuples(index=False):
         print(f"  {row.employee_id} ({row.side}): {row.reason}")

@@ -35,6 +35,8 @@ __all__ = [
     "propose_for",
     "roster",
     "past_pairs",
+    "save_settings",
+    "saved_settings",
 ]
 
 GRADE_ORDER_ENV = "MUTUAL_GRADE_ORDER"
@@ -264,3 +266,60 @@ def past_pairs(con: duckdb.DuckDBPyConnection, weights: Mapping[str, float] | No
     out["ended_early"] = pairs["ended_early"].astype("boolean")
     out["fit"] = pairs["fit"].astype(object).where(pairs["fit"].notna(), None)
     return out[columns]
+
+
+def save_settings(
+    con: duckdb.DuckDBPyConnection,
+    cohort: str,
+    *,
+    weights: Mapping[str, float],
+    rules: Mapping[str, bool],
+    method: str,
+    lens: Sequence[str],
+) -> None:
+    """Save (or replace) the cohort's matching settings; a bad weight, rule or method is a MutualError.
+
+    The weights are kept as given (the page's slider values), not rescaled; the rules in full.
+    """
+    import json as _json  # here, not at the top: the module's imports are another change's
+
+    lens = [str(a) for a in lens]
+    odd = sorted(str(k) for k, w in weights.items() if isinstance(w, bool) or not isinstance(w, int | float))
+    if odd:
+        raise MutualError(f"the weight of {', '.join(odd)} must be a number of 0 or more")
+    matching.normalise_weights(weights, lens=lens)
+    in_force = matching.rules_in_force(rules)
+    if method not in matching.METHODS:
+        raise MutualError(
+            f"unknown matching method '{method}'; the methods are {', '.join(matching.METHODS)}"
+        )
+    con.execute(
+        "INSERT OR REPLACE INTO match_settings (cohort, weights, rules, method, lens, saved_at) VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            str(cohort),
+            _json.dumps({name: float(w) for name, w in weights.items()}),
+            _json.dumps(in_force),
+            method,
+            _json.dumps(lens),
+            dt.datetime.now().replace(microsecond=0),
+        ],
+    )
+
+
+def saved_settings(con: duckdb.DuckDBPyConnection, cohort: str) -> dict | None:
+    """The cohort's saved settings: weights, rules, method, lens and saved_at (a datetime); None if never saved."""
+    row = con.execute(
+        "SELECT weights, rules, method, lens, saved_at FROM match_settings WHERE cohort = ?", [str(cohort)]
+    ).fetchone()
+    if row is None:
+        return None
+    import json as _json
+
+    weights, rules, method, lens, saved_at = row
+    return {
+        "weights": _json.loads(weights),
+        "rules": _json.loads(rules),
+        "method": method,
+        "lens": _json.loads(lens),
+        "saved_at": saved_at,
+    }

@@ -246,3 +246,90 @@ def test_cli_match_refuses_an_unknown_cohort(matching_file):
     result = _cli("--cohort", "nope", "--db", str(matching_file))
     assert result.returncode == 1
     assert "No applications for cohort 'nope'" in result.stderr and "Traceback" not in result.stderr
+
+
+# Saved settings: one row per cohort, weights as given, rules in full.
+def _settings_rows(con) -> list[tuple]:
+    return con.execute(
+        "SELECT cohort, weights, rules, method, lens FROM match_settings ORDER BY ALL"
+    ).fetchall()
+
+
+def test_saved_settings_round_trip(matching_db):
+    assert match_data.saved_settings(matching_db, COHORT) is None
+    before = dt.datetime.now().replace(microsecond=0)
+    match_data.save_settings(
+        matching_db, COHORT, weights={"style": 0.6, "skills": 0.0}, rules={"different_department": True},
+        method="bottleneck", lens=["gender"],
+    )  # fmt: skip
+    saved = match_data.saved_settings(matching_db, COHORT)
+    assert saved["weights"] == {"style": 0.6, "skills": 0.0}  # as given, not rescaled
+    assert saved["rules"] == {**matching.DEFAULT_RULES, "different_department": True}
+    assert saved["method"] == "bottleneck" and saved["lens"] == ["gender"]
+    assert before <= saved["saved_at"] <= dt.datetime.now()
+    assert match_data.saved_settings(matching_db, "2026-Autumn") is None  # per cohort
+
+
+def test_saving_again_replaces_the_cohorts_settings(matching_db):
+    match_data.save_settings(matching_db, COHORT, weights={"style": 0.6}, rules={}, method="total", lens=[])
+    match_data.save_settings(matching_db, "Other", weights={"skills": 1.0}, rules={}, method="total", lens=[])
+    match_data.save_settings(
+        matching_db,
+        COHORT,
+        weights={"objectives": 0.3},
+        rules={"reporting_line": False},
+        method="stable",
+        lens=[],
+    )
+    rows = _settings_rows(matching_db)
+    assert [r[0] for r in rows] == ["2026-Spring", "Other"]  # one row per cohort
+    saved = match_data.saved_settings(matching_db, COHORT)
+    assert saved["weights"] == {"objectives": 0.3} and saved["method"] == "stable"
+    assert saved["rules"]["reporting_line"] is False
+    assert match_data.saved_settings(matching_db, "Other")["weights"] == {"skills": 1.0}
+
+
+@pytest.mark.parametrize(
+    ("weights", "rules", "method"),
+    [
+        ({"style": -0.5}, {}, "total"),  # negative
+        ({"style": "lots"}, {}, "total"),  # not a number
+        ({"charm": 0.5}, {}, "total"),  # no such component
+        ({c: 0.0 for c in matching.COMPONENTS}, {}, "total"),  # nothing weighs
+        ({"style": 0.5}, {"no_such_rule": True}, "total"),
+        ({"style": 0.5}, {}, "random"),
+    ],
+)
+def test_bad_settings_are_refused_and_the_saved_ones_kept(matching_db, weights, rules, method):
+    match_data.save_settings(matching_db, COHORT, weights={"style": 0.6}, rules={}, method="total", lens=[])
+    before = _settings_rows(matching_db)
+    with pytest.raises(MutualError):
+        match_data.save_settings(matching_db, COHORT, weights=weights, rules=rules, method=method, lens=[])
+    assert _settings_rows(matching_db) == before
+
+
+def test_an_existing_database_gets_the_settings_table_on_open(tmp_path):
+    path = tmp_path / "old.duckdb"
+    con = db.connect(path)
+    con.execute("DROP TABLE match_settings")
+    con.close()
+    con = db.connect(path)
+    try:
+        assert match_data.saved_settings(con, COHORT) is None
+    finally:
+        con.close()
+
+
+@pytest.mark.slow
+def test_cli_match_uses_the_saved_settings(matching_file):
+    con = db.connect(matching_file)
+    style_only = {c: 0.0 for c in matching.COMPONENTS} | {"style": 1.0}
+    match_data.save_settings(con, COHORT, weights=style_only, rules={}, method="bottleneck", lens=[])
+    expected = match_data.propose_for(con, COHORT, weights=style_only, method="bottleneck")
+    con.close()
+    result = _cli("--cohort", COHORT, "--db", str(matching_file))
+    assert result.returncode == 0, result.stderr
+    mean = expected.pairs["score"].mean()
+    assert f"Cohort {COHORT}: {len(expected.pairs)} pairs proposed, mean score {mean:.2f}" in result.stdout
+    assert f"Settings: the weights, rules and method saved for {COHORT}" in result.stdout
+    assert "method bottleneck" in result.stdout

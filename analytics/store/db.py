@@ -183,6 +183,15 @@ _SCHEMA = [
         mapping    VARCHAR NOT NULL,
         saved_at   TIMESTAMP NOT NULL
     )""",
+    # A cohort's matching settings as last saved on the Matching page (weights, rules and lens as JSON).
+    """CREATE TABLE IF NOT EXISTS match_settings (
+        cohort     VARCHAR PRIMARY KEY,
+        weights    VARCHAR NOT NULL,
+        rules      VARCHAR NOT NULL,
+        method     VARCHAR NOT NULL,
+        lens       VARCHAR NOT NULL,
+        saved_at   TIMESTAMP NOT NULL
+    )""",
 ]
 
 # Every answer coded, the one SQL home of reverse coding, the midpoint and "favourable" (the same rule
