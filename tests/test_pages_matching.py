@@ -202,3 +202,37 @@ def test_without_applications_the_page_says_how_to_add_them(tmp_path, monkeypatc
     assert any("upload an applications file on the Upload page" in i.value for i in at.info)
     assert any("docs/templates.md" in i.value for i in at.info)
     assert not at.button  # nothing to propose
+
+
+def test_saved_settings_are_where_a_fresh_page_starts(matching_db):
+    at = _page()
+    assert at.slider(key="match_w_style").value == match_data.matching.DEFAULT_WEIGHTS["style"]
+    at.slider(key="match_w_style").set_value(0.8)
+    at.slider(key="match_w_skills").set_value(0.0)
+    at.checkbox(key="match_rule_different_department").check()
+    at.radio(key="match_method").set_value("bottleneck")
+    at.multiselect(key="match_lens").set_value(["gender"])
+    at.run()
+    at.button(key="match_save").click().run()
+    assert not at.exception, at.exception
+    assert at.success and f"Settings saved for {COHORT}" in at.success[0].value
+    con = db.connect(matching_db)
+    try:
+        saved = match_data.saved_settings(con, COHORT)
+    finally:
+        con.close()
+    assert saved["weights"]["style"] == 0.8 and saved["weights"]["skills"] == 0.0
+    assert saved["rules"]["different_department"] is True and saved["method"] == "bottleneck"
+    assert saved["lens"] == ["gender"]
+    assert f"{saved['saved_at']:%H:%M}" in at.success[0].value
+
+    fresh = _proposed(_page())  # a new session starts from the saved settings, and proposes with them
+    assert fresh.slider(key="match_w_style").value == 0.8
+    assert fresh.slider(key="match_w_skills").value == 0.0
+    assert fresh.checkbox(key="match_rule_different_department").value is True
+    assert fresh.radio(key="match_method").value == "bottleneck"
+    assert fresh.multiselect(key="match_lens").value == ["gender"]
+    expected = _expected(
+        matching_db, weights=saved["weights"], rules=saved["rules"], method="bottleneck", lens=("gender",)
+    )
+    assert _pairs(_table(fresh, "explanation")) == _pairs(expected.pairs)

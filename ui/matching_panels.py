@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 
 from analytics import match_outcomes, matching
+from analytics.errors import MutualError
 from analytics.filters import ATTRIBUTE_LABELS
 from analytics.matching import COMPONENTS, Proposal
+from ui.errors import message
 from ui.figures import match_tercile_bars
 from ui.format import value_table
 
@@ -17,6 +21,8 @@ __all__ = [
     "PROPOSAL_COLUMNS",
     "pair_label",
     "settings",
+    "SETTING_KEYS",
+    "save_button",
     "proposals_table",
     "rules_table",
     "unmatched_table",
@@ -46,21 +52,37 @@ def pair_label(pair: tuple[str, str]) -> str:
     return f"{pair[0]} (mentor) with {pair[1]} (mentee)"
 
 
-def settings(attributes: list[str]) -> tuple[dict[str, float], list[str], dict[str, bool], str]:
-    """The weights (one slider per component), the lens attributes, the rules (one switch each), the method."""
+def settings(
+    attributes: list[str], saved: dict | None = None
+) -> tuple[dict[str, float], list[str], dict[str, bool], str]:
+    """The weights (one slider per component), the lens attributes, the rules (one switch each), the method.
+
+    They start from `saved` (match_data.saved_settings) where it gives a value, else from the defaults.
+    """
+    saved = saved or {}
+    start_weights = {**matching.DEFAULT_WEIGHTS, **saved.get("weights", {})}
+    start_rules = {**matching.DEFAULT_RULES, **saved.get("rules", {})}
+    start_lens = [a for a in saved.get("lens", []) if a in attributes]
+    method_index = matching.METHODS.index(saved.get("method", matching.METHODS[0]))
     with st.expander("Weights, rules and method", expanded=True):
         left, right = st.columns(2)
         with left:
             st.markdown("**Weights** (rescaled to sum to 1)")
             weights = {
                 name: st.slider(
-                    COMPONENT_LABELS[name], 0.0, 1.0, value=default, step=0.05, key=f"match_w_{name}"
+                    COMPONENT_LABELS[name],
+                    0.0,
+                    1.0,
+                    value=min(max(float(start_weights[name]), 0.0), 1.0),
+                    step=0.05,
+                    key=f"match_w_{name}",
                 )
-                for name, default in matching.DEFAULT_WEIGHTS.items()
+                for name in matching.DEFAULT_WEIGHTS
             }
             lens = st.multiselect(
                 "Programme lens: attributes on which difference is the aim",
                 attributes,
+                default=start_lens,
                 format_func=ATTRIBUTE_LABELS.get,
                 key="match_lens",
                 help="Without a lens attribute the lens component weighs nothing.",
@@ -68,11 +90,43 @@ def settings(attributes: list[str]) -> tuple[dict[str, float], list[str], dict[s
         with right:
             st.markdown("**Rules** (a pair breaking a rule switched on is never proposed)")
             rules = {
-                rule: st.checkbox(text, value=matching.DEFAULT_RULES[rule], key=f"match_rule_{rule}")
+                rule: st.checkbox(text, value=bool(start_rules[rule]), key=f"match_rule_{rule}")
                 for rule, text in matching.RULES.items()
             }
-            method = st.radio("Method", matching.METHODS, format_func=METHOD_LABELS.get, key="match_method")
+            method = st.radio(
+                "Method",
+                matching.METHODS,
+                index=method_index,
+                format_func=METHOD_LABELS.get,
+                key="match_method",
+            )
     return weights, lens, rules, method
+
+
+def save_button(cohort: str, saved: dict | None, save: Callable[[], dict]) -> None:
+    """When the settings were last saved, and the button that saves them (save() returns what was saved)."""
+    if saved is not None:
+        st.caption(f"Starting from the settings saved for {cohort} on {saved['saved_at']:%d %B %Y at %H:%M}.")
+    if not st.button(f"Save these settings for {cohort}", key="match_save"):
+        return
+    try:
+        when = save()["saved_at"]
+    except MutualError as error:
+        st.error(message(error), icon=":material/error:")
+    else:
+        st.success(
+            f"Settings saved for {cohort} at {when:%H:%M} on {when:%d %B %Y}: this page and "
+            "`python -m analytics match` start from them.",
+            icon=":material/check:",
+        )
+
+
+SETTING_KEYS = (
+    *(f"match_w_{name}" for name in matching.DEFAULT_WEIGHTS),
+    *(f"match_rule_{rule}" for rule in matching.RULES),
+    "match_lens",
+    "match_method",
+)  # the widgets settings() draws: forgotten on a change of cohort, so they start from its saved settings
 
 
 def proposals_table(proposal: Proposal) -> None:

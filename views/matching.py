@@ -34,7 +34,7 @@ if not cohorts:
 
 
 def _forget() -> None:
-    for name in ("match_proposed", "match_locked", "match_excluded"):
+    for name in ("match_proposed", "match_locked", "match_excluded", *panels.SETTING_KEYS):
         st.session_state.pop(name, None)
 
 
@@ -42,7 +42,16 @@ cohort = st.selectbox(  # the latest cohort first: the one being matched
     "Cohort", cohorts, index=len(cohorts) - 1, key="match_cohort", on_change=_forget
 )
 
-weights, lens, rules, method = panels.settings(PERSON)
+saved = match_data.saved_settings(cursor(), cohort)
+weights, lens, rules, method = panels.settings(PERSON, saved)
+
+
+def _save() -> dict:
+    match_data.save_settings(cursor(), cohort, weights=weights, rules=rules, method=method, lens=lens)
+    return match_data.saved_settings(cursor(), cohort)
+
+
+panels.save_button(cohort, saved, _save)
 
 if st.button("Propose pairs", type="primary", key="match_propose"):
     st.session_state["match_proposed"] = True
