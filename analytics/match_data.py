@@ -106,7 +106,9 @@ def _open_pairs(con: duckdb.DuckDBPyConnection, cohort: str) -> list[tuple[str, 
 def match_inputs(con: duckdb.DuckDBPyConnection, cohort: str) -> MatchInputs:
     """The cohort's applications, every employee's matching attributes, the open pairs and the grade order.
 
-    The cohort's own roster (if it was imported already) does not count as open: re-proposing it is allowed.
+    The applications keep every column, `ranking` (a list of employee ids, best first, or missing) among
+    them. The cohort's own roster (if it was imported already) does not count as open: re-proposing it
+    is allowed.
     """
     known = cohorts_with_applications(con)
     if cohort not in known:
@@ -133,8 +135,29 @@ def propose_for(
     locked: Iterable[tuple[str, str]] = (),
     excluded: Iterable[tuple[str, str]] = (),
 ) -> matching.Proposal:
-    """matching.propose on the cohort's applications as the database holds them."""
+    """matching.propose on the cohort's applications as the database holds them.
+
+    With method "stable" the rankings are the applications' `ranking` column, split into the two sides
+    as matching.sides places the applicants; a side where nobody ranked is a MutualError.
+    """
     inputs = match_inputs(con, cohort)
+    rankings: dict[str, dict[str, list[str]] | None] = {"mentee_ranking": None, "mentor_ranking": None}
+    if method == "stable":
+        ranked = {
+            str(e): [str(i) for i in r]
+            for e, r in zip(inputs.applications["employee_id"], inputs.applications["ranking"], strict=True)
+            if isinstance(r, list | tuple | np.ndarray) and len(r)
+        }
+        mentors, mentees = matching.sides(
+            inputs.applications, inputs.employees, grade_order=inputs.grade_order
+        )
+        for key, side in (("mentor_ranking", mentors), ("mentee_ranking", mentees)):
+            ids = [str(p) for p in side["employee_id"]]
+            if not any(p in ranked for p in ids):
+                raise MutualError(
+                    "stable matching needs both sides' rankings (the applications' ranking column)"
+                )
+            rankings[key] = {p: ranked.get(p, []) for p in ids}
     return matching.propose(
         inputs.applications,
         inputs.employees,
@@ -146,6 +169,7 @@ def propose_for(
         open_pairs=inputs.open_pairs,
         locked=locked,
         excluded=excluded,
+        **rankings,
     )
 
 

@@ -17,7 +17,7 @@ from analytics.store import db
 
 ROOT = Path(__file__).resolve().parents[1]
 
-HEADER = COLUMNS["applications"]
+HEADER = [c for c in COLUMNS["applications"] if c != "ranking"]  # ranking: its own tests, at the end
 # employee_id, cohort, role, objectives, skills_offered, skills_wanted, the three style items,
 # hours_per_month, time_zone, location, prefers_other_department, culture_change_involvement, capacity
 GOOD = [
@@ -343,4 +343,91 @@ def test_a_database_from_before_gains_the_optional_columns_and_keeps_its_scores(
     assert "fit" in {r[0] for r in con.execute("DESCRIBE sessions").fetchall()}
     assert db.table_counts(con)["applications"] == 0
     assert db.scores_fresh(con)  # an empty new column changes no score
+    con.close()
+
+
+# ---------------------------------------------------------------- ranking (stable matching's input)
+
+RANKED_HEADER = [*HEADER, "ranking"]
+# E1 (mentor) ranks the mentee and the "either"; E2 (mentee) the mentor and the "either"; E3 ("either")
+# anyone; E4 is a second mentee, so a mentee ranking E4 ranks their own side.
+RANKED = [
+    RANKED_HEADER,
+    [*GOOD[1], "E2; E3"],
+    [*GOOD[2], "E3,E1"],
+    [*GOOD[3], "E4 ; E2;E1"],
+    ["E4", "2027-A", "mentee", *[""] * 12, ""],
+]
+
+
+def _ranked(row: int, value: str) -> list[list[str]]:
+    """RANKED with data row `row` (1 = first data row) given the ranking `value`."""
+    out = [r[:] for r in RANKED]
+    out[row][RANKED_HEADER.index("ranking")] = value
+    return out
+
+
+def test_ranking_is_stored_as_a_list_of_ids_in_the_files_order(con):
+    _with_employees(con)
+    (result,) = import_files(con, [("applications.csv", csv_bytes(RANKED))])
+    assert result.rows == 4
+    stored = con.execute("SELECT employee_id, ranking FROM applications ORDER BY employee_id").fetchall()
+    assert stored == [("E1", ["E2", "E3"]), ("E2", ["E3", "E1"]), ("E3", ["E4", "E2", "E1"]), ("E4", None)]
+    types = {r[0]: r[1] for r in con.execute("DESCRIBE applications").fetchall()}
+    assert types["ranking"] == "VARCHAR[]"
+
+
+def test_a_ranking_may_name_an_application_already_in_the_database(con):
+    _with_employees(con)
+    import_files(con, [("mentors.csv", csv_bytes(GOOD[:2]))])  # E1, a mentor for 2027-A
+    import_files(con, [("mentees.csv", csv_bytes([RANKED_HEADER, [*GOOD[2], "E1"]]))])
+    assert con.execute("SELECT ranking FROM applications WHERE employee_id = 'E2'").fetchall() == [(["E1"],)]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("E1; E2", "the ranking names the applicant 'E2'"),
+        ("E1, E3; E1", "the ranking names 'E1' more than once"),
+        ("E1; E9", "'E9' in the ranking has no application for cohort '2027-A'"),  # not an employee
+        ("E1; E4", "a mentee ranks the other side; 'E4' (mentee) in the ranking cannot be their partner"),
+    ],
+)
+def test_a_bad_ranking_is_refused_with_file_row_and_column(con, value, message):
+    _with_employees(con)
+    (problem,) = _refused(con, _ranked(2, value))
+    assert (problem.file, problem.row, problem.column) == ("applications.csv", 3, "ranking")
+    assert message in problem.message
+
+
+def test_a_ranking_naming_an_employee_of_another_cohort_is_refused(con):
+    _with_employees(con)
+    rows = _ranked(1, "E2; E3")
+    rows[4][RANKED_HEADER.index("cohort")] = "2027-B"  # E4, whom E3 ranks, applies for another cohort
+    (problem,) = _refused(con, rows)
+    assert (problem.row, problem.column) == (4, "ranking")
+    assert "'E4' in the ranking has no application for cohort '2027-A'" in problem.message
+
+
+def test_a_mentor_ranking_a_mentor_is_refused(con):
+    _with_employees(con)
+    rows = _ranked(1, "E2")
+    rows[4][RANKED_HEADER.index("role")] = "mentor"  # E4 now a second mentor; E1 ranks E4
+    rows[1][RANKED_HEADER.index("ranking")] = "E4"
+    rows[3][RANKED_HEADER.index("ranking")] = ""
+    (problem,) = _refused(con, rows)
+    assert (problem.row, problem.column) == (2, "ranking")
+    assert "a mentor ranks the other side; 'E4' (mentor)" in problem.message
+
+
+def test_a_database_from_before_the_ranking_gains_it_empty(tmp_path):
+    path = tmp_path / "old.duckdb"
+    con = db.connect(path)
+    import_files(con, [("hris.csv", csv_bytes(EMPLOYEES)), ("applications.csv", csv_bytes(GOOD))])
+    con.execute("ALTER TABLE applications DROP COLUMN ranking")
+    con.close()
+    con = db.connect(path)
+    types = {r[0]: r[1] for r in con.execute("DESCRIBE applications").fetchall()}
+    assert types["ranking"] == "VARCHAR[]"
+    assert con.execute("SELECT count(*), count(ranking) FROM applications").fetchall() == [(3, 0)]
     con.close()

@@ -333,3 +333,50 @@ def test_cli_match_uses_the_saved_settings(matching_file):
     assert f"Cohort {COHORT}: {len(expected.pairs)} pairs proposed, mean score {mean:.2f}" in result.stdout
     assert f"Settings: the weights, rules and method saved for {COHORT}" in result.stdout
     assert "method bottleneck" in result.stdout
+
+
+# ---------------------------------------------------------------- stable matching from the ranking column
+
+STABLE = "2027-Stable"
+
+
+@pytest.fixture
+def ranked_db(con):
+    """Mentors M1-M3 (G1-G2), mentees S1-S3 (G5-G7), all in different departments, each ranking the other side."""
+    for person, grade in (("M1", "G1"), ("M2", "G2"), ("M3", "G1"), ("S1", "G5"), ("S2", "G6"), ("S3", "G7")):
+        add_employee(con, person, grade=grade, department=f"D{person}", location="London")
+    rankings = {
+        "S1": ["M1", "M2", "M3"],
+        "S2": ["M2", "M1", "M3"],
+        "S3": ["M1", "M2"],  # not M3
+        "M1": ["S2", "S1", "S3"],
+        "M2": ["S1", "S2", "S3"],
+        "M3": ["S3"],
+    }
+    for person, ranking in rankings.items():
+        role = "mentor" if person.startswith("M") else "mentee"
+        add_application(con, person, cohort=STABLE, role=role, ranking=ranking)
+    return con
+
+
+def test_propose_for_stable_is_the_mentee_proposing_gale_shapley_matching(ranked_db):
+    # By hand, mentees proposing: S1 -> M1, S2 -> M2, S3 -> M1; M1 keeps S1 (ranks S1 above S3).
+    # S3 -> M2, who keeps S2 (S2 above S3); S3 has asked everyone they ranked. M3 ranked only S3,
+    # who did not rank M3. Result: M1-S1, M2-S2, with S3 and M3 unmatched. (Mentors proposing would
+    # give M1-S2, M2-S1: the mentee-optimal matching is the one asked for.)
+    proposal = match_data.propose_for(ranked_db, STABLE, method="stable")
+    pairs = list(zip(proposal.pairs["mentor_id"], proposal.pairs["mentee_id"], strict=True))
+    assert pairs == [("M1", "S1"), ("M2", "S2")]
+    assert proposal.method == "stable"
+    assert sorted(proposal.unmatched["employee_id"]) == ["M3", "S3"]
+
+
+def test_propose_for_stable_without_rankings_says_which_column(matching_db):
+    with pytest.raises(MutualError, match=r"both sides' rankings \(the applications' ranking column\)"):
+        match_data.propose_for(matching_db, COHORT, method="stable")
+
+
+def test_propose_for_stable_with_one_side_ranked_is_refused(ranked_db):
+    ranked_db.execute("UPDATE applications SET ranking = NULL WHERE role = 'mentor'")
+    with pytest.raises(MutualError, match="stable matching needs both sides' rankings"):
+        match_data.propose_for(ranked_db, STABLE, method="stable")

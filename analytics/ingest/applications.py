@@ -72,6 +72,57 @@ def _lists(frame: pd.DataFrame, column: str, report: Reporter) -> pd.Series:
     return out
 
 
+# the roles an applicant may rank: the other side, and "either" on both sides
+_RANKABLE = {"mentor": {"mentee", "either"}, "mentee": {"mentor", "either"}, "either": ROLES.keys()}
+
+
+def _ranking(
+    con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, out: pd.DataFrame, report: Reporter, known: Known
+) -> pd.Series:
+    """The ranking column as lists of employee ids, best first (NULL for an empty cell); bad ids are reported.
+
+    A ranked id must have an application in the same cohort, in this file or the database, on the other
+    side (see _RANKABLE), and not be the applicant nor repeat. An application from an earlier file of
+    the same import counts, its role not yet known here.
+    """
+    values = text(frame, "ranking")
+    result = pd.Series(None, index=frame.index, dtype="object")
+    if values.isna().all():
+        return result
+    cohorts = sorted(set(out["cohort"].dropna()))
+    stored = con.execute(
+        "SELECT employee_id, cohort, role FROM applications WHERE list_contains(?, cohort)", [cohorts]
+    ).fetchall()
+    role_of = {(e, c): r for e, c, r in stored}
+    for e, c, r in zip(out["employee_id"], out["cohort"], out["role"], strict=True):
+        if pd.notna(e) and pd.notna(c) and pd.notna(r):
+            role_of[(e, c)] = r
+    problems: dict[int, str] = {}
+    for row, cell in values.dropna().items():
+        me, cohort, role = out.at[row, "employee_id"], out.at[row, "cohort"], out.at[row, "role"]
+        ids = split_terms(cell)
+        repeated = sorted({i for i in ids if ids.count(i) > 1})
+        absent = [i for i in ids if (i, cohort) not in role_of and (i, cohort) not in known.applications]
+        wrong_side = [
+            i for i in ids if pd.notna(role) and role_of.get((i, cohort), role) not in _RANKABLE[role]
+        ]
+        if me in ids:
+            problems[row] = f"the ranking names the applicant '{me}'"
+        elif repeated:
+            problems[row] = f"the ranking names {', '.join(repr(i) for i in repeated)} more than once"
+        elif absent:
+            problems[row] = (
+                f"{', '.join(repr(i) for i in absent)} in the ranking "
+                f"{'has' if len(absent) == 1 else 'have'} no application for cohort '{cohort}'"
+            )
+        elif wrong_side:
+            listing = ", ".join(f"'{i}' ({role_of[(i, cohort)]})" for i in wrong_side)
+            problems[row] = f"a {role} ranks the other side; {listing} in the ranking cannot be their partner"
+        result[row] = ids or None
+    report.rows(pd.Series(values.index.isin(list(problems)), index=values.index), "ranking", problems.get)
+    return result
+
+
 def _number(
     frame: pd.DataFrame,
     column: str,
@@ -139,6 +190,7 @@ def validate_applications(
         "employee_id",
         lambda row: f"employee_id '{out.at[row, 'employee_id']}' is not in the employees data",
     )
+    out["ranking"] = _ranking(con, frame, out, report, known)
     checks.duplicates(out, ["employee_id", "cohort"], report, "employee / cohort")
     if against_db:
         checks.existing_keys(

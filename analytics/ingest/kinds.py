@@ -64,6 +64,7 @@ COLUMNS: dict[str, list[str]] = {
         "prefers_other_department",
         "culture_change_involvement",
         "capacity",
+        "ranking",
     ],
 }
 # The list columns of an application: any one of them (with role, and no pair_id) marks the kind.

@@ -152,6 +152,7 @@ _SCHEMA = [
         prefers_other_department   BOOLEAN,
         culture_change_involvement DOUBLE,  -- years
         capacity                   INTEGER,
+        ranking                    VARCHAR[],  -- optional; last, where _add_columns adds it to older databases
         UNIQUE (employee_id, cohort)
     )""",
     # One row per response with everything a breakdown or filter needs: HRIS attributes for linked
@@ -263,7 +264,8 @@ DATA_TABLES = (
 )
 # Optional text columns added after a table's first version: (table, column). A database from before
 # gains them when opened (with the applications table: employees.manager_id, sessions.fit).
-_ADDED_COLUMNS = (("employees", "manager_id"), ("sessions", "fit"))
+_ADDED_COLUMNS = (("employees", "manager_id"), ("sessions", "fit"), ("applications", "ranking"))
+_ADDED_TYPES = {("applications", "ranking"): "VARCHAR[]"}  # the added columns that are not VARCHAR
 
 
 def db_path(path: str | os.PathLike | None = None) -> Path:
@@ -404,7 +406,8 @@ def _add_columns(con: duckdb.DuckDBPyConnection) -> None:
         return
     fresh = scores_fresh(con)
     for table, column in missing:
-        con.execute(f'ALTER TABLE "{table}" ADD COLUMN "{column}" VARCHAR')
+        kind = _ADDED_TYPES.get((table, column), "VARCHAR")
+        con.execute(f'ALTER TABLE "{table}" ADD COLUMN "{column}" {kind}')
     if fresh:
         mark_scores(con, None)
 
