@@ -30,6 +30,8 @@ __all__ = [
     "STYLE_ITEMS",
     "OBJECTIVES",
     "SKILLS",
+    "VOCABULARY_ENV",
+    "vocabulary",
 ]
 
 
@@ -340,3 +342,46 @@ SKILLS = (
     "financial acumen",
     "change management",
 )
+
+
+VOCABULARY_ENV = "MUTUAL_VOCABULARY"
+
+
+def vocabulary() -> dict[str, tuple[str, ...]]:
+    """The programme's vocabularies of an application's lists: {"objectives": ..., "skills": ...}.
+
+    OBJECTIVES and SKILLS unless $MUTUAL_VOCABULARY names a JSON file that replaces either or both,
+    e.g. {"objectives": ["inclusion", "technology"], "skills": ["coding", "negotiation"]}: each a
+    non-empty list of distinct, non-empty terms (compared case-insensitively).
+    """
+    import json
+    import os
+    from pathlib import Path
+
+    from analytics.errors import MutualError
+
+    found = {"objectives": OBJECTIVES, "skills": SKILLS}
+    path = os.environ.get(VOCABULARY_ENV, "").strip()
+    if not path:
+        return found
+    where = f"{VOCABULARY_ENV}={path}"
+    try:
+        given = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise MutualError(f"{where}: cannot read the vocabulary file as JSON ({error}).") from None
+    if not isinstance(given, dict) or not given or set(given) - set(found):
+        raise MutualError(
+            f'{where}: expected an object with "objectives" and/or "skills", each a list of terms.'
+        )
+    for key, terms in given.items():
+        if (
+            not isinstance(terms, list)
+            or not terms
+            or not all(isinstance(t, str) and t.strip() for t in terms)
+        ):
+            raise MutualError(f'{where}: "{key}" must be a non-empty list of non-empty terms.')
+        folded = [" ".join(t.lower().split()) for t in terms]
+        if len(set(folded)) != len(folded):
+            raise MutualError(f'{where}: "{key}" lists a term twice.')
+        found[key] = tuple(t.strip() for t in terms)
+    return found

@@ -431,3 +431,35 @@ def test_a_database_from_before_the_ranking_gains_it_empty(tmp_path):
     assert types["ranking"] == "VARCHAR[]"
     assert con.execute("SELECT count(*), count(ranking) FROM applications").fetchall() == [(3, 0)]
     con.close()
+
+
+def test_the_programme_defines_its_vocabulary(tmp_path, monkeypatch):
+    """$MUTUAL_VOCABULARY replaces the default lists: a term only the programme uses is accepted, a
+    default term it left out is refused, and an unusable file is refused naming the setting."""
+    from analytics.instruments import OBJECTIVES, SKILLS, VOCABULARY_ENV, vocabulary
+
+    assert vocabulary() == {"objectives": OBJECTIVES, "skills": SKILLS}
+    custom = tmp_path / "vocabulary.json"
+    custom.write_text('{"objectives": ["Inclusion", "Net zero"]}', encoding="utf-8")
+    monkeypatch.setenv(VOCABULARY_ENV, str(custom))
+    assert vocabulary() == {"objectives": ("Inclusion", "Net zero"), "skills": SKILLS}
+    for bad in ('{"objectives": []}', '{"goals": ["x"]}', '{"skills": ["a", " A "]}', "not json"):
+        custom.write_text(bad, encoding="utf-8")
+        with pytest.raises(MutualError, match=VOCABULARY_ENV):
+            vocabulary()
+
+
+def test_an_import_follows_the_programmes_vocabulary(con, tmp_path, monkeypatch):
+    from analytics.instruments import VOCABULARY_ENV
+
+    custom = tmp_path / "vocabulary.json"
+    custom.write_text('{"objectives": ["net zero", "leadership", "inclusion"]}', encoding="utf-8")
+    monkeypatch.setenv(VOCABULARY_ENV, str(custom))
+    _with_employees(con)
+    (problem,) = _refused(con, _changed(GOOD, 1, "objectives", "technology"))  # a default term left out
+    assert "technology" in problem.message and "net zero" in problem.message
+    import_files(
+        con, [("applications.csv", csv_bytes(_changed(GOOD, 1, "objectives", "Net Zero; inclusion")))]
+    )
+    stored = con.execute("SELECT objectives FROM applications WHERE employee_id = 'E1'").fetchone()[0]
+    assert stored == ["net zero", "inclusion"]

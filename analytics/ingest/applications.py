@@ -10,7 +10,7 @@ import pandas as pd
 from analytics.ingest import checks
 from analytics.ingest.checks import Known, text
 from analytics.ingest.convert import Reporter, parse_numbers
-from analytics.instruments import OBJECTIVES, SKILLS, STYLE
+from analytics.instruments import STYLE, vocabulary
 
 __all__ = ["VOCABULARIES", "YES_NO", "split_terms", "validate_applications"]
 
@@ -26,11 +26,11 @@ YES_NO = {
     "0": False,
 }
 MAX_HOURS = 200.0
-# list column -> (its vocabulary, what one term of it is called)
-VOCABULARIES: dict[str, tuple[tuple[str, ...], str]] = {
-    "objectives": (OBJECTIVES, "objective"),
-    "skills_offered": (SKILLS, "skill"),
-    "skills_wanted": (SKILLS, "skill"),
+# list column -> (its vocabulary in instruments.vocabulary(), what one term of it is called)
+VOCABULARIES: dict[str, tuple[str, str]] = {
+    "objectives": ("objectives", "objective"),
+    "skills_offered": ("skills", "skill"),
+    "skills_wanted": ("skills", "skill"),
 }
 
 
@@ -47,9 +47,10 @@ def split_terms(value: str | None) -> list[str]:
 
 def _lists(frame: pd.DataFrame, column: str, report: Reporter) -> pd.Series:
     """The column as lists of vocabulary terms (NULL for an empty cell); unknown terms are reported."""
-    vocabulary, noun = VOCABULARIES[column]
-    canonical = {_key(t): t for t in vocabulary}
-    allowed = ", ".join(vocabulary)
+    key, noun = VOCABULARIES[column]
+    allowed_terms = vocabulary()[key]
+    canonical = {_key(t): t for t in allowed_terms}
+    allowed = ", ".join(allowed_terms)
     values = text(frame, column)
     out = pd.Series(None, index=frame.index, dtype="object")
     unknown: dict[int, list[str]] = {}
