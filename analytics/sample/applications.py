@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analytics.instruments import OBJECTIVES, SKILLS, STYLE, STYLE_ITEMS, items_of
+from analytics.instruments import OBJECTIVES, SKILLS, STYLE, STYLE_ITEMS, items_of, reverse_code
 from analytics.sample.org import TODAY, Org, Roster, grade_level
 
 __all__ = ["UPCOMING_APPLICANTS", "OUTCOME_CONSTRUCT", "pair_outcomes", "next_cohort", "applications_frame"]
@@ -31,7 +31,7 @@ def _score(frame: pd.DataFrame, construct: str) -> pd.Series:
     for spec in items_of(construct):
         if spec.code in frame:
             values = frame[spec.code].astype("float64")
-            columns[spec.code] = spec.scale_min + spec.scale_max - values if spec.reverse else values
+            columns[spec.code] = reverse_code(spec.code, values)
     return pd.DataFrame(columns).mean(axis=1)
 
 
