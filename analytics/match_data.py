@@ -20,7 +20,7 @@ import pandas as pd
 
 from analytics import matching
 from analytics.errors import MutualError
-from analytics.goals import data_date
+from analytics.goals import DAYS_PER_MONTH, data_date
 from analytics.ingest.kinds import COLUMNS
 from analytics.metrics import construct_scores
 
@@ -42,7 +42,6 @@ __all__ = [
 GRADE_ORDER_ENV = "MUTUAL_GRADE_ORDER"
 GAIN_CONSTRUCT = "ps"  # a pair's gain is in psychological safety, the programme's primary outcome
 EARLY_MONTHS = 3  # a withdrawal within this many months of the start is an early end
-_DAYS_PER_MONTH = 365.25 / 12  # as analytics.goals' sessions per month
 _EMPLOYEE_COLUMNS = [
     "employee_id",
     "grade",
@@ -235,7 +234,7 @@ def _pair_outcomes(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                   l.fit
            FROM chosen c JOIN logged l USING (cohort, pair_id)
            ORDER BY c.cohort, c.pair_id""",
-        [data_date(con)] * 3 + [_DAYS_PER_MONTH, EARLY_MONTHS],
+        [data_date(con)] * 3 + [DAYS_PER_MONTH, EARLY_MONTHS],
     ).df()
 
 
